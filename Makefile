@@ -1,0 +1,36 @@
+# Ferrous: top-level build. `make help` lists the targets.
+#
+# Non-recursive: every part's rules live in mk/*.mk and are included here, so
+# one make process sees the whole dependency graph.
+
+.DEFAULT_GOAL := all
+.SECONDEXPANSION:
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules
+
+include mk/config.mk
+include mk/host.mk
+include mk/kernel.mk
+include mk/check.mk
+-include mk/boot.mk
+-include mk/image.mk
+
+.PHONY: all help deps clean
+all: kernel
+
+help:
+	@echo "make run     build everything and boot Ferrous in QEMU (serial on this terminal)"
+	@echo "make test    host unit tests, fuzz smoke runs and QEMU boot tests; ends 'N passed, N failed'"
+	@echo "make debug   boot with QEMU's gdb stub and attach gdb with the kernel's symbols"
+	@echo "make check   clang-tidy, cppcheck and the raw-code lint"
+	@echo "make fuzz    longer libFuzzer runs of every parser"
+	@echo "make compdb  compile_commands.json for clangd"
+	@echo "make loc     line counts: kernel, kernel/arch, raw-code share"
+	@echo "CONFIG=release selects the release kernel (no UBSan, no in-kernel tests)"
+
+# Installs missing Debian packages (QEMU, OVMF, mtools, cmocka, ...).
+deps:
+	@tools/deps.sh
+
+clean:
+	rm -rf $(BUILD)

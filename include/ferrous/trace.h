@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The trace schema: one fixed-size binary record for every kernel event.
+ *
+ * Records live in per-CPU rings (kernel/trace/ring.c). A user-space exporter
+ * will map the rings read-only and turn records into OpenTelemetry spans and
+ * Perfetto JSON, so this layout is ABI: fields are only appended to the event
+ * list, never renumbered, and the record stays 64 bytes (one cache line).
+ *
+ * `seq` is the ring's commit word, not payload: a record at ring position p is
+ * valid exactly when seq == p + 1 both before and after it is copied out.
+ */
+#ifndef FERROUS_TRACE_H
+#define FERROUS_TRACE_H
+
+#include <stdint.h>
+
+struct fe_trace_record {
+	uint64_t seq;     /* ring position + 1 once committed */
+	uint64_t tsc;     /* time stamp counter when emitted */
+	uint64_t span;    /* span id of the request being served, 0 if none */
+	uint32_t thread;  /* thread id, 0 for the kernel's own boot/idle context */
+	uint16_t type;    /* enum fe_trace_event */
+	uint16_t cpu;     /* CPU index (not APIC id) */
+	uint64_t arg[4];  /* event-specific, see the list below */
+};
+_Static_assert(sizeof(struct fe_trace_record) == 64, "trace record is one cache line");
+
+/*
+ * Event types and the meaning of arg[0..3]. Values are ABI.
+ */
+enum fe_trace_event {
+	FE_TRACE_NONE = 0,
+	FE_TRACE_FRAME_ALLOC = 1,  /* phys, order, node, - */
+	FE_TRACE_FRAME_FREE = 2,   /* phys, order, node, - */
+	FE_TRACE_IRQ_ENTER = 3,    /* vector, rip, -, - */
+	FE_TRACE_IRQ_EXIT = 4,     /* vector, -, -, - */
+	FE_TRACE_EXCEPTION = 5,    /* vector, error code, rip, cr2 */
+	FE_TRACE_IRQ_SPURIOUS = 6, /* vector, count so far, -, - */
+	FE_TRACE_IRQ_UNHANDLED = 7,/* vector, count so far, -, - */
+	FE_TRACE_TIMER_ARM = 8,    /* deadline (TSC), mode (0 tsc-deadline, 1 one-shot), -, - */
+	FE_TRACE_TIMER_FIRE = 9,   /* deadline (TSC), lateness (TSC ticks), -, - */
+	FE_TRACE_SLAB_GROW = 10,   /* cache id, page phys, objects, - */
+	FE_TRACE_PANIC = 11,       /* rip, -, -, - */
+	FE_TRACE_BOOT_PHASE = 12,  /* phase number, -, -, - */
+	/* Phase 2 and later. */
+	FE_TRACE_SYSCALL_ENTER = 32, /* number, a0, a1, a2 */
+	FE_TRACE_SYSCALL_EXIT = 33,  /* number, status, -, - */
+	FE_TRACE_SCHED_SWITCH = 34,  /* from thread, to thread, reason, - */
+	FE_TRACE_SCHED_WAKE = 35,    /* thread, cpu, reason, - */
+	FE_TRACE_CAP_CREATE = 36,    /* process, handle, object type, rights */
+	FE_TRACE_CAP_TRANSFER = 37,  /* from process, to process, handle, rights */
+	FE_TRACE_CAP_REVOKE = 38,    /* process, handle, caps removed, - */
+	FE_TRACE_IPC_SEND = 39,      /* endpoint, label, length, to thread */
+	FE_TRACE_IPC_RECV = 40,      /* endpoint, label, length, from thread */
+	FE_TRACE_FAULT = 41,         /* process, vector, address, rip */
+	FE_TRACE_SERVICE_RESTART = 42,
+	FE_TRACE_EVENT_MAX = 63,
+};
+
+/* Boot phases named by FE_TRACE_BOOT_PHASE. */
+enum fe_boot_phase {
+	FE_BOOT_PHASE_ENTRY = 1,
+	FE_BOOT_PHASE_MEMORY = 2,
+	FE_BOOT_PHASE_INTERRUPTS = 3,
+	FE_BOOT_PHASE_TIMERS = 4,
+	FE_BOOT_PHASE_DONE = 5,
+};
+
+#endif /* FERROUS_TRACE_H */

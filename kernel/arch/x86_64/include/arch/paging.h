@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86_64 4-level page tables. Page-table pages come from the frame allocator
+ * and are reached through the direct map. Flags are the generic VM_* ones
+ * (mm/vm.h); this module owns the hardware bit layout.
+ */
+#ifndef FERROUS_ARCH_PAGING_H
+#define FERROUS_ARCH_PAGING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ferrous/errors.h>
+
+/* A new, empty top-level table: FE_OK with its physical address, or FE_ERR_NO_MEMORY. */
+fe_status_t arch_pt_create(uint64_t *root);
+
+/*
+ * Maps [va, va + size) to [pa, pa + size) with VM_* flags. All three must be
+ * page aligned. Uses large pages where VM_LARGE allows and alignment permits.
+ * FE_ERR_EXISTS if any page is already mapped, FE_ERR_NO_MEMORY if a table
+ * could not be allocated; on error nothing new stays mapped.
+ */
+fe_status_t arch_pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t size, unsigned flags);
+
+/*
+ * Unmaps [va, va + size), which must have been mapped with 4 KiB pages
+ * (FE_ERR_UNSUPPORTED if a large page is in the way, FE_ERR_NOT_FOUND if a
+ * page is not mapped; pages before it are unmapped). Flushes this CPU's TLB.
+ */
+fe_status_t arch_pt_unmap(uint64_t root, uint64_t va, uint64_t size);
+
+/* Looks up va: FE_OK with the physical address and VM_* flags, or FE_ERR_NOT_FOUND. */
+fe_status_t arch_pt_query(uint64_t root, uint64_t va, uint64_t *pa, unsigned *flags);
+
+/* Makes root the current address space. */
+void arch_pt_activate(uint64_t root);
+uint64_t arch_pt_current(void);
+
+/* Ensures the top-level entry covering va exists (kernel half sharing). */
+fe_status_t arch_pt_prealloc_top(uint64_t root, uint64_t va);
+
+#endif /* FERROUS_ARCH_PAGING_H */

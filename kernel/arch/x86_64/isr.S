@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Interrupt and exception entry stubs: one per vector, all funnelling into
+ * isr_common, which saves the general registers as a struct trap_frame and
+ * calls trap_entry().
+ *
+ * SAFETY: runs on whatever stack the CPU chose (the current kernel stack, the
+ * TSS RSP0 stack from user mode, or an IST stack for #DF/NMI/#MC). GS must hold
+ * the kernel's per-CPU pointer while C runs: entries from user mode swap it;
+ * the IST vectors (which can interrupt the kernel anywhere, even between a
+ * swapgs and iret) check MSR_GS_BASE instead of trusting CS.
+ */
+#include <arch/asm.h>
+
+/* CPU pushes an error code for these vectors. */
+#define HAS_ERROR(v) ((v) == 8 || (v) == 10 || (v) == 11 || (v) == 12 || (v) == 13 || \
+                      (v) == 14 || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
+#define PARANOID(v) ((v) == 2 || (v) == 8 || (v) == 18)
+
+	.text
+
+.macro ISR_STUB vec
+	.balign 16
+isr_stub_\vec:
+	.if !HAS_ERROR(\vec)
+	pushq $0
+	.endif
+	pushq $\vec
+	.if PARANOID(\vec)
+	jmp isr_paranoid
+	.else
+	jmp isr_common
+	.endif
+.endm
+
+.macro PUSH_REGS
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+.endm
+
+.macro POP_REGS
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+.endm
+
+/* Ordinary entries: trust CS to tell whether GS must be swapped. */
+isr_common:
+	PUSH_REGS
+	testb $3, TF_CS(%rsp)
+	jz 1f
+	swapgs
+	xorl %ebp, %ebp		/* a user %rbp means nothing to a backtrace */
+1:	cld
+	movq %rsp, %rdi
+	/* A fake call frame (interrupted %rip, %rbp) so backtraces walk from
+	 * trap_entry straight into the interrupted code. Keeps %rsp 16-aligned. */
+	pushq TF_RIP(%rdi)
+	pushq %rbp
+	movq %rsp, %rbp
+	call trap_entry
+	addq $16, %rsp
+	testb $3, TF_CS(%rsp)
+	jz 2f
+	swapgs
+2:	POP_REGS
+	addq $16, %rsp		/* vector and error code */
+	iretq
+
+/* NMI, #DF, #MC: swap GS only if its base is not a kernel address. */
+isr_paranoid:
+	PUSH_REGS
+	xorl %ebx, %ebx		/* %rbx = 1 if we swapped; callee-saved */
+	movl $0xc0000101, %ecx	/* MSR_GS_BASE */
+	rdmsr
+	testl %edx, %edx
+	js 1f			/* kernel addresses have the top bit set */
+	swapgs
+	movl $1, %ebx
+1:	cld
+	movq %rsp, %rdi
+	pushq TF_RIP(%rdi)
+	pushq %rbp
+	movq %rsp, %rbp
+	call trap_entry
+	addq $16, %rsp
+	testl %ebx, %ebx
+	jz 2f
+	swapgs
+2:	POP_REGS
+	addq $16, %rsp
+	iretq
+
+/* The stubs, and a table of their addresses for idt.c. */
+.altmacro
+.set vec, 0
+.rept 256
+	ISR_STUB %vec
+	.set vec, vec + 1
+.endr
+
+.macro STUB_ADDR vec
+	.quad isr_stub_\vec
+.endm
+
+	.section .rodata
+	.balign 8
+	.globl isr_stubs
+isr_stubs:
+.set vec, 0
+.rept 256
+	STUB_ADDR %vec
+	.set vec, vec + 1
+.endr

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-CPU state. Everything that differs between CPUs lives in one struct cpu
+ * per CPU (DESIGN section 0: no silent global state); code reaches its own
+ * through this_cpu(), which is valid once cpu_init_boot() has run.
+ */
+#ifndef FERROUS_CORE_CPU_H
+#define FERROUS_CORE_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <arch/cpu_state.h>
+#include <arch/percpu.h>
+
+#define MAX_CPUS 16
+
+struct trace_ring;
+struct fault_catch;
+
+struct cpu {
+	struct cpu *self;   /* must stay first: arch_this_cpu() reads it */
+	uint32_t index;     /* 0 .. ncpus-1; index 0 is the boot CPU */
+	uint32_t apic_id;
+	bool online;
+
+	struct trace_ring *trace; /* this CPU's event ring */
+
+	/* Interrupt accounting; written only by this CPU. */
+	uint32_t irq_depth;
+	uint64_t irq_count[256];
+	uint64_t spurious_irqs;
+	uint64_t unhandled_irqs;
+	uint64_t timer_irqs;
+
+	/* The one pending one-shot timer (core/timer.h); this CPU only. */
+	uint64_t timer_deadline;
+	void (*timer_fn)(void *ctx);
+	void *timer_ctx;
+
+	/* Debug builds: where a deliberate fault in a test resumes (kernel/test). */
+	struct fault_catch *fault_catch;
+
+	struct arch_cpu arch;
+};
+
+/* cpus[i] for i < ncpus; written during boot and AP start-up only. */
+extern struct cpu cpus[MAX_CPUS];
+extern uint32_t ncpus;
+
+static inline struct cpu *this_cpu(void) { return arch_this_cpu(); }
+
+/* Sets up the boot CPU's struct cpu (index 0) and points GS at it. */
+void cpu_init_boot(void);
+
+#endif /* FERROUS_CORE_CPU_H */

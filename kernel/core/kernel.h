@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel-wide facts: version, boot options, and how the kernel stops. */
+#ifndef FERROUS_CORE_KERNEL_H
+#define FERROUS_CORE_KERNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ferrous/boot_info.h>
+
+#include "lib/util.h"
+
+#define FERROUS_VERSION "0.1.0"
+
+/* isa-debug-exit values: QEMU exits with (value << 1) | 1, i.e. 33 and 35. */
+enum kernel_exit_code {
+	KERNEL_EXIT_SUCCESS = 0x10,
+	KERNEL_EXIT_FAILURE = 0x11,
+};
+
+/* Options from the kernel command line; set once in early boot, read-only after. */
+struct boot_options {
+	bool qemu_exit;      /* qemu_exit=1: end QEMU on panic and after tests */
+	char ktest[128];     /* ktest=all | ktest=suite,suite | ktest=boot; "" = none */
+	bool ktest_panic;    /* ktest.panic=1: panic deliberately (tests the panic path) */
+	bool ktest_fault;    /* ktest.fault=1: take an unhandled page fault (tests the report) */
+	uint64_t mem_limit;  /* mem=SIZE: use at most this much RAM; 0 = all */
+	int loglevel;        /* loglevel=error|warn|info|debug */
+	bool trace;          /* trace=off disables event recording */
+};
+extern struct boot_options boot_opts;
+
+/* The boot_info the loader passed, after boot_info_check accepted it. */
+extern const struct fe_boot_info *boot_info;
+
+/* TSC readings of boot milestones, for the boot-time report. */
+struct boot_times {
+	uint64_t kernel_entry;
+	uint64_t banner;
+	uint64_t init_done;
+};
+extern struct boot_times boot_times;
+
+/* Minimum usable RAM the kernel needs to run at all. */
+#define KERNEL_MIN_MEMORY MIB(16)
+
+/* The boot CPU's entry from entry.S. */
+NORETURN void kernel_main(const struct fe_boot_info *bi);
+
+/* Ends the kernel: exits QEMU with `code` when qemu_exit=1, else halts. */
+NORETURN void kernel_exit(enum kernel_exit_code code);
+
+/* Converts a physical address to its direct-map address and back. */
+static inline void *phys_to_virt(uint64_t pa) { return (void *)(uintptr_t)(FE_HHDM_BASE + pa); }
+static inline uint64_t virt_to_phys_direct(const void *va) { return (uint64_t)(uintptr_t)va - FE_HHDM_BASE; }
+
+#endif /* FERROUS_CORE_KERNEL_H */

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+#include "platform.h"
+
+#include "core/kernel.h"
+#include "core/log.h"
+#include "core/panic.h"
+#include "mm/kmap.h"
+
+/* Written once by platform_init; read-only afterwards. */
+static struct acpi_info acpi;
+
+/* ACPI tables live in RAM the direct map covers; anything else is refused. */
+static const void *acpi_map(uint64_t phys, uint64_t len, void *ctx)
+{
+	(void)ctx;
+	return kmap_direct_mapped(phys, len) ? phys_to_virt(phys) : NULL;
+}
+
+static void log_madt(void)
+{
+	pr_info("acpi: %u CPUs, %u I/O APICs, %u overrides, local APIC at %#llx%s\n", acpi.ncpus,
+	        acpi.nioapics, acpi.noverrides, (unsigned long long)acpi.lapic_addr,
+	        acpi.pcat_compat ? ", 8259 PICs present" : "");
+	for (uint32_t i = 0; i < acpi.nioapics; i++)
+		pr_info("acpi: I/O APIC %u at %#llx, GSI base %u\n", acpi.ioapics[i].id,
+		        (unsigned long long)acpi.ioapics[i].addr, acpi.ioapics[i].gsi_base);
+	for (uint32_t i = 0; i < acpi.noverrides; i++)
+		pr_debug("acpi: ISA IRQ %u -> GSI %u flags %#x\n", acpi.overrides[i].source_irq,
+		         acpi.overrides[i].gsi, acpi.overrides[i].flags);
+}
+
+void platform_init(const struct fe_boot_info *bi)
+{
+	if (bi->acpi_rsdp == 0)
+		panic("acpi: the firmware gave no RSDP; Ferrous needs ACPI to find its interrupt controllers");
+	fe_status_t st = acpi_parse(bi->acpi_rsdp, acpi_map, NULL, &acpi);
+	if (st != FE_OK)
+		panic("acpi: cannot read the tables at RSDP %#llx: %s", (unsigned long long)bi->acpi_rsdp,
+		      fe_status_name(st));
+	pr_info("acpi: revision %u, OEM '%s', %u tables\n", acpi.revision, acpi.oem_id, acpi.ntables);
+	if (acpi.warnings)
+		pr_warn("acpi: problems in some tables (flags %#x); those were skipped\n", acpi.warnings);
+	if (!acpi.have_madt || acpi.nioapics == 0)
+		panic("acpi: no MADT or no I/O APIC: cannot route interrupts");
+	log_madt();
+	if (acpi.hpet.present)
+		pr_info("acpi: HPET at %#llx\n", (unsigned long long)acpi.hpet.address);
+}
+
+const struct acpi_info *platform_acpi(void)
+{
+	return &acpi;
+}

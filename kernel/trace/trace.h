@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Emitting trace events into the current CPU's ring (schema:
+ * include/ferrous/trace.h). Cheap enough for every hot path: a TSC read, a
+ * fetch-add and eight stores. Safe from any context, including before the
+ * rings exist (events are then not recorded).
+ */
+#ifndef FERROUS_TRACE_TRACE_H
+#define FERROUS_TRACE_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ferrous/errors.h>
+#include <ferrous/trace.h>
+
+#define TRACE_RING_ORDER 6u /* 2^6 pages = 256 KiB = 4096 records per CPU */
+#define TRACE_RING_RECORDS ((4096u << TRACE_RING_ORDER) / sizeof(struct fe_trace_record))
+#define TRACE_SKIPS_ORDER 3u /* 8 bytes per record */
+
+struct cpu;
+
+/* Allocates c's ring. FE_ERR_NO_MEMORY leaves c untraced. */
+fe_status_t trace_init_cpu(struct cpu *c);
+
+void trace_set_enabled(bool on);
+bool trace_enabled(void);
+
+void trace_emit(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+
+/* Consumer side (one consumer per ring): see trace_ring_read. */
+fe_status_t trace_read(uint32_t cpu_index, struct fe_trace_record *out, uint64_t *lost);
+
+struct trace_stats {
+	uint64_t emitted;     /* positions reserved */
+	uint64_t overwritten;
+	uint64_t dropped;
+};
+struct trace_stats trace_get_stats(uint32_t cpu_index);
+
+/* A short name for an event type ("frame_alloc"), never NULL. */
+const char *trace_event_name(uint16_t type);
+
+#endif /* FERROUS_TRACE_TRACE_H */

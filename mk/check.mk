@@ -1,0 +1,29 @@
+# `make check`: static checks that CI runs with the tests.
+#   lint-raw  inline asm and volatile MMIO only in kernel/arch/ (and boot/), with SAFETY:
+#   cppcheck  kernel and loader sources (tests poke undefined behaviour on purpose)
+#   tidy      clang-tidy (.clang-tidy) over every kernel file, tests included
+
+CHECK_OUT := $(OUT)/check
+CPPCHECK_SRCS = $(filter-out %_test.c,$(filter %.c,$(KERNEL_SRCS)))
+
+.PHONY: check lint-raw cppcheck tidy
+check: lint-raw cppcheck tidy
+
+lint-raw:
+	@tools/lint-raw.sh
+
+cppcheck:
+	@echo "  CPPCHECK kernel"
+	$(Q)cppcheck --quiet --enable=warning,portability --std=c11 --error-exitcode=1 \
+		--inline-suppr --suppress=missingIncludeSystem -D__x86_64__ -DFE_DEBUG=1 \
+		-DFE_KERNEL=1 $(INCLUDES) $(CPPCHECK_SRCS)
+
+# clang-tidy reads the flags each file was really compiled with.
+$(CHECK_OUT)/compile_commands.json: $(KERNEL_OBJS)
+	@mkdir -p $(dir $@)
+	$(Q)(echo '['; cat $(KERNEL_OBJS:=.json) | sed '$$ s/,[[:space:]]*$$//'; echo ']') > $@
+
+tidy: $(CHECK_OUT)/compile_commands.json
+	@echo "  TIDY    kernel"
+	$(Q)printf '%s\n' $(filter %.c,$(KERNEL_SRCS)) | \
+		xargs -P$$(nproc) -n8 clang-tidy -p $(CHECK_OUT) --quiet 2>/dev/null
