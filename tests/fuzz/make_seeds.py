@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Writes the seed corpora of the libFuzzer targets (deterministic output).
+
+    tests/fuzz/make_seeds.py tests/fuzz/corpus      (or: make fuzz-seeds)
+
+Each seed is a small, valid (or deliberately near-valid) input, so the
+fuzzers start from the interesting paths instead of having to discover the
+magic numbers and checksums themselves:
+
+  elf/   synthetic x86_64 executables: user, higher-half kernel, stripped
+  cpio/  newc archives shaped like an initrd; the 070702 variant; empty
+  acpi/  fake physical-memory images with the RSDP at address 0
+"""
+import os
+import struct
+import sys
+
+# ---------------------------------------------------------------- ELF
+
+def elf_image(base, stripped=False):
+    """Compact: text R-X at base+0x1100, data RW- at base+0x2180, symtab + strtab."""
+    text_off, data_off, sym_off, str_off, shstr_off, sh_off = (
+        0x100, 0x180, 0x190, 0x208, 0x228, 0x248)
+    text_va, data_va = base + 0x1000 + text_off, base + 0x2000 + data_off
+    b = bytearray(0x190 if stripped else sh_off + 4 * 64)
+    strtab = b"\0_start\0main\0helper\0data_var\0"
+    shstrtab = b"\0.symtab\0.strtab\0.shstrtab\0"
+    phdrs = [
+        (1, 5, text_off, text_va, text_va, 0x80, 0x80, 0x1000),
+        (1, 6, data_off, data_va, data_va, 0x10, 0x1800, 0x1000),
+        (0x6474e551, 6, 0, 0, 0, 0, 0, 16),  # PT_GNU_STACK
+    ]
+    shnum = 0 if stripped else 4
+    eh = struct.pack("<16sHHIQQQIHHHHHH",
+                     b"\x7fELF\x02\x01\x01" + bytes(9), 2, 62, 1,
+                     text_va, 64, 0 if stripped else sh_off, 0,
+                     64, 56, len(phdrs), 64, shnum, 3 if shnum else 0)
+    b[0:64] = eh
+    for i, ph in enumerate(phdrs):
+        b[64 + 56 * i:64 + 56 * (i + 1)] = struct.pack("<IIQQQQQQ", *ph)
+    b[text_off:text_off + 0x80] = b"\xcc" * 0x80
+    b[data_off:data_off + 0x10] = b"\x5a" * 0x10
+    if stripped:
+        return bytes(b)
+    syms = [
+        (0, 0, 0, 0, 0, 0),
+        (1, 2, 0, 1, text_va, 0x20),          # _start
+        (8, 2, 0, 1, text_va + 0x20, 0x40),   # main
+        (13, 2, 0, 1, text_va + 0x60, 0),     # helper (no size)
+        (20, 1, 0, 2, data_va, 8),            # data_var (object)
+    ]
+    assert sym_off + 24 * len(syms) <= str_off and str_off + len(strtab) <= shstr_off
+    for i, s in enumerate(syms):
+        b[sym_off + 24 * i:sym_off + 24 * (i + 1)] = struct.pack("<IBBHQQ", *s)
+    b[str_off:str_off + len(strtab)] = strtab
+    b[shstr_off:shstr_off + len(shstrtab)] = shstrtab
+    shdrs = [
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+        (1, 2, 0, 0, sym_off, 24 * len(syms), 2, 1, 8, 24),
+        (9, 3, 0, 0, str_off, len(strtab), 0, 0, 1, 0),
+        (17, 3, 0, 0, shstr_off, len(shstrtab), 0, 0, 1, 0),
+    ]
+    for i, s in enumerate(shdrs):
+        b[sh_off + 64 * i:sh_off + 64 * (i + 1)] = struct.pack("<IIQQQQIIQQ", *s)
+    return bytes(b)
+
+# ---------------------------------------------------------------- cpio
+
+def cpio_entry(name, mode, data=b"", magic=b"070701", ino=1):
+    name = name.encode() + b"\0"
+    hdr = magic + b"".join(b"%08X" % v for v in (
+        ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name), 0))
+    out = hdr + name
+    out += b"\0" * (-len(out) % 4)
+    out += data + b"\0" * (-len(data) % 4)
+    return out
+
+def cpio_archive(entries, magic=b"070701"):
+    out = b"".join(cpio_entry(n, m, d, magic, i + 1) for i, (n, m, d) in enumerate(entries))
+    out += cpio_entry("TRAILER!!!", 0, b"", magic, 0)
+    return out + b"\0" * (-len(out) % 512)
+
+DIR, FILE = 0o040755, 0o100644
+
+# ---------------------------------------------------------------- ACPI
+
+def checksum_fix(b, at, length, sum_at):
+    b[at + sum_at] = 0
+    b[at + sum_at] = (-sum(b[at:at + length])) & 0xff
+
+def sdt(sig, body):
+    length = 36 + len(body)
+    t = bytearray(sig + struct.pack("<IBB6s8sI4sI", length, 1, 0, b"FEROEM",
+                                   b"SEEDTBL ", 1, b"FERR", 1) + body)
+    checksum_fix(t, 0, length, 9)
+    return bytes(t)
+
+def madt():
+    e = b""
+    e += struct.pack("<BBBBI", 0, 8, 0, 0, 1)           # LAPIC enabled
+    e += struct.pack("<BBBBI", 0, 8, 1, 1, 2)           # LAPIC online-capable
+    e += struct.pack("<BBBBII", 1, 12, 8, 0, 0xfec00000, 0)  # I/O APIC
+    e += struct.pack("<BBBBIH", 2, 10, 0, 0, 2, 0)      # IRQ0 -> GSI2
+    e += struct.pack("<BBBBIH", 2, 10, 0, 9, 9, 0xd)    # IRQ9 level high
+    e += struct.pack("<BBBHB", 4, 6, 0xff, 5, 1)        # LAPIC NMI
+    e += struct.pack("<BBHQ", 5, 12, 0, 0xfee00000)     # LAPIC address override
+    e += struct.pack("<BBHIII", 9, 16, 0, 0x100, 1, 2)  # x2APIC
+    e += struct.pack("<BBHIB3s", 0xa, 12, 0, 2, 1, b"") # x2APIC NMI
+    return sdt(b"APIC", struct.pack("<II", 0xfee00000, 1) + e)
+
+def hpet():
+    return sdt(b"HPET", struct.pack("<IBBBBQBHB", 0x8086a201, 0, 64, 0, 0,
+                                    0xfed00000, 0, 0x80, 0))
+
+def srat():
+    e = b""
+    e += struct.pack("<BBBBIB3sI", 0, 16, 0, 0, 1, 0, b"\0\0\0", 0)
+    e += struct.pack("<BBBBIB3sI", 0, 16, 1, 1, 1, 0, b"\0\0\0", 0)
+    e += struct.pack("<BBIHQQIIQ", 1, 40, 0, 0, 0, 0x80000000, 0, 1, 0)
+    e += struct.pack("<BBIHQQIIQ", 1, 40, 1, 0, 0x80000000, 0x80000000, 0, 3, 0)
+    e += struct.pack("<BBHIIIII", 2, 24, 0, 1, 0x100, 1, 0, 0)
+    return sdt(b"SRAT", struct.pack("<IQ", 1, 0) + e)
+
+def slit():
+    return sdt(b"SLIT", struct.pack("<Q", 2) + bytes([10, 20, 20, 10]))
+
+def acpi_image(revision):
+    """RSDP at 0, root table at 0x40, then the tables, 16-byte aligned."""
+    tables = [madt(), hpet(), srat(), slit()]
+    esize = 8 if revision >= 2 else 4
+    root_at = 0x40
+    root_len = 36 + esize * len(tables)
+    addrs, at = [], (root_at + root_len + 15) & ~15
+    for t in tables:
+        addrs.append(at)
+        at = (at + len(t) + 15) & ~15
+    img = bytearray(at)
+    fmt = "<%d%s" % (len(addrs), "Q" if esize == 8 else "I")
+    root = sdt(b"XSDT" if esize == 8 else b"RSDT", struct.pack(fmt, *addrs))
+    img[root_at:root_at + len(root)] = root
+    for a, t in zip(addrs, tables):
+        img[a:a + len(t)] = t
+    rsdt = root_at if revision < 2 else 0
+    xsdt = root_at if revision >= 2 else 0
+    rsdp = bytearray(struct.pack("<8sB6sBIIQB3s", b"RSD PTR ", 0, b"FERROS", revision,
+                                 rsdt, 36, xsdt, 0, b""))
+    checksum_fix(rsdp, 0, 20, 8)
+    if revision >= 2:
+        checksum_fix(rsdp, 0, 36, 32)
+    img[0:36] = rsdp
+    return bytes(img)
+
+# ---------------------------------------------------------------- main
+
+def seeds():
+    return {
+        "elf": {
+            "user.elf": elf_image(0x400000),
+            "kernel.elf": elf_image(0xffffffff80100000),
+            "stripped.elf": elf_image(0x400000, stripped=True),
+        },
+        "cpio": {
+            "initrd.cpio": cpio_archive([
+                (".", DIR, b""), ("./init", FILE, b"\x7fELF init"), ("bin", DIR, b""),
+                ("./bin/sh", FILE, b"#!sh"), ("empty", FILE, b""), ("a", FILE, b"1"),
+                ("bb", FILE, b"22"), ("ccc", FILE, b"333")]),
+            "crc.cpio": cpio_archive([("init", FILE, b"hello")], magic=b"070702"),
+            "empty.cpio": cpio_archive([]),
+        },
+        "acpi": {
+            "v1-rsdt.bin": acpi_image(0),
+            "v2-xsdt.bin": acpi_image(2),
+        },
+    }
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: make_seeds.py CORPUS_DIR")
+    for fuzzer, files in seeds().items():
+        d = os.path.join(sys.argv[1], fuzzer)
+        os.makedirs(d, exist_ok=True)
+        for name, data in files.items():
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(data)
+
+if __name__ == "__main__":
+    main()
