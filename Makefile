@@ -16,7 +16,7 @@ include mk/check.mk
 -include mk/image.mk
 
 .PHONY: all help deps clean
-all: kernel
+all: kernel loader
 
 help:
 	@echo "make run     build everything and boot Ferrous in QEMU (serial on this terminal)"

@@ -11,8 +11,15 @@
  *       (c) the kernel image at its link address, 4 KiB pages, writable and executable;
  *     the kernel replaces them with its own tables (W^X) at once;
  *   - EFER.NXE set when the CPU has NX (the loader uses NX bits only then);
- *   - a stack in loader memory of at least FE_BOOT_MIN_STACK bytes; the kernel
- *     switches to its own stack before it calls any C code.
+ *   - a stack in loader memory of at least FE_BOOT_MIN_STACK bytes, 16-byte
+ *     aligned as after a call, with a zero return address on top; the kernel
+ *     switches to its own stack before it calls any C code;
+ *   - the firmware's GDT and IDT (in FE_MEM_BOOT_RECLAIMABLE memory) and CR0/CR4
+ *     as the firmware left them: the kernel loads its own before relying on them.
+ *
+ * The identity and direct maps cover the memory-map ranges that are not MMIO,
+ * rounded out to 2 MiB, so holes between ranges below hhdm_size may or may not
+ * be mapped: the kernel reads only ranges the map lists.
  *
  * Every address in struct fe_boot_info is physical unless its name says "virt".
  * The kernel checks all of it (kernel/core/boot_info_check.c) before use: the
@@ -39,10 +46,13 @@
 #define FE_BOOT_MAX_MEM_RANGES 1024u
 #define FE_BOOT_MAX_CMDLINE 4096u
 
-/* Paths on the EFI system partition. */
-#define FE_BOOT_KERNEL_PATH u"\\ferrous\\kernel.elf"
-#define FE_BOOT_INITRD_PATH u"\\ferrous\\initrd.cpio"
-#define FE_BOOT_CMDLINE_PATH u"\\ferrous\\cmdline.txt"
+/* Paths on the EFI system partition, in ASCII (messages) and UCS-2 (UEFI). */
+#define FE_BOOT_KERNEL_NAME "\\ferrous\\kernel.elf"
+#define FE_BOOT_INITRD_NAME "\\ferrous\\initrd.cpio"
+#define FE_BOOT_CMDLINE_NAME "\\ferrous\\cmdline.txt"
+#define FE_BOOT_KERNEL_PATH u"" FE_BOOT_KERNEL_NAME
+#define FE_BOOT_INITRD_PATH u"" FE_BOOT_INITRD_NAME
+#define FE_BOOT_CMDLINE_PATH u"" FE_BOOT_CMDLINE_NAME
 
 /*
  * UEFI memory types an OS loader may define (UEFI 2.x, 0x80000000 and up).
@@ -91,7 +101,8 @@ struct fe_boot_info {
 	uint32_t size;      /* sizeof(struct fe_boot_info) as the loader knew it */
 
 	uint64_t hhdm_base; /* == FE_HHDM_BASE */
-	uint64_t hhdm_size; /* bytes of physical address space the direct map spans */
+	uint64_t hhdm_size; /* end of the highest range the direct map covers (not all of
+	                       [0, hhdm_size) is mapped: see above) */
 
 	uint64_t kernel_phys; /* physical base of the image (page aligned) */
 	uint64_t kernel_virt; /* its link address (lowest PT_LOAD vaddr, page aligned) */

@@ -49,7 +49,7 @@ static void corrupt_header_is_refused(struct ktest *t)
 	REFUSED(bi.mem_map = bi.hhdm_size - 8);
 	REFUSED(bi.kernel_phys += 1);
 	REFUSED(bi.cmdline.size = 0);
-	REFUSED(bi.initrd.phys = UINT64_MAX - 4);
+	REFUSED((bi.initrd.phys = UINT64_MAX - 4, bi.initrd.size = 64));
 #undef REFUSED
 }
 

@@ -155,6 +155,8 @@ __attribute__((no_stack_protector)) void kernel_main(const struct fe_boot_info *
 	boot_info = bi;
 	const char *cmdline = phys_to_virt(bi->cmdline.phys);
 	unsigned bad = boot_options_parse(cmdline, &bad_option);
+	if (ksyms_init(bi) != FE_OK)
+		pr_warn("ksyms: no symbol table: backtraces will show addresses only\n");
 	cpu_features_detect();
 	cpu_enable_protections();
 	banner(bi, cmdline);
@@ -170,8 +172,6 @@ __attribute__((no_stack_protector)) void kernel_main(const struct fe_boot_info *
 		pr_warn("trace: no memory for the event ring; tracing off\n");
 	trace_set_enabled(boot_opts.trace);
 	trace_emit(FE_TRACE_BOOT_PHASE, FE_BOOT_PHASE_MEMORY, 0, 0, 0);
-	if (ksyms_init(bi) != FE_OK)
-		pr_warn("ksyms: no symbol table: backtraces will show addresses only\n");
 
 	init_interrupts();
 	trace_emit(FE_TRACE_BOOT_PHASE, FE_BOOT_PHASE_INTERRUPTS, 0, 0, 0);

@@ -27,6 +27,7 @@ int panic_in_progress(void)
 NORETURN static void panic_common(const struct trap_frame *f, const char *fmt, va_list ap)
 {
 	struct trap_frame here;
+	bool captured = (f == NULL);
 	va_list dap;
 
 	/* A test that expects this panic gets control back instead. */
@@ -49,7 +50,7 @@ NORETURN static void panic_common(const struct trap_frame *f, const char *fmt, v
 		f = &here;
 	}
 	trace_emit(FE_TRACE_PANIC, f->rip, 0, 0, 0);
-	arch_dump_frame(f);
+	arch_dump_frame(f, !captured);
 	backtrace_print(f->rip, f->rbp);
 	console_write("PANIC: system halted\n");
 	kernel_exit(KERNEL_EXIT_FAILURE);

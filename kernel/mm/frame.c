@@ -12,6 +12,12 @@
 #include "trace/trace.h"
 
 #define PAGE_SHIFT 12
+/*
+ * The first MiB stays out of the allocator: it holds firmware leftovers on
+ * real machines, physical address 0 is too easily mistaken for "none", and
+ * SMP start-up needs a page below 1 MiB for the real-mode trampoline.
+ */
+#define LOW_MEMORY_END_PFN 256u
 
 /* One buddy for all RAM until NUMA nodes split it (per-node pools). */
 static struct spinlock frame_lock = SPINLOCK_INIT("frame");
@@ -21,6 +27,16 @@ static struct frame_stats stats GUARDED_BY(frame_lock);
 static const struct fe_mem_range *mem_map(const struct fe_boot_info *bi)
 {
 	return phys_to_virt(bi->mem_map);
+}
+
+/* The frames of range r at or above 1 MiB: false if there are none. */
+static bool above_low_memory(const struct fe_mem_range *r, uint64_t *start, uint64_t *n)
+{
+	uint64_t first = r->base >> PAGE_SHIFT, end = first + r->pages;
+
+	*start = MAX(first, (uint64_t)LOW_MEMORY_END_PFN);
+	*n = end > *start ? end - *start : 0;
+	return *n > 0;
 }
 
 /*
@@ -36,11 +52,12 @@ static uint64_t usable_span(const struct fe_boot_info *bi, uint64_t limit_frames
 	*lo = UINT64_MAX;
 	*hi = 0;
 	for (uint32_t i = 0; i < bi->mem_map_count && total < limit_frames; i++) {
-		if (m[i].type != FE_MEM_USABLE)
+		uint64_t start, n;
+		if (m[i].type != FE_MEM_USABLE || !above_low_memory(&m[i], &start, &n))
 			continue;
-		uint64_t take = MIN(m[i].pages, limit_frames - total);
-		*lo = MIN(*lo, m[i].base >> PAGE_SHIFT);
-		*hi = MAX(*hi, (m[i].base >> PAGE_SHIFT) + take);
+		uint64_t take = MIN(n, limit_frames - total);
+		*lo = MIN(*lo, start);
+		*hi = MAX(*hi, start + take);
 		total += take;
 	}
 	return total;
@@ -52,9 +69,11 @@ static uint64_t place_metadata(const struct fe_boot_info *bi, uint64_t pages, ui
 	const struct fe_mem_range *m = mem_map(bi);
 
 	for (uint32_t i = bi->mem_map_count; i-- > 0;) {
-		uint64_t start = m[i].base >> PAGE_SHIFT;
-		uint64_t end = MIN(start + m[i].pages, hi_pfn);
-		if (m[i].type == FE_MEM_USABLE && end > start && end - start >= pages)
+		uint64_t start, n;
+		if (m[i].type != FE_MEM_USABLE || !above_low_memory(&m[i], &start, &n))
+			continue;
+		uint64_t end = MIN(start + n, hi_pfn);
+		if (end > start && end - start >= pages)
 			return end - pages;
 	}
 	panic("frame_init: no usable range holds %llu pages of frame metadata",
@@ -92,10 +111,11 @@ void frame_init(const struct fe_boot_info *bi)
 	irqflags_t f = spin_lock_irqsave(&frame_lock);
 	ASSERT(buddy_init(&pool, lo, hi, phys_to_virt(meta << PAGE_SHIFT)) == FE_OK);
 	for (uint32_t i = 0; i < bi->mem_map_count && budget > 0; i++) {
-		if (m[i].type != FE_MEM_USABLE)
+		uint64_t start, n;
+		if (m[i].type != FE_MEM_USABLE || !above_low_memory(&m[i], &start, &n))
 			continue;
-		uint64_t n = MIN(m[i].pages, budget);
-		add_excluding(m[i].base >> PAGE_SHIFT, n, meta, meta_pages);
+		n = MIN(n, budget);
+		add_excluding(start, n, meta, meta_pages);
 		budget -= n;
 	}
 	stats.total_frames = pool.total_frames;
@@ -116,13 +136,14 @@ void frame_reclaim_boot(const struct fe_boot_info *bi)
 
 	irqflags_t f = spin_lock_irqsave(&frame_lock);
 	for (uint32_t i = 0; i < bi->mem_map_count; i++) {
-		uint64_t pfn = m[i].base >> PAGE_SHIFT;
-		if (m[i].type != FE_MEM_BOOT_RECLAIMABLE || boot_opts.mem_limit)
+		uint64_t pfn, n;
+		if (m[i].type != FE_MEM_BOOT_RECLAIMABLE || boot_opts.mem_limit ||
+		    !above_low_memory(&m[i], &pfn, &n))
 			continue;
-		if (!buddy_contains(&pool, pfn) || !buddy_contains(&pool, pfn + m[i].pages - 1))
+		if (!buddy_contains(&pool, pfn) || !buddy_contains(&pool, pfn + n - 1))
 			continue; /* outside the span the metadata covers */
-		ASSERT(buddy_add_range(&pool, pfn, m[i].pages) == FE_OK);
-		added += m[i].pages;
+		ASSERT(buddy_add_range(&pool, pfn, n) == FE_OK);
+		added += n;
 	}
 	stats.total_frames = pool.total_frames;
 	stats.free_frames = pool.free_frames;

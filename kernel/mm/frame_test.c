@@ -46,19 +46,24 @@ static void frame_zeroed_is_zero(struct ktest *t)
 	frame_free(pa, 1);
 }
 
+#define CHAIN_END UINT64_MAX
+
 /*
  * Allocates every frame (largest blocks first, chaining them through their
- * first word), checks that the next request fails with FE_ERR_NO_MEMORY,
- * then frees everything and checks nothing leaked.
+ * first two words: next block, own order), checks that the next request
+ * fails with FE_ERR_NO_MEMORY, then frees everything and checks nothing
+ * leaked.
  */
 static void frame_exhaustion_is_an_error(struct ktest *t)
 {
 	struct frame_stats before = frame_get_stats();
-	uint64_t head = 0, pa, blocks = 0;
+	uint64_t head = CHAIN_END, pa, blocks = 0;
 
 	for (unsigned o = BUDDY_MAX_ORDER + 1; o-- > 0;) {
 		while (frame_alloc(o, &pa) == FE_OK) {
-			*(uint64_t *)phys_to_virt(pa) = head | o;
+			uint64_t *link = phys_to_virt(pa);
+			link[0] = head;
+			link[1] = o;
 			head = pa;
 			blocks++;
 		}
@@ -68,10 +73,11 @@ static void frame_exhaustion_is_an_error(struct ktest *t)
 	KT_EXPECT_EQ(t, empty.free_frames, 0);
 	KT_EXPECT_GT(t, empty.failures, before.failures);
 
-	while (head) {
-		uint64_t next = *(uint64_t *)phys_to_virt(head);
-		frame_free(head, (unsigned)(next & 0xfff));
-		head = next & ~0xfffULL;
+	while (head != CHAIN_END) {
+		const uint64_t *link = phys_to_virt(head);
+		uint64_t next = link[0];
+		frame_free(head, (unsigned)link[1]);
+		head = next;
 	}
 	struct frame_stats after = frame_get_stats();
 	KT_EXPECT_EQ(t, after.free_frames, before.free_frames);

@@ -133,21 +133,28 @@ __attribute__((noinline)) void arch_capture_frame(struct trap_frame *f)
 	f->rflags = read_rflags();
 }
 
-void arch_dump_frame(const struct trap_frame *f)
+static void dump_gprs(const struct trap_frame *f)
 {
-	console_printf("RIP: %04llx:%p RFLAGS: %016llx\n", (unsigned long long)f->cs,
-	               (void *)f->rip, (unsigned long long)f->rflags);
-	console_printf("RSP: %04llx:%p\n", (unsigned long long)f->ss, (void *)f->rsp);
 	console_printf("RAX: %016llx RBX: %016llx RCX: %016llx\n", (unsigned long long)f->rax,
 	               (unsigned long long)f->rbx, (unsigned long long)f->rcx);
 	console_printf("RDX: %016llx RSI: %016llx RDI: %016llx\n", (unsigned long long)f->rdx,
 	               (unsigned long long)f->rsi, (unsigned long long)f->rdi);
-	console_printf("RBP: %016llx R8:  %016llx R9:  %016llx\n", (unsigned long long)f->rbp,
-	               (unsigned long long)f->r8, (unsigned long long)f->r9);
-	console_printf("R10: %016llx R11: %016llx R12: %016llx\n", (unsigned long long)f->r10,
-	               (unsigned long long)f->r11, (unsigned long long)f->r12);
-	console_printf("R13: %016llx R14: %016llx R15: %016llx\n", (unsigned long long)f->r13,
-	               (unsigned long long)f->r14, (unsigned long long)f->r15);
+	console_printf("R8:  %016llx R9:  %016llx R10: %016llx\n", (unsigned long long)f->r8,
+	               (unsigned long long)f->r9, (unsigned long long)f->r10);
+	console_printf("R11: %016llx R12: %016llx R13: %016llx\n", (unsigned long long)f->r11,
+	               (unsigned long long)f->r12, (unsigned long long)f->r13);
+	console_printf("R14: %016llx R15: %016llx\n", (unsigned long long)f->r14,
+	               (unsigned long long)f->r15);
+}
+
+void arch_dump_frame(const struct trap_frame *f, bool all)
+{
+	console_printf("RIP: %04llx:%p RFLAGS: %016llx\n", (unsigned long long)f->cs,
+	               (void *)f->rip, (unsigned long long)f->rflags);
+	console_printf("RSP: %04llx:%p RBP: %016llx\n", (unsigned long long)f->ss, (void *)f->rsp,
+	               (unsigned long long)f->rbp);
+	if (all)
+		dump_gprs(f);
 	console_printf("CR0: %016llx CR2: %016llx CR3: %016llx CR4: %016llx\n",
 	               (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
 	               (unsigned long long)read_cr3(), (unsigned long long)read_cr4());

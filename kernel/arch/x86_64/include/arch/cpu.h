@@ -37,8 +37,9 @@ NORETURN void arch_halt_forever(void);
 void arch_stop_other_cpus(void);
 /* Fills *f with the caller's registers (rip/rbp/rsp of the caller's frame). */
 void arch_capture_frame(struct trap_frame *f);
-/* Prints a register dump of *f (plus CR0, CR2, CR3, CR4) on the console. */
-void arch_dump_frame(const struct trap_frame *f);
+/* Prints a register dump of *f (plus CR0, CR2, CR3, CR4) on the console;
+ * the general registers only when `all` (a captured frame has just rip/rsp/rbp). */
+void arch_dump_frame(const struct trap_frame *f, bool all);
 /* Ends QEMU via isa-debug-exit: the process exits with (code << 1) | 1. */
 void arch_qemu_exit(uint8_t code);
 
