@@ -12,8 +12,9 @@ include mk/config.mk
 include mk/host.mk
 include mk/kernel.mk
 include mk/check.mk
--include mk/boot.mk
--include mk/image.mk
+include mk/boot.mk
+include mk/image.mk
+include mk/run.mk
 
 .PHONY: all help deps clean
 all: kernel loader

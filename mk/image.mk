@@ -1,0 +1,28 @@
+# The initial ramdisk and the EFI system partition image for `make run`.
+
+INITRD     := $(OUT)/initrd.cpio
+ESP_IMAGE  := $(OUT)/esp.img
+# The kernel command line for `make run`; e.g. make run CMDLINE="loglevel=debug".
+CMDLINE    ?=
+
+INITRD_FILES := $(shell find initrd -type f | LC_ALL=C sort)
+
+# Sorted names, fixed owner and times: the same files give the same bytes.
+$(INITRD): $(INITRD_FILES) mk/image.mk
+	@mkdir -p $(dir $@)
+	@echo "  CPIO    $@"
+	$(Q)cd initrd && find . -mindepth 1 | LC_ALL=C sort | \
+		cpio --quiet -o -H newc --reproducible -R 0:0 > $(abspath $@)
+
+# Rebuilt when the command line changes, too.
+$(OUT)/cmdline.txt: FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s' '$(CMDLINE)' | cmp -s - $@ 2>/dev/null || printf '%s' '$(CMDLINE)' > $@
+
+$(ESP_IMAGE): $(LOADER_EFI) $(KERNEL_BOOT_ELF) $(INITRD) $(OUT)/cmdline.txt tools/mkesp.sh
+	@echo "  ESP     $@"
+	$(Q)tools/mkesp.sh $@ $(LOADER_EFI) $(KERNEL_BOOT_ELF) $(INITRD) "$$(cat $(OUT)/cmdline.txt)"
+
+.PHONY: image FORCE
+image: $(ESP_IMAGE)
+FORCE:

@@ -1,0 +1,68 @@
+"""The boot scenarios `make test` runs in QEMU: one row per boot.
+
+A scenario says how to build the EFI system partition (kernel, initrd,
+command line), how to start QEMU, and what must come out: QEMU's exit status,
+regular expressions that must (or must not) appear on the serial console, and
+whether the console carries KTAP whose cases each count as a test.
+
+Exit statuses: 33 = the kernel reported success through isa-debug-exit,
+35 = failure or panic, 0 = the machine powered off (the loader does that
+after refusing a bad kernel).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BANNER = r"Ferrous \d+\.\d+\.\d+"
+INIT_DONE = r"init: done"
+
+
+@dataclass
+class Scenario:
+    name: str
+    cmdline: str
+    mem: str = "512M"
+    smp: int = 1
+    # The kernel on the ESP: "normal", "absent", "bad-magic" (ELF magic
+    # overwritten) or "truncated" (cut to half its size).
+    kernel: str = "normal"
+    initrd: bool = True
+    expect_exit: int = 33
+    ktap: bool = False
+    must: list[str] = field(default_factory=list)
+    must_not: list[str] = field(default_factory=list)
+    timeout: float | None = None  # seconds; None = the runner's default
+    enabled: bool = True
+    extra_qemu: list[str] = field(default_factory=list)
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario("ktest", "ktest=all qemu_exit=1", ktap=True, must=[BANNER, INIT_DONE]),
+    # Enabled once the kernel starts application processors (SMP issue).
+    Scenario("ktest-smp2", "ktest=all qemu_exit=1", smp=2, ktap=True,
+             must=[BANNER, INIT_DONE], enabled=False),
+    Scenario("lowmem", "ktest=all qemu_exit=1", mem="64M", ktap=True,
+             must=[BANNER, r"memory: \d+ MiB of RAM", INIT_DONE]),
+    Scenario("panic", "ktest.panic=1 qemu_exit=1", expect_exit=35,
+             must=[r"PANIC: ktest.panic=1", r"RIP: ", r"Backtrace:",
+                   r"#\d+ 0x[0-9a-f]+ ktest_deliberate_panic\+0x", r"#\d+ 0x[0-9a-f]+ kernel_main\+0x"]),
+    Scenario("fault", "ktest.fault=1 qemu_exit=1", expect_exit=35,
+             must=[r"EXCEPTION 14 \(page fault\), error code 0x2, in kernel mode",
+                   r"page fault at 0xffff9000dead0000: page not present \(write\)",
+                   r"CR2: ffff9000dead0000", r"RAX: ", r"#0 0x[0-9a-f]+ ktest_deliberate_fault\+0x"]),
+    Scenario("mem-too-small", "mem=4M qemu_exit=1", expect_exit=35,
+             must=[r"PANIC: not enough memory: 4 MiB usable, need at least 16 MiB",
+                   r"frame_init\+0x"]),
+    Scenario("no-initrd", "ktest=boot qemu_exit=1", initrd=False, ktap=True,
+             must=[r"ferrous-boot: warning: no initrd at \\ferrous\\initrd\.cpio",
+                   r"initrd: none", INIT_DONE]),
+    Scenario("bad-magic-kernel", "boot.error_wait=0", kernel="bad-magic", expect_exit=0,
+             must=[r"kernel\.elf: not a valid x86_64 ELF executable \(FE_ERR_BAD_FORMAT\)",
+                   r"powering off"],
+             must_not=[BANNER]),
+    Scenario("truncated-kernel", "boot.error_wait=0", kernel="truncated", expect_exit=0,
+             must=[r"ferrous-boot: error: \\ferrous\\kernel\.elf: ", r"powering off"],
+             must_not=[BANNER]),
+    Scenario("missing-kernel", "boot.error_wait=0", kernel="absent", expect_exit=0,
+             must=[r"kernel\.elf: not found"], must_not=[BANNER]),
+]

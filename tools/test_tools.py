@@ -1,0 +1,143 @@
+"""Unit tests of the test tooling itself: the KTAP/TAP parser, scenario
+judging, and the QEMU runner's exit-status and timeout handling (with a fake
+QEMU). testrun.py runs these first; each case counts as one test.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import tempfile
+import textwrap
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ktap  # noqa: E402
+import testrun  # noqa: E402
+from scenarios import Scenario  # noqa: E402
+
+NESTED = textwrap.dedent("""\
+    BdsDxe: starting Boot0001
+    [    0.049755] 0 I init: done
+    KTAP version 1
+    1..2
+        KTAP version 1
+        # Subtest: frame
+        1..3
+        ok 1 frame_alloc
+        # frame_free: kernel/mm/frame_test.c:40: expected x == y
+        not ok 2 frame_free
+    [    0.052532] 0 W irq: unhandled vector 112 (1 so far on this cpu)
+        ok 3 frame_zero # SKIP no memory
+    not ok 1 frame
+        KTAP version 1
+        # Subtest: trace
+        1..1
+        ok 1 ring_order
+    ok 2 trace
+    # ktest: 2 suites, 4 cases, 1 failed
+    """)
+
+
+class KtapTests(unittest.TestCase):
+    def test_nested_suites_and_leaves(self) -> None:
+        root = ktap.parse(NESTED)
+        self.assertEqual([c.name for c in root.children], ["frame", "trace"])
+        leaves = ktap.cases(NESTED)
+        self.assertEqual([l.name for l in leaves], ["frame_alloc", "frame_free", "frame_zero", "ring_order"])
+        self.assertEqual([l.ok for l in leaves], [True, False, True, True])
+        self.assertTrue(leaves[2].skip)
+        self.assertEqual(leaves[1].diagnostics, ["frame_free: kernel/mm/frame_test.c:40: expected x == y"])
+
+    def test_missing_cases_fail(self) -> None:
+        text = "KTAP version 1\n1..3\nok 1 a\nok 2 b\n"
+        leaves = ktap.cases(text)
+        self.assertEqual(len(leaves), 3)
+        self.assertFalse(leaves[2].ok)
+        self.assertIn("planned 3, saw 2", leaves[2].diagnostics[0])
+
+    def test_output_cut_inside_a_suite(self) -> None:
+        cut = NESTED[: NESTED.index("    ok 3 frame_zero")] + "    ok 3 fra"  # cut mid-line
+        leaves = ktap.cases(cut)
+        names = [l.name for l in leaves]
+        self.assertIn("frame_alloc", names)
+        self.assertFalse(all(l.ok for l in leaves))
+        # the outer plan promised two suites: the second is missing
+        self.assertTrue(any(l.name.startswith("missing") for l in leaves))
+
+    def test_cmocka_tap(self) -> None:
+        text = "1..3\nok 1 - split\n# error: x\nnot ok 2 - merge\nok 3 - odd # SKIP why\n# not ok - buddy\n"
+        leaves = ktap.cases(text)
+        self.assertEqual([(l.name, l.ok, l.skip) for l in leaves],
+                         [("split", True, False), ("merge", False, False), ("odd", True, True)])
+        self.assertEqual(leaves[1].diagnostics, ["error: x"])
+
+    def test_garbage_is_not_ktap(self) -> None:
+        junk = "\x1b[2J\x00okay\nnot okay 5\n1.2.3\n#\n   ok\n"
+        self.assertEqual(ktap.cases(junk), [])
+        self.assertFalse(ktap.found_any("hello\nworld"))
+        self.assertTrue(ktap.found_any("junk\nKTAP version 1\n"))
+
+
+def _run(log: str, code: int | None) -> testrun.BootRun:
+    return testrun.BootRun(log, code, 1.0, None, None)
+
+
+class JudgeTests(unittest.TestCase):
+    def test_pass_needs_status_and_strings(self) -> None:
+        s = Scenario("x", "", expect_exit=35, must=[r"PANIC: \w+"], must_not=["Ferrous"])
+        self.assertTrue(testrun.judge(s, _run("PANIC: boom\n", 35), "log")[0].ok)
+        self.assertFalse(testrun.judge(s, _run("PANIC: boom\n", 33), "log")[0].ok)
+        self.assertFalse(testrun.judge(s, _run("panic\n", 35), "log")[0].ok)
+        self.assertFalse(testrun.judge(s, _run("PANIC: x\nFerrous\n", 35), "log")[0].ok)
+
+    def test_timeout_fails_with_a_reason(self) -> None:
+        out = testrun.judge(Scenario("x", ""), _run("", None), "log")
+        self.assertFalse(out[0].ok)
+        self.assertIn("timed out", out[0].details[0])
+
+    def test_ktap_cases_become_outcomes(self) -> None:
+        s = Scenario("k", "", ktap=True)
+        out = testrun.judge(s, _run(NESTED, 33), "log")
+        self.assertTrue(out[0].ok)
+        self.assertEqual([o.name for o in out[1:]],
+                         ["boot/k/frame/frame_alloc", "boot/k/frame/frame_free",
+                          "boot/k/frame/frame_zero", "boot/k/trace/ring_order"])
+        self.assertEqual([o.ok for o in out[1:]], [True, False, True, True])
+
+    def test_ktap_required_but_absent(self) -> None:
+        out = testrun.judge(Scenario("k", "", ktap=True), _run("no tests here\n", 33), "log")
+        self.assertFalse(out[0].ok)
+
+
+class FakeQemuTests(unittest.TestCase):
+    def _script(self, body: str) -> str:
+        fd, path = tempfile.mkstemp(suffix=".sh")
+        with os.fdopen(fd, "w") as f:
+            f.write("#!/bin/sh\n" + body)
+        os.chmod(path, stat.S_IRWXU)
+        self.addCleanup(os.unlink, path)
+        return path
+
+    def test_exit_status_and_output_are_captured(self) -> None:
+        fake = self._script("echo 'Ferrous 0.1.0 (x86_64)'\necho 'init: done'\nexit 33\n")
+        with tempfile.TemporaryDirectory() as d:
+            run = testrun._run_qemu([fake], os.path.join(d, "log"), timeout=30)
+        self.assertEqual(run.exit_code, 33)
+        self.assertIn("init: done", run.log)
+        self.assertIsNotNone(run.banner_at)
+        self.assertIsNotNone(run.init_done_at)
+
+    def test_hung_qemu_is_killed_at_the_timeout(self) -> None:
+        fake = self._script("echo started\nsleep 60\n")
+        t0 = time.monotonic()
+        with tempfile.TemporaryDirectory() as d:
+            run = testrun._run_qemu([fake], os.path.join(d, "log"), timeout=1)
+        self.assertIsNone(run.exit_code)
+        self.assertLess(time.monotonic() - t0, 20)
+        self.assertIn("started", run.log)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,373 @@
+#!/usr/bin/env python3
+"""The Ferrous test runner: what `make test` (and so CI) runs.
+
+Stages, each test counted once in the final tally:
+  1. host unit tests: every build/host/test_* binary (cmocka, TAP output),
+     one test per case; and this directory's own unit tests (test_tools.py);
+  2. fuzz smoke runs: `make fuzz-smoke-<name>` for every fuzzer, one test each;
+  3. boot scenarios in QEMU (tools/scenarios.py), several at once: each
+     scenario is one test, and each KTAP case its kernel prints is one more.
+
+The last line printed is always "N passed, N failed"; the exit status is 1 if
+anything failed. Logs go to build/test/<scenario>/serial.log and a summary to
+build/test/results.json. No verdict depends on timing: the per-boot timeout
+only stops a hung QEMU (and fails its scenario).
+"""
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import unittest
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ktap  # noqa: E402
+import qemu  # noqa: E402
+from scenarios import BANNER, INIT_DONE, SCENARIOS, Scenario  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LOG_TAIL = 30
+EXIT_MEANING = {qemu.EXIT_SUCCESS: "kernel reported success", qemu.EXIT_FAILURE: "kernel reported failure or panicked",
+                0: "machine powered off"}
+
+
+@dataclass
+class Outcome:
+    name: str
+    ok: bool
+    seconds: float = 0.0
+    skipped: bool = False
+    details: list[str] = field(default_factory=list)
+
+
+class Reporter:
+    """Prints outcomes as they arrive (one group line each unless verbose) and keeps them."""
+
+    def __init__(self, verbose: bool) -> None:
+        self.verbose = verbose
+        self.outcomes: list[Outcome] = []
+        self.timings: dict[str, dict[str, float | None]] = {}
+        self.lock = threading.Lock()
+
+    def group(self, name: str, outcomes: list[Outcome], seconds: float, note: str = "") -> None:
+        with self.lock:
+            self.outcomes.extend(outcomes)
+            failed = [o for o in outcomes if not o.ok]
+            status = "not ok" if failed else "ok"
+            n = len(outcomes)
+            print(f"{status:6} {name} ({n} test{'s' if n != 1 else ''}, {seconds:.1f} s){note}", flush=True)
+            for o in outcomes:
+                if self.verbose or not o.ok:
+                    mark = "ok" if o.ok else "not ok"
+                    print(f"         {mark} {o.name}{' # SKIP' if o.skipped else ''}")
+                if not o.ok:
+                    for d in o.details:
+                        print(f"           # {d}")
+            sys.stdout.flush()
+
+    def tally(self) -> tuple[int, int, int]:
+        passed = sum(1 for o in self.outcomes if o.ok)
+        skipped = sum(1 for o in self.outcomes if o.skipped)
+        return passed, len(self.outcomes) - passed, skipped
+
+
+def _clean_env() -> dict[str, str]:
+    """The environment without make's own variables (for make called from make)."""
+    env = dict(os.environ)
+    for k in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"):
+        env.pop(k, None)
+    return env
+
+
+def tap_outcomes(prefix: str, text: str) -> list[Outcome]:
+    """One outcome per KTAP/TAP leaf case: prefix/suite/case."""
+    out = []
+    for top in ktap.parse(text).children:
+        for leaf in top.leaves():
+            name = top.name if leaf is top else f"{top.name}/{leaf.name}"
+            out.append(Outcome(f"{prefix}/{name}", leaf.ok or leaf.skip, skipped=leaf.skip,
+                               details=list(leaf.diagnostics)))
+    return out
+
+
+# ---- stage 1: host unit tests ----
+
+def run_host_tests(rep: Reporter, host_dir: str, only: str | None) -> None:
+    for path in sorted(glob.glob(os.path.join(host_dir, "test_*"))):
+        if path.endswith(".json") or not os.access(path, os.X_OK):
+            continue
+        suite = os.path.basename(path)[len("test_"):]
+        if only and not fnmatch.fnmatch(f"host/{suite}", only):
+            continue
+        t0 = time.monotonic()
+        p = subprocess.run([path], capture_output=True, text=True, errors="replace",
+                           env={**os.environ, "CMOCKA_MESSAGE_OUTPUT": "TAP"})
+        outcomes = [Outcome(f"host/{suite}/{o.name.split('/', 1)[-1]}", o.ok, skipped=o.skipped,
+                            details=o.details) for o in _flat_tap(p.stdout)]
+        if p.returncode != 0 and all(o.ok for o in outcomes):
+            tail = (p.stdout + p.stderr).splitlines()[-LOG_TAIL:]
+            outcomes.append(Outcome(f"host/{suite}", False,
+                                    details=[f"exit status {p.returncode}"] + tail))
+        if not outcomes:
+            outcomes = [Outcome(f"host/{suite}", False, details=["no TAP output"])]
+        rep.group(f"host/{suite}", outcomes, time.monotonic() - t0)
+
+
+def _flat_tap(text: str) -> list[Outcome]:
+    """cmocka's flat TAP: every result line is a case."""
+    return [Outcome(r.name, r.ok or r.skip, skipped=r.skip, details=list(r.diagnostics))
+            for top in ktap.parse(text).children for r in top.leaves()]
+
+
+class _Collect(unittest.TestResult):
+    def __init__(self) -> None:
+        super().__init__()
+        self.outcomes: list[Outcome] = []
+
+    def addSuccess(self, test: unittest.TestCase) -> None:
+        self.outcomes.append(Outcome(f"tools/{test.id().split('.', 1)[-1]}", True))
+
+    def addFailure(self, test: unittest.TestCase, err) -> None:  # type: ignore[override]
+        super().addFailure(test, err)
+        self.outcomes.append(Outcome(f"tools/{test.id().split('.', 1)[-1]}", False,
+                                     details=self.failures[-1][1].splitlines()[-6:]))
+
+    def addError(self, test: unittest.TestCase, err) -> None:  # type: ignore[override]
+        super().addError(test, err)
+        self.outcomes.append(Outcome(f"tools/{test.id().split('.', 1)[-1]}", False,
+                                     details=self.errors[-1][1].splitlines()[-6:]))
+
+
+def run_tool_tests(rep: Reporter, only: str | None) -> None:
+    if only and not fnmatch.fnmatch("tools", only.split("/")[0]):
+        return
+    t0 = time.monotonic()
+    suite = unittest.defaultTestLoader.loadTestsFromName("test_tools")
+    res = _Collect()
+    suite.run(res)
+    rep.group("tools", res.outcomes, time.monotonic() - t0)
+
+
+# ---- stage 2: fuzz smoke runs ----
+
+def run_fuzz_smoke(rep: Reporter, host_dir: str, only: str | None) -> None:
+    for path in sorted(glob.glob(os.path.join(host_dir, "fuzz_*"))):
+        if path.endswith(".json") or not os.access(path, os.X_OK):
+            continue
+        name = os.path.basename(path)[len("fuzz_"):]
+        if only and not fnmatch.fnmatch(f"fuzz/{name}", only):
+            continue
+        t0 = time.monotonic()
+        p = subprocess.run(["make", "--no-print-directory", "-s", f"fuzz-smoke-{name}"], cwd=ROOT,
+                           capture_output=True, text=True, errors="replace", env=_clean_env())
+        text = (p.stdout + p.stderr).strip().splitlines()
+        ok = p.returncode == 0
+        o = Outcome(f"fuzz/{name}", ok, details=text[-LOG_TAIL:] if not ok else [])
+        rep.group(f"fuzz/{name}", [o], time.monotonic() - t0,
+                  note=f": {text[-1]}" if ok and text else "")
+
+
+# ---- stage 3: boot scenarios ----
+
+@dataclass
+class BootRun:
+    log: str
+    exit_code: int | None  # None: killed at the timeout
+    seconds: float
+    banner_at: float | None
+    init_done_at: float | None
+
+
+_running: set[subprocess.Popen] = set()
+_running_lock = threading.Lock()
+
+
+def _kill_all(*_: object) -> None:
+    with _running_lock:
+        for p in list(_running):
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def prepare_kernel(s: Scenario, kernel: str, workdir: str) -> str:
+    """The kernel file the scenario's ESP gets ("-" for none)."""
+    if s.kernel == "normal":
+        return kernel
+    if s.kernel == "absent":
+        return "-"
+    data = open(kernel, "rb").read()
+    if s.kernel == "bad-magic":
+        data = b"XELF" + data[4:]
+    elif s.kernel == "truncated":
+        data = data[: len(data) // 2]
+    else:
+        raise ValueError(f"scenario {s.name}: unknown kernel kind {s.kernel}")
+    path = os.path.join(workdir, f"kernel-{s.kernel}.elf")
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def boot(s: Scenario, args: argparse.Namespace) -> BootRun:
+    workdir = os.path.join(args.out, s.name)
+    shutil.rmtree(workdir, ignore_errors=True)
+    os.makedirs(workdir)
+    esp = os.path.join(workdir, "esp.img")
+    subprocess.run([os.path.join(ROOT, "tools", "mkesp.sh"), esp, args.loader,
+                    prepare_kernel(s, args.kernel, workdir), args.initrd if s.initrd else "-",
+                    s.cmdline], check=True, capture_output=True)
+    m = qemu.Machine(esp=esp, mem=s.mem, smp=s.smp, debug_exit=True, serial="stdio",
+                     extra=s.extra_qemu)
+    cmd = qemu.command(m, workdir)
+    with open(os.path.join(workdir, "command"), "w") as f:
+        f.write(" ".join(cmd) + "\n")
+    return _run_qemu(cmd, os.path.join(workdir, "serial.log"), s.timeout or args.timeout)
+
+
+def _run_qemu(cmd: list[str], log_path: str, timeout: float) -> BootRun:
+    lines: list[tuple[float, str]] = []
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL, start_new_session=True)
+    with _running_lock:
+        _running.add(p)
+
+    def reader() -> None:
+        assert p.stdout is not None
+        for raw in p.stdout:
+            lines.append((time.monotonic() - t0, raw.decode("utf-8", errors="replace")))
+
+    th = threading.Thread(target=reader, daemon=True)
+    th.start()
+    try:
+        code: int | None = p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        code = None
+    finally:
+        with _running_lock:
+            _running.discard(p)
+    th.join(timeout=5)
+    if p.stdout:
+        p.stdout.close()
+    text = "".join(l for _, l in lines)
+    with open(log_path, "w") as f:
+        f.write(text)
+    return BootRun(text, code, time.monotonic() - t0, _first(lines, BANNER), _first(lines, INIT_DONE))
+
+
+def _first(lines: list[tuple[float, str]], pattern: str) -> float | None:
+    rx = re.compile(pattern)
+    return next((t for t, l in lines if rx.search(l)), None)
+
+
+def judge(s: Scenario, run: BootRun, log_path: str) -> list[Outcome]:
+    """The scenario's own outcome, then one per KTAP case if it expects KTAP."""
+    problems = []
+    if run.exit_code is None:
+        problems.append(f"timed out after {run.seconds:.0f} s: QEMU killed")
+    elif run.exit_code != s.expect_exit:
+        problems.append(f"QEMU exit status {run.exit_code} ({EXIT_MEANING.get(run.exit_code, 'unexpected')}),"
+                        f" expected {s.expect_exit} ({EXIT_MEANING.get(s.expect_exit, '?')})")
+    for rx in s.must:
+        if not re.search(rx, run.log, re.M):
+            problems.append(f"missing from the console: /{rx}/")
+    for rx in s.must_not:
+        if re.search(rx, run.log, re.M):
+            problems.append(f"on the console but must not be: /{rx}/")
+    cases = tap_outcomes(f"boot/{s.name}", run.log) if s.ktap else []
+    if s.ktap and not cases:
+        problems.append("no KTAP output")
+    if problems:
+        problems.append(f"last {LOG_TAIL} lines of {log_path}:")
+        problems += ["  " + l for l in run.log.splitlines()[-LOG_TAIL:]]
+    return [Outcome(f"boot/{s.name}", not problems, run.seconds, details=problems)] + cases
+
+
+def run_scenario(s: Scenario, args: argparse.Namespace, rep: Reporter) -> None:
+    run = boot(s, args)
+    outcomes = judge(s, run, os.path.join(args.out, s.name, "serial.log"))
+    note = ""
+    if run.banner_at is not None:
+        note = f": banner at {run.banner_at:.2f} s"
+        if run.init_done_at is not None:
+            note += f", init done at {run.init_done_at:.2f} s after QEMU start"
+    with rep.lock:
+        rep.timings[s.name] = {"banner": run.banner_at, "init_done": run.init_done_at,
+                               "total": run.seconds}
+    rep.group(f"boot/{s.name}", outcomes, run.seconds, note)
+
+
+def run_scenarios(rep: Reporter, args: argparse.Namespace) -> None:
+    chosen = [s for s in SCENARIOS if s.enabled and
+              (not args.only or fnmatch.fnmatch(f"boot/{s.name}", args.only))]
+    for path in (args.loader, args.kernel, args.initrd):
+        if not os.path.exists(path):
+            rep.group("boot", [Outcome("boot", False, details=[f"{path} does not exist: build first"])], 0)
+            return
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for f in [pool.submit(run_scenario, s, args, rep) for s in chosen]:
+            f.result()
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--only", help="run only tests whose group matches this glob (e.g. 'boot/*')")
+    p.add_argument("--skip-host", action="store_true")
+    p.add_argument("--skip-fuzz", action="store_true")
+    p.add_argument("--skip-boot", action="store_true")
+    p.add_argument("--timeout", type=float, default=180.0, help="seconds per QEMU boot")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="QEMU boots at once")
+    p.add_argument("--host-dir", default=os.path.join(ROOT, "build", "host"))
+    p.add_argument("--loader", default=os.path.join(ROOT, "build", "boot", "BOOTX64.EFI"))
+    p.add_argument("--kernel", default=os.path.join(ROOT, "build", "debug", "kernel.boot.elf"))
+    p.add_argument("--initrd", default=os.path.join(ROOT, "build", "debug", "initrd.cpio"))
+    p.add_argument("--out", default=os.path.join(ROOT, "build", "test"))
+    p.add_argument("-v", "--verbose", action="store_true", help="list every test, not only failures")
+    args = p.parse_args()
+
+    signal.signal(signal.SIGTERM, lambda *a: (_kill_all(), sys.exit(1)))
+    rep = Reporter(args.verbose)
+    t0 = time.monotonic()
+    try:
+        if not args.skip_host:
+            run_tool_tests(rep, args.only)
+            run_host_tests(rep, args.host_dir, args.only)
+        if not args.skip_fuzz:
+            run_fuzz_smoke(rep, args.host_dir, args.only)
+        if not args.skip_boot:
+            os.makedirs(args.out, exist_ok=True)
+            run_scenarios(rep, args)
+    except KeyboardInterrupt:
+        _kill_all()
+        rep.outcomes.append(Outcome("interrupted", False))
+    finally:
+        _kill_all()
+    passed, failed, skipped = rep.tally()
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump({"passed": passed, "failed": failed, "skipped": skipped,
+                   "seconds": round(time.monotonic() - t0, 1), "boot_timing": rep.timings,
+                   "outcomes": [asdict(o) for o in rep.outcomes]}, f, indent=1)
+    print(f"# {skipped} skipped (counted as passed); {time.monotonic() - t0:.0f} s in all; "
+          f"details in {os.path.relpath(os.path.join(args.out, 'results.json'), ROOT)}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
