@@ -101,15 +101,22 @@ def tap_outcomes(prefix: str, text: str) -> list[Outcome]:
     return out
 
 
+def host_binaries(host_dir: str, prefix: str, group: str, only: str | None) -> list[tuple[str, str]]:
+    """(path, name) of each executable host_dir/<prefix><name> whose group/name matches `only`."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(host_dir, prefix + "*"))):
+        name = os.path.basename(path)[len(prefix):]
+        if path.endswith(".json") or not os.access(path, os.X_OK):
+            continue
+        if not only or fnmatch.fnmatch(f"{group}/{name}", only):
+            out.append((path, name))
+    return out
+
+
 # ---- stage 1: host unit tests ----
 
 def run_host_tests(rep: Reporter, host_dir: str, only: str | None) -> None:
-    for path in sorted(glob.glob(os.path.join(host_dir, "test_*"))):
-        if path.endswith(".json") or not os.access(path, os.X_OK):
-            continue
-        suite = os.path.basename(path)[len("test_"):]
-        if only and not fnmatch.fnmatch(f"host/{suite}", only):
-            continue
+    for path, suite in host_binaries(host_dir, "test_", "host", only):
         t0 = time.monotonic()
         p = subprocess.run([path], capture_output=True, text=True, errors="replace",
                            env={**os.environ, "CMOCKA_MESSAGE_OUTPUT": "TAP"})
@@ -162,12 +169,7 @@ def run_tool_tests(rep: Reporter, only: str | None) -> None:
 # ---- stage 2: fuzz smoke runs ----
 
 def run_fuzz_smoke(rep: Reporter, host_dir: str, only: str | None) -> None:
-    for path in sorted(glob.glob(os.path.join(host_dir, "fuzz_*"))):
-        if path.endswith(".json") or not os.access(path, os.X_OK):
-            continue
-        name = os.path.basename(path)[len("fuzz_"):]
-        if only and not fnmatch.fnmatch(f"fuzz/{name}", only):
-            continue
+    for _, name in host_binaries(host_dir, "fuzz_", "fuzz", only):
         t0 = time.monotonic()
         p = subprocess.run(["make", "--no-print-directory", "-s", f"fuzz-smoke-{name}"], cwd=ROOT,
                            capture_output=True, text=True, errors="replace", env=_clean_env())

@@ -67,23 +67,16 @@ fe_status_t irq_alloc_vector(unsigned *vector)
 	return st;
 }
 
-static void count_unhandled(struct cpu *c, unsigned vector)
+/* Counts an interrupt nobody wanted, traces it, and logs it rate-limited
+ * (the first few, then every 1024th). */
+static void count_stray(uint64_t *counter, uint16_t event, const char *what, unsigned vector)
 {
-	c->unhandled_irqs++;
-	trace_emit(FE_TRACE_IRQ_UNHANDLED, vector, c->unhandled_irqs, 0, 0);
-	/* Rate limit: the first few, then every 1024th. */
-	if (c->unhandled_irqs <= 4 || (c->unhandled_irqs & 1023) == 0)
-		pr_warn("irq: unhandled vector %u (%llu so far on this cpu)\n", vector,
-		        (unsigned long long)c->unhandled_irqs);
-}
+	uint64_t n = ++*counter;
 
-static void count_spurious(struct cpu *c, unsigned vector)
-{
-	c->spurious_irqs++;
-	trace_emit(FE_TRACE_IRQ_SPURIOUS, vector, c->spurious_irqs, 0, 0);
-	if (c->spurious_irqs <= 4 || (c->spurious_irqs & 1023) == 0)
-		pr_warn("irq: spurious interrupt on vector %u (%llu so far on this cpu)\n", vector,
-		        (unsigned long long)c->spurious_irqs);
+	trace_emit(event, vector, n, 0, 0);
+	if (n <= 4 || (n & 1023) == 0)
+		pr_warn("irq: %s vector %u (%llu so far on this cpu)\n", what, vector,
+		        (unsigned long long)n);
 }
 
 void irq_dispatch(unsigned vector, struct trap_frame *f) NO_THREAD_SAFETY_ANALYSIS
@@ -93,7 +86,7 @@ void irq_dispatch(unsigned vector, struct trap_frame *f) NO_THREAD_SAFETY_ANALYS
 	c->irq_count[vector]++;
 	if (vector == VEC_SPURIOUS || arch_vector_is_legacy_pic(vector)) {
 		/* Spurious APIC and 8259 interrupts take no EOI. */
-		count_spurious(c, vector);
+		count_stray(&c->spurious_irqs, FE_TRACE_IRQ_SPURIOUS, "spurious interrupt on", vector);
 		return;
 	}
 	c->irq_depth++;
@@ -102,7 +95,7 @@ void irq_dispatch(unsigned vector, struct trap_frame *f) NO_THREAD_SAFETY_ANALYS
 	if (s.fn)
 		s.fn(vector, f, s.ctx);
 	else
-		count_unhandled(c, vector);
+		count_stray(&c->unhandled_irqs, FE_TRACE_IRQ_UNHANDLED, "unhandled", vector);
 	arch_irq_eoi(vector);
 	trace_emit(FE_TRACE_IRQ_EXIT, vector, 0, 0, 0);
 	c->irq_depth--;
