@@ -10,7 +10,7 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory image
 	$(Q)$(PYTHON) tools/qemu.py run --esp $(ESP_IMAGE) --mem $(MEM) --smp $(SMP)
 
-# QEMU halted with its gdb stub; gdb attached with the kernel's symbols,
+# QEMU halted with its gdb server; gdb attached with the kernel's symbols,
 # stopped at kernel_main.
 debug: deps
 	$(Q)$(MAKE) --no-print-directory image

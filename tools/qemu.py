@@ -45,7 +45,7 @@ class Machine:
     smp: int = 1
     debug_exit: bool = False
     serial: str = "mon:stdio"  # "stdio", "mon:stdio" or "file:PATH"
-    gdb: bool = False  # gdb stub on GDB_PORT, CPU halted until gdb continues
+    gdb: bool = False  # gdb server on GDB_PORT, CPU halted until gdb continues
     extra: list[str] = field(default_factory=list)
 
 
@@ -85,7 +85,7 @@ def run(m: Machine) -> int:
 
 
 def debug(m: Machine, kernel: str) -> int:
-    """QEMU halted with its gdb stub, and gdb attached with the kernel's symbols."""
+    """QEMU halted with its gdb server, and gdb attached with the kernel's symbols."""
     with tempfile.TemporaryDirectory(prefix="ferrous-debug-") as tmp:
         log = os.path.join(os.path.dirname(m.esp) or ".", "debug-serial.log")
         m.serial = f"file:{log}"
