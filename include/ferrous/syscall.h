@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The system call ABI: numbers, argument layout and the structures calls
+ * read or write. These values are ABI; append, never renumber.
+ *
+ * Convention (x86_64, `syscall` instruction):
+ *   rax = call number; arguments a0..a5 in rdi, rsi, rdx, r10, r8, r9.
+ *   On return rax = fe_status_t (FE_OK or a negative FE_ERR_*); rcx and r11
+ *   are clobbered (the CPU uses them); every other register is preserved
+ *   except the IPC calls, which return the message in registers too:
+ *     rdi = badge of the capability the message came through (receive side)
+ *     rsi = message info (FE_MSG_INFO), rdx, r10, r8, r9 = words 0..3.
+ * Out-parameters are user pointers written only on success (FE_ERR_FAULT if
+ * the pointer is bad). No call succeeds partially.
+ *
+ * Every call that touches an object takes a handle to it; the only calls
+ * without one act on the caller itself (exit, yield, null).
+ */
+#ifndef FERROUS_SYSCALL_H
+#define FERROUS_SYSCALL_H
+
+#include <stdint.h>
+
+#include <ferrous/handle.h>
+
+enum fe_syscall {
+	FE_SYS_NULL = 0,              /* () */
+	FE_SYS_CONSOLE_WRITE = 1,     /* (console, const char *buf, len): WRITE */
+	FE_SYS_HANDLE_DUP = 2,        /* (h, rights, badge, fe_handle_t *out): DUPLICATE */
+	FE_SYS_HANDLE_DELETE = 3,     /* (h) */
+	FE_SYS_HANDLE_REVOKE = 4,     /* (h, uint64_t *removed or 0): REVOKE */
+	FE_SYS_HANDLE_INFO = 5,       /* (h, struct fe_handle_info *out) */
+	FE_SYS_HANDLE_GRANT = 6,      /* (process, h, rights, fe_handle_t *out): MANAGE; TRANSFER */
+	FE_SYS_PROCESS_CREATE = 7,    /* (const char *name, len, budget bytes, fe_handle_t *out) */
+	FE_SYS_PROCESS_INFO = 8,      /* (process, struct fe_process_info *out): READ */
+	FE_SYS_PROCESS_WAIT = 9,      /* (process, struct fe_exit_status *out, flags): WAIT */
+	FE_SYS_PROCESS_KILL = 10,     /* (process): MANAGE */
+	FE_SYS_PROCESS_EXIT = 11,     /* (int64 code): does not return */
+	FE_SYS_THREAD_CREATE = 12,    /* (process, entry, stack top, arg, priority, fe_handle_t *out): MANAGE */
+	FE_SYS_THREAD_EXIT = 13,      /* (): does not return; the last thread exits the process with 0 */
+	FE_SYS_THREAD_YIELD = 14,     /* () */
+	FE_SYS_THREAD_SET_IPC_BUFFER = 15, /* (vmo, offset): READ|WRITE; offset page aligned */
+	FE_SYS_VMO_CREATE = 16,       /* (size, fe_handle_t *out) */
+	FE_SYS_VMO_READ = 17,         /* (vmo, offset, void *buf, len): READ */
+	FE_SYS_VMO_WRITE = 18,        /* (vmo, offset, const void *buf, len): WRITE */
+	FE_SYS_VM_MAP = 19,           /* (process, vmo or mmio, offset, va, len, FE_VM_* prot): MANAGE; MAP + prot rights */
+	FE_SYS_VM_UNMAP = 20,         /* (process, va, len): MANAGE */
+	FE_SYS_ENDPOINT_CREATE = 21,  /* (fe_handle_t *out) */
+	FE_SYS_CALL = 22,             /* (endpoint, info, w0, w1, w2, w3): WRITE; returns the reply */
+	FE_SYS_RECV = 23,             /* (endpoint, flags): READ; returns the message */
+	FE_SYS_REPLY = 24,            /* (0, info, w0, w1, w2, w3): to the caller last received */
+	FE_SYS_REPLY_RECV = 25,       /* (endpoint, info, w0, w1, w2, w3): reply, then receive */
+	FE_SYS_NOTIF_CREATE = 26,     /* (fe_handle_t *out) */
+	FE_SYS_NOTIF_SIGNAL = 27,     /* (notification, bits): SIGNAL */
+	FE_SYS_NOTIF_WAIT = 28,       /* (notification, flags, uint64_t *bits): WAIT; returns and clears */
+	FE_SYS_IRQ_BIND = 29,         /* (irq, notification, bit): MANAGE; SIGNAL */
+	FE_SYS_IRQ_ACK = 30,          /* (irq): MANAGE; unmasks the line again */
+	FE_SYS_IOPORT_IN = 31,        /* (ioport, port, width 1/2/4, uint32_t *out): READ */
+	FE_SYS_IOPORT_OUT = 32,       /* (ioport, port, width 1/2/4, value): WRITE */
+	FE_SYS_TRACE_READ = 33,       /* (trace, struct fe_trace_record *buf, max, uint64_t *count): READ */
+	FE_SYS_KERNEL_STATS = 34,     /* (trace, struct fe_kernel_stats *out): READ */
+	FE_SYS_THREAD_SLEEP = 35,     /* (nanoseconds): blocks at least that long */
+	FE_SYS_COUNT = 36,
+};
+
+/* Flags for calls that could block. */
+#define FE_NONBLOCK 1u /* return FE_ERR_WOULD_BLOCK instead of waiting */
+
+/* Memory mapping protections; each needs the matching right on the memory
+ * capability (READ, WRITE, EXECUTE) plus MAP. WRITE|EXEC together is refused. */
+#define FE_VM_READ 1u
+#define FE_VM_WRITE 2u
+#define FE_VM_EXEC 4u
+
+/* User address space: [FE_USER_BASE, FE_USER_TOP). The first 64 KiB stay
+ * unmapped so null-pointer bugs fault. */
+#define FE_USER_BASE 0x10000ULL
+#define FE_USER_TOP 0x00007ffffffff000ULL
+
+/* Capabilities sent in a message need FE_RIGHT_TRANSFER; the receiver gets
+ * a derived copy with the same rights (revoking the sender's ancestor removes
+ * it), and the sender keeps its own. */
+
+/* Thread priorities: higher runs first; a thread may create threads of at
+ * most its own priority. */
+#define FE_PRIORITY_MIN 0u
+#define FE_PRIORITY_DEFAULT 16u
+#define FE_PRIORITY_MAX 31u
+
+struct fe_handle_info {
+	uint32_t type;   /* enum fe_obj_type */
+	uint32_t rights; /* FE_RIGHT_* */
+	uint64_t koid;   /* the object's kernel-wide id, never reused */
+	uint64_t badge;  /* IPC badge (endpoints), 0 if none */
+};
+
+/* Why a process ended. */
+enum fe_exit_reason {
+	FE_EXIT_RUNNING = 0, /* not ended (process info only) */
+	FE_EXIT_NORMAL = 1,  /* fe_process_exit or the last thread exited */
+	FE_EXIT_KILLED = 2,  /* fe_process_kill */
+	FE_EXIT_FAULT = 3,   /* an exception in user mode */
+};
+
+struct fe_exit_status {
+	int64_t code;     /* the exit code for FE_EXIT_NORMAL, else 0 */
+	uint32_t reason;  /* enum fe_exit_reason */
+	uint32_t vector;  /* FE_EXIT_FAULT: exception vector */
+	uint64_t address; /* FE_EXIT_FAULT: faulting address (#PF), else 0 */
+	uint64_t rip;     /* FE_EXIT_FAULT: instruction */
+};
+
+struct fe_process_info {
+	uint64_t koid;
+	struct fe_exit_status exit; /* reason FE_EXIT_RUNNING while alive */
+	uint32_t threads;           /* live threads */
+	uint32_t handles;           /* capabilities in its table */
+	uint64_t budget_limit;      /* kernel memory it may use, bytes */
+	uint64_t budget_used;
+	char name[32];              /* NUL-terminated */
+};
+
+struct fe_kernel_stats {
+	uint64_t frames_total, frames_free;
+	uint64_t processes, threads;  /* alive now */
+	uint64_t context_switches;
+	uint64_t syscalls;
+	uint64_t trace_dropped;       /* trace records lost to ring overflow */
+	uint64_t tsc_hz;
+};
+
+/*
+ * IPC messages. The info word: bits 0..6 the number of data words (at most
+ * FE_IPC_MAX_WORDS), bits 8..10 the number of capabilities (at most
+ * FE_IPC_MAX_CAPS), bits 32..63 a label the protocol defines. Words 0..3
+ * travel in registers; words 4.. and capabilities go through the thread's
+ * IPC buffer (FE_SYS_THREAD_SET_IPC_BUFFER), which a call needing it must
+ * have set (else FE_ERR_BAD_STATE).
+ */
+#define FE_IPC_REG_WORDS 4u
+#define FE_IPC_MAX_WORDS 64u
+#define FE_IPC_MAX_CAPS 4u
+#define FE_MSG_INFO(label, words, caps) \
+	(((uint64_t)(uint32_t)(label) << 32) | (((uint64_t)(caps) & 7u) << 8) | ((uint64_t)(words) & 0x7fu))
+#define FE_MSG_WORDS(info) ((unsigned)((info) & 0x7fu))
+#define FE_MSG_CAPS(info) ((unsigned)(((info) >> 8) & 7u))
+#define FE_MSG_LABEL(info) ((uint32_t)((info) >> 32))
+
+/* The IPC buffer: one page of a memory object the thread registered. */
+struct fe_ipc_buffer {
+	uint64_t words[FE_IPC_MAX_WORDS]; /* words[0..3] unused: they go in registers */
+	fe_handle_t caps[FE_IPC_MAX_CAPS];/* sender: handles to send; receiver: handles received */
+	uint64_t span;                    /* receiver: the trace span id of the message */
+};
+
+#endif /* FERROUS_SYSCALL_H */
