@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 
 BANNER = r"Ferrous \d+\.\d+\.\d+"
 INIT_DONE = r"init: done"
+INIT_LOADED = r"init: loaded"
+# A kernel that panics or reports undefined behaviour fails any scenario.
+KERNEL_BROKE = [r"PANIC", r"UBSAN"]
 
 
 @dataclass
@@ -50,6 +53,15 @@ SCENARIOS: list[Scenario] = [
              must=[r"EXCEPTION 14 \(page fault\), error code 0x2, in kernel mode",
                    r"page fault at 0xffff9000dead0000: page not present \(write\)",
                    r"CR2: ffff9000dead0000", r"RAX: ", r"#0 0x[0-9a-f]+ ktest_deliberate_fault\+0x"]),
+    # User space: the root task runs one program from the ramdisk.
+    Scenario("user", "init.run=utest qemu_exit=1", ktap=True, timeout=240,
+             must=[BANNER, INIT_LOADED, r"init: utest exited with code 0"], must_not=KERNEL_BROKE, enabled=False),
+    Scenario("sysfuzz", "init.run=sysfuzz sysfuzz.iterations=100000 qemu_exit=1", ktap=True,
+             timeout=300, must=[INIT_LOADED, r"# sysfuzz: \d+ syscalls"], must_not=KERNEL_BROKE, enabled=False),
+    Scenario("console-script",
+             "init.run=console console.script=help;ls;run,hello;wait,1;ps;trace,5;stats qemu_exit=1",
+             timeout=120, must=[INIT_LOADED, r"hello from hello", r"ferrous> ", r"init: console exited with code 0"],
+             must_not=KERNEL_BROKE, enabled=False),
     Scenario("mem-too-small", "mem=4M qemu_exit=1", expect_exit=35,
              must=[r"PANIC: not enough memory: 4 MiB usable, need at least 16 MiB",
                    r"frame_init\+0x"]),

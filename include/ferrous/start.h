@@ -34,6 +34,12 @@ enum fe_start_slot {
 
 #define FE_START_ARGS_MAX 1024u
 
+/* Where the initial stack goes: [FE_STACK_TOP - FE_STACK_SIZE, FE_STACK_TOP),
+ * the start-up block at FE_STACK_TOP - 4096, the stack pointer at entry
+ * equal to that address (16-byte aligned; nothing pushed). */
+#define FE_STACK_TOP 0x00007fff00000000ULL
+#define FE_STACK_SIZE (64ULL * 1024)
+
 struct fe_start_info {
 	uint64_t magic;            /* FE_START_MAGIC */
 	uint32_t version;          /* FE_START_VERSION */

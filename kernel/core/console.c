@@ -55,6 +55,14 @@ void console_write(const char *s)
 	console_leave(f);
 }
 
+void console_write_n(const char *s, size_t n)
+{
+	irqflags_t f = console_enter();
+	for (size_t i = 0; i < n; i++)
+		sink(s[i], NULL);
+	console_leave(f);
+}
+
 void console_vprintf(const char *prefix, const char *fmt, va_list ap)
 {
 	irqflags_t f = console_enter();

@@ -16,6 +16,8 @@
 void console_init(void);
 /* Writes a string as is (KTAP output uses this: no log prefix). */
 void console_write(const char *s);
+/* Exactly n bytes (user output: may hold NULs, which are written too). */
+void console_write_n(const char *s, size_t n);
 /* printf to the console, as one atomic unit. */
 void console_printf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* Writes `prefix` (may be NULL) then the formatted text, as one atomic unit. */

@@ -11,7 +11,10 @@
 #include <stdint.h>
 
 #include <arch/cpu_state.h>
+#include <arch/asm.h>
 #include <arch/percpu.h>
+
+#include "sched/sched_cpu.h"
 
 #define MAX_CPUS 16
 
@@ -20,6 +23,9 @@ struct fault_catch;
 
 struct cpu {
 	struct cpu *self;   /* must stay first: arch_this_cpu() reads it */
+	/* Read by the syscall entry stub (offsets in arch/asm.h). */
+	uint64_t syscall_rsp; /* kernel stack top of the running thread */
+	uint64_t user_rsp;    /* scratch: the user stack pointer during entry */
 	uint32_t index;     /* 0 .. ncpus-1; index 0 is the boot CPU */
 	uint32_t apic_id;
 	bool online;
@@ -41,8 +47,12 @@ struct cpu {
 	/* Debug builds: where a deliberate fault in a test resumes (kernel/test). */
 	struct fault_catch *fault_catch;
 
+	/* The scheduler's per-CPU state (sched/sched.c). */
+	struct sched_cpu sched;
 	struct arch_cpu arch;
 };
+_Static_assert(__builtin_offsetof(struct cpu, syscall_rsp) == CPU_SYSCALL_RSP, "asm.h");
+_Static_assert(__builtin_offsetof(struct cpu, user_rsp) == CPU_USER_RSP, "asm.h");
 
 /* cpus[i] for i < ncpus; written during boot and AP start-up only. */
 extern struct cpu cpus[MAX_CPUS];

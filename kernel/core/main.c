@@ -10,6 +10,7 @@
 #include <arch/ioapic.h>
 #include <arch/lapic.h>
 #include <arch/tsc.h>
+#include <arch/user.h>
 #include <arch/x86.h>
 #include <ferrous/trace.h>
 
@@ -24,10 +25,13 @@
 #include "core/log.h"
 #include "core/panic.h"
 #include "core/platform.h"
+#include "core/root_task.h"
 #include "core/timer.h"
 #include "lib/stack_protector.h"
 #include "mm/frame.h"
 #include "mm/kmap.h"
+#include "object/kobj.h"
+#include "sched/sched.h"
 #include "test/ktest.h"
 #include "trace/trace.h"
 
@@ -137,9 +141,11 @@ NORETURN static void after_init(void)
 		unsigned failed = ktest_run(boot_opts.ktest);
 		kernel_exit(failed ? KERNEL_EXIT_FAILURE : KERNEL_EXIT_SUCCESS);
 	}
-	pr_info("idle: nothing to run yet (user space arrives in Phase 2); Ctrl-A X quits QEMU\n");
-	for (;;)
-		sti_hlt();
+	cli(); /* from here on the kernel runs with interrupts off, except when idle */
+	fe_status_t st = root_task_start(boot_info, phys_to_virt(boot_info->cmdline.phys));
+	if (st != FE_OK)
+		pr_warn("init: not started (%s): nothing to run; Ctrl-A X quits QEMU\n", fe_status_name(st));
+	sched_idle_loop();
 }
 
 /* The stack canary changes here, so this function must not check one. */
@@ -179,6 +185,9 @@ __attribute__((no_stack_protector)) void kernel_main(const struct fe_boot_info *
 	timer_init();
 	trace_emit(FE_TRACE_BOOT_PHASE, FE_BOOT_PHASE_TIMERS, 0, 0, 0);
 	initrd_init(bi);
+	objects_init();
+	sched_init_cpu();
+	arch_syscall_init();
 
 	char prot[64];
 	cpu_protections_string(prot, sizeof(prot));

@@ -108,3 +108,13 @@ fe_status_t trace_ring_read(struct trace_ring *r, struct fe_trace_record *out, u
 	atomic_store_explicit(&r->tail, pos, memory_order_release);
 	return FE_ERR_WOULD_BLOCK;
 }
+
+fe_status_t trace_ring_peek(struct trace_ring *r, uint64_t back, struct fe_trace_record *out)
+{
+	uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+
+	if (back == 0 || back > head || back > r->mask + 1)
+		return FE_ERR_NOT_FOUND;
+	uint64_t pos = head - back;
+	return copy_if_valid(&r->slots[pos & r->mask], pos, out) ? FE_OK : FE_ERR_NOT_FOUND;
+}

@@ -61,4 +61,8 @@ void trace_ring_emit(struct trace_ring *r, const struct fe_trace_record *rec);
  */
 fe_status_t trace_ring_read(struct trace_ring *r, struct fe_trace_record *out, uint64_t *lost);
 
+/* Copies the record `back` positions before the head (1 = newest) without
+ * consuming it; FE_ERR_NOT_FOUND if it is not there or not committed. */
+fe_status_t trace_ring_peek(struct trace_ring *r, uint64_t back, struct fe_trace_record *out);
+
 #endif /* FERROUS_TRACE_RING_H */

@@ -6,6 +6,7 @@
 #include "core/cpu.h"
 #include "core/kernel.h"
 #include "mm/frame.h"
+#include "object/thread.h"
 #include "trace/ring.h"
 
 /* One ring per CPU, in struct cpu; this flag is a runtime switch that a racy
@@ -51,8 +52,8 @@ void trace_emit(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a
 		return;
 	struct fe_trace_record rec = {
 		.tsc = rdtsc(),
-		.span = 0,
-		.thread = 0,
+		.span = c->sched.current ? c->sched.current->span : 0,
+		.thread = c->sched.current ? (uint32_t)c->sched.current->obj.koid : 0,
 		.type = type,
 		.cpu = (uint16_t)c->index,
 		.arg = { a0, a1, a2, a3 },
@@ -65,6 +66,13 @@ fe_status_t trace_read(uint32_t cpu_index, struct fe_trace_record *out, uint64_t
 	if (cpu_index >= ncpus || cpus[cpu_index].trace == NULL)
 		return FE_ERR_NOT_FOUND;
 	return trace_ring_read(cpus[cpu_index].trace, out, lost);
+}
+
+fe_status_t trace_peek(uint32_t cpu_index, uint64_t back, struct fe_trace_record *out)
+{
+	if (cpu_index >= ncpus || cpus[cpu_index].trace == NULL)
+		return FE_ERR_NOT_FOUND;
+	return trace_ring_peek(cpus[cpu_index].trace, back, out);
 }
 
 struct trace_stats trace_get_stats(uint32_t cpu_index)

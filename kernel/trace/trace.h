@@ -31,6 +31,10 @@ void trace_emit(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a
 /* Consumer side (one consumer per ring): see trace_ring_read. */
 fe_status_t trace_read(uint32_t cpu_index, struct fe_trace_record *out, uint64_t *lost);
 
+/* The record `back` positions before the newest on a CPU (1 = newest),
+ * without consuming it. */
+fe_status_t trace_peek(uint32_t cpu_index, uint64_t back, struct fe_trace_record *out);
+
 struct trace_stats {
 	uint64_t emitted;     /* positions reserved */
 	uint64_t overwritten;

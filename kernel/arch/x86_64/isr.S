@@ -11,6 +11,7 @@
  * swapgs and iret) check MSR_GS_BASE instead of trusting CS.
  */
 #include <arch/asm.h>
+#include <arch/frame_macros.h>
 
 /* CPU pushes an error code for these vectors. */
 #define HAS_ERROR(v) ((v) == 8 || (v) == 10 || (v) == 11 || (v) == 12 || (v) == 13 || \
@@ -31,42 +32,6 @@ isr_stub_\vec:
 	.else
 	jmp isr_common
 	.endif
-.endm
-
-.macro PUSH_REGS
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-.endm
-
-.macro POP_REGS
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
 .endm
 
 /* Ordinary entries: trust CS to tell whether GS must be swapped. */
@@ -90,6 +55,15 @@ isr_common:
 	swapgs
 2:	POP_REGS
 	addq $16, %rsp		/* vector and error code */
+	iretq
+
+/* A new thread's first return to user mode: %rsp points at its trap frame
+ * (sched/thread.c builds it). Interrupts are off; GS holds the kernel base. */
+	.globl trap_return_to_user
+trap_return_to_user:
+	swapgs
+	POP_REGS
+	addq $16, %rsp
 	iretq
 
 /* NMI, #DF, #MC: swap GS only if its base is not a kernel address. */

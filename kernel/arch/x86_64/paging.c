@@ -83,7 +83,8 @@ fe_status_t arch_pt_create(uint64_t *root)
  * way when `create`. NULL if a table is missing (and !create), a large page
  * sits above `level`, or no memory was left.
  */
-static pte_t *walk(uint64_t root, uint64_t va, unsigned level, bool create, bool user)
+static pte_t *walk_with(uint64_t root, uint64_t va, unsigned level, bool create, bool user,
+                        const struct pt_alloc *alloc)
 {
 	pte_t *table = table_at(root);
 
@@ -91,7 +92,9 @@ static pte_t *walk(uint64_t root, uint64_t va, unsigned level, bool create, bool
 		pte_t *e = &table[INDEX(va, l)];
 		if (!(*e & PTE_P)) {
 			uint64_t pa;
-			if (!create || frame_alloc_zeroed(0, &pa) != FE_OK)
+			if (!create)
+				return NULL;
+			if ((alloc ? alloc->alloc(alloc->ctx, &pa) : frame_alloc_zeroed(0, &pa)) != FE_OK)
 				return NULL;
 			*e = pa | PTE_P | PTE_W | (user ? PTE_U : 0);
 		} else if (*e & PTE_PS) {
@@ -102,6 +105,11 @@ static pte_t *walk(uint64_t root, uint64_t va, unsigned level, bool create, bool
 		table = table_at(*e);
 	}
 	return &table[INDEX(va, level)];
+}
+
+static pte_t *walk(uint64_t root, uint64_t va, unsigned level, bool create, bool user)
+{
+	return walk_with(root, va, level, create, user, NULL);
 }
 
 /* The largest page level usable at va/pa with `left` bytes to go. */
@@ -138,13 +146,19 @@ static void unmap_leaves(uint64_t root, uint64_t va, uint64_t end)
 
 fe_status_t arch_pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t size, unsigned flags)
 {
+	return arch_pt_map_with(root, va, pa, size, flags, NULL);
+}
+
+fe_status_t arch_pt_map_with(uint64_t root, uint64_t va, uint64_t pa, uint64_t size, unsigned flags,
+                             const struct pt_alloc *alloc)
+{
 	uint64_t start = va, end = va + size;
 
 	if (((va | pa | size) & (PAGE_SIZE - 1)) != 0 || size == 0 || end < va)
 		return FE_ERR_INVALID_ARG;
 	while (va < end) {
 		unsigned l = pick_level(va, pa, end - va, flags);
-		pte_t *e = walk(root, va, l, true, (flags & VM_USER) != 0);
+		pte_t *e = walk_with(root, va, l, true, (flags & VM_USER) != 0, alloc);
 		fe_status_t st = e == NULL ? FE_ERR_NO_MEMORY : (*e & PTE_P) ? FE_ERR_EXISTS : FE_OK;
 		if (st != FE_OK) {
 			unmap_leaves(root, start, va);
@@ -197,6 +211,41 @@ fe_status_t arch_pt_query(uint64_t root, uint64_t va, uint64_t *pa, unsigned *fl
 fe_status_t arch_pt_prealloc_top(uint64_t root, uint64_t va)
 {
 	return walk(root, va, 3, true, false) ? FE_OK : FE_ERR_NO_MEMORY;
+}
+
+/* Frees the tables below `pa` at `level` (3 = a PDPT); leaves are not ours. */
+static void free_tables(uint64_t pa, unsigned level, const struct pt_alloc *alloc)
+{
+	pte_t *table = table_at(pa);
+
+	for (unsigned i = 0; level > 1 && i < 512; i++)
+		if ((table[i] & PTE_P) && !(table[i] & PTE_PS))
+			free_tables(table[i] & PTE_ADDR, level - 1, alloc);
+	alloc->free(alloc->ctx, pa);
+}
+
+void arch_pt_destroy_user(uint64_t root, const struct pt_alloc *alloc)
+{
+	pte_t *top = table_at(root);
+
+	for (unsigned i = 0; i < 256; i++)
+		if (top[i] & PTE_P)
+			free_tables(top[i] & PTE_ADDR, 3, alloc);
+	alloc->free(alloc->ctx, root);
+}
+
+fe_status_t arch_pt_create_user(uint64_t kernel_root, const struct pt_alloc *alloc, uint64_t *root)
+{
+	fe_status_t st = alloc->alloc(alloc->ctx, root);
+
+	if (st != FE_OK)
+		return st;
+	/* The kernel half (entries 256..511) is shared: kmap preallocated every
+	 * top-level table there, so later kernel mappings appear everywhere. */
+	pte_t *dst = table_at(*root), *src = table_at(kernel_root);
+	for (unsigned i = 256; i < 512; i++)
+		dst[i] = src[i];
+	return FE_OK;
 }
 
 void arch_pt_activate(uint64_t root)

@@ -16,6 +16,7 @@
 #include "core/fault_catch.h"
 #include "core/irq.h"
 #include "core/panic.h"
+#include "syscall/syscall.h"
 #include "trace/trace.h"
 
 static const char *const exception_names[32] = {
@@ -66,6 +67,8 @@ static void exception(struct trap_frame *f)
 	trace_emit(FE_TRACE_EXCEPTION, vec, f->error, f->rip, cr2);
 	if (vec != VEC_DF && vec != VEC_MC && try_fixup(f))
 		return;
+	if (trap_from_user(f) && vec != VEC_NMI && vec != VEC_MC && vec != VEC_DF)
+		user_exception(f, vec, cr2);
 	fault_catch_deliver(FAULT_KIND_EXCEPTION, vec, f->error, f->rip, cr2);
 
 	console_panic_takeover();
@@ -86,4 +89,6 @@ void trap_entry(struct trap_frame *f)
 		exception(f);
 	else
 		irq_dispatch((unsigned)f->vector, f);
+	if (trap_from_user(f))
+		return_to_user(f);
 }

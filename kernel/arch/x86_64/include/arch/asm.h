@@ -19,6 +19,15 @@
 #define TF_CS (18 * 8)
 #define TF_SIZE (22 * 8)
 
+/* Offsets in struct cpu (kernel/core/cpu.h) that entry stubs use via %gs. */
+#define CPU_SYSCALL_RSP 8
+#define CPU_USER_RSP 16
+
+/* struct trap_frame.vector for a frame the syscall stub built; the
+ * dispatcher sets TF_RETURN_IRET there when sysret is unsafe. */
+#define TF_VECTOR_SYSCALL 0x100
+#define TF_RETURN_IRET 0x101
+
 /* IST slots in the TSS (1-based, as the IDT gate's IST field counts). */
 #define IST_DOUBLE_FAULT 1
 #define IST_NMI 2

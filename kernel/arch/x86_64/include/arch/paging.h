@@ -34,6 +34,20 @@ fe_status_t arch_pt_unmap(uint64_t root, uint64_t va, uint64_t size);
 fe_status_t arch_pt_query(uint64_t root, uint64_t va, uint64_t *pa, unsigned *flags);
 
 /* Makes root the current address space. */
+/* Page-table pages for process address spaces come from the process's
+ * budget: alloc gives a zeroed frame, free returns one. */
+struct pt_alloc {
+	fe_status_t (*alloc)(void *ctx, uint64_t *pa);
+	void (*free)(void *ctx, uint64_t pa);
+	void *ctx;
+};
+fe_status_t arch_pt_map_with(uint64_t root, uint64_t va, uint64_t pa, uint64_t size, unsigned flags,
+                             const struct pt_alloc *alloc);
+/* A new root sharing the kernel half of kernel_root. */
+fe_status_t arch_pt_create_user(uint64_t kernel_root, const struct pt_alloc *alloc, uint64_t *root);
+/* Frees every table of the user half, and the root. */
+void arch_pt_destroy_user(uint64_t root, const struct pt_alloc *alloc);
+
 void arch_pt_activate(uint64_t root);
 uint64_t arch_pt_current(void);
 

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/root_task.h"
+
+#include <ferrous/start.h>
+#include <ferrous/syscall.h>
+
+#include "core/boot_options.h"
+#include "core/initrd.h"
+#include "core/kernel.h"
+#include "core/log.h"
+#include "core/platform.h"
+#include "lib/elf.h"
+#include "lib/string.h"
+#include "mm/frame.h"
+#include "mm/vm.h"
+#include "object/budget.h"
+#include "object/device.h"
+#include "object/interrupt.h"
+#include "object/process.h"
+#include "object/thread.h"
+#include "object/vmo.h"
+
+#define COM1_BASE 0x3f8
+#define COM1_IRQ 4
+
+static struct process *init_process;
+
+static fe_status_t load_segment(struct process *p, const struct elf_image *img,
+                                const struct elf64_phdr *ph)
+{
+	uint64_t lo = ph->vaddr & ~(PAGE_SIZE - 1);
+	uint64_t hi = (ph->vaddr + ph->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint32_t prot = ((ph->flags & ELF_PF_R) ? FE_VM_READ : 0) |
+	                ((ph->flags & ELF_PF_W) ? FE_VM_WRITE : 0) |
+	                ((ph->flags & ELF_PF_X) ? FE_VM_EXEC : 0);
+	struct vmo *v;
+	fe_status_t st = vmo_create(p->budget, hi - lo, &v);
+
+	if (st != FE_OK)
+		return st;
+	st = vmo_write_kernel(v, ph->vaddr - lo, img->data + ph->offset, ph->filesz);
+	if (st == FE_OK)
+		st = aspace_map(&p->as, &v->obj, 0, lo, hi - lo, prot ? prot : FE_VM_READ);
+	kobj_put(&v->obj); /* the mapping keeps it */
+	return st;
+}
+
+static fe_status_t load_elf(struct process *p, const struct cpio_entry *file, uint64_t *entry)
+{
+	struct elf_image img;
+	struct elf_load_span span;
+	fe_status_t st;
+
+	if ((st = elf_parse(file->data, file->size, &img)) != FE_OK ||
+	    (st = elf_check_load(&img, FE_USER_BASE, FE_STACK_TOP - FE_STACK_SIZE, &span)) != FE_OK)
+		return st;
+	for (unsigned i = 0; i < img.eh.phnum; i++) {
+		struct elf64_phdr ph;
+		if ((st = elf_phdr(&img, i, &ph)) != FE_OK)
+			return st;
+		if (ph.type == ELF_PT_LOAD && ph.memsz > 0 && (st = load_segment(p, &img, &ph)) != FE_OK)
+			return st;
+	}
+	*entry = img.eh.entry;
+	return FE_OK;
+}
+
+/* Puts a root capability for obj in init's table (consuming obj's reference). */
+static void grant(struct process *p, struct fe_start_info *si, unsigned slot, struct kobj *obj)
+{
+	fe_handle_t h;
+
+	if (cspace_insert(&p->cspace, obj, obj->type, FE_RIGHTS_ALL, 0, &h) == FE_OK)
+		si->handles[slot] = h;
+	else
+		pr_warn("init: could not hand over capability slot %u\n", slot);
+	kobj_put(obj);
+}
+
+static void grant_devices(struct process *p, struct fe_start_info *si, const struct fe_boot_info *bi)
+{
+	struct vmo *rd;
+	struct ioport *io;
+	struct irq_object *irq;
+	struct mmio *hpet;
+	const struct acpi_info *acpi = platform_acpi();
+
+	kobj_get(&p->obj);
+	grant(p, si, FE_START_SELF, &p->obj);
+	grant(p, si, FE_START_CONSOLE, console_object());
+	grant(p, si, FE_START_TRACE, trace_object());
+	if (bi->initrd.size && vmo_create_physical(bi->initrd.phys, bi->initrd.size, &rd) == FE_OK) {
+		grant(p, si, FE_START_INITRD, &rd->obj);
+		si->initrd_size = bi->initrd.size;
+	}
+	if (ioport_create(COM1_BASE, 8, &io) == FE_OK)
+		grant(p, si, FE_START_IOPORT_COM1, &io->obj);
+	if (irq_object_create(COM1_IRQ, &irq) == FE_OK)
+		grant(p, si, FE_START_IRQ_COM1, &irq->obj);
+	if (acpi->hpet.present && mmio_create(acpi->hpet.address & ~(PAGE_SIZE - 1), PAGE_SIZE,
+	                                      &hpet) == FE_OK)
+		grant(p, si, FE_START_MMIO_HPET, &hpet->obj);
+}
+
+/* "init" then every word of the command line, NUL-separated. */
+static void fill_args(struct fe_start_info *si, const char *cmdline)
+{
+	uint32_t n = 0;
+	const char *prog = "init";
+
+	memcpy(si->args, prog, strlen(prog) + 1);
+	n = (uint32_t)strlen(prog) + 1;
+	for (const char *s = cmdline; *s && n < FE_START_ARGS_MAX - 1;) {
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		while (*s && *s != ' ' && n < FE_START_ARGS_MAX - 1)
+			si->args[n++] = *s++;
+		si->args[n++] = '\0';
+	}
+	si->args_len = n;
+}
+
+static fe_status_t build_stack(struct process *p, const struct fe_boot_info *bi, const char *cmdline)
+{
+	static struct fe_start_info si; /* one boot, one CPU: no need for stack space */
+	struct vmo *stack;
+	fe_status_t st = vmo_create(p->budget, FE_STACK_SIZE, &stack);
+
+	if (st != FE_OK)
+		return st;
+	memset(&si, 0, sizeof(si));
+	si.magic = FE_START_MAGIC;
+	si.version = FE_START_VERSION;
+	si.nhandles = FE_START_SLOTS;
+	si.stack_base = FE_STACK_TOP - FE_STACK_SIZE;
+	grant_devices(p, &si, bi);
+	fill_args(&si, cmdline);
+	st = vmo_write_kernel(stack, FE_STACK_SIZE - PAGE_SIZE, &si, sizeof(si));
+	if (st == FE_OK)
+		st = aspace_map(&p->as, &stack->obj, 0, FE_STACK_TOP - FE_STACK_SIZE, FE_STACK_SIZE,
+		                FE_VM_READ | FE_VM_WRITE);
+	kobj_put(&stack->obj);
+	return st;
+}
+
+static void init_ended(struct process *p)
+{
+	if (p != init_process)
+		return;
+	const struct fe_exit_status *e = &p->exit;
+	bool ok = e->reason == FE_EXIT_NORMAL && e->code == 0;
+
+	pr_info("init: ended (%s, code %lld)%s\n",
+	        e->reason == FE_EXIT_NORMAL ? "exited" : e->reason == FE_EXIT_FAULT ? "faulted" : "killed",
+	        (long long)e->code, boot_opts.qemu_exit ? "; stopping" : "");
+	if (boot_opts.qemu_exit)
+		kernel_exit(ok ? KERNEL_EXIT_SUCCESS : KERNEL_EXIT_FAILURE);
+}
+
+/* Root budget: three quarters of the free memory at this point. */
+static uint64_t root_budget(void)
+{
+	return frame_get_stats().free_frames * PAGE_SIZE / 4 * 3;
+}
+
+fe_status_t root_task_start(const struct fe_boot_info *bi, const char *cmdline)
+{
+	struct cpio_entry file;
+	struct budget *root;
+	struct thread *t;
+	uint64_t entry;
+	fe_status_t st;
+
+	if ((st = initrd_find("init", &file)) != FE_OK)
+		return st;
+	if ((st = budget_create(NULL, root_budget(), &root)) != FE_OK ||
+	    (st = process_create(root, "init", root->limit, &init_process)) != FE_OK)
+		return st;
+	budget_put(root); /* init's budget and object hold it now */
+	if ((st = load_elf(init_process, &file, &entry)) != FE_OK ||
+	    (st = build_stack(init_process, bi, cmdline)) != FE_OK ||
+	    (st = thread_create(init_process, entry, FE_STACK_TOP - PAGE_SIZE,
+	                        FE_STACK_TOP - PAGE_SIZE, FE_PRIORITY_DEFAULT, &t)) != FE_OK) {
+		struct fe_exit_status why = { .reason = FE_EXIT_KILLED };
+		process_terminate(init_process, &why);
+		return st;
+	}
+	process_end_hook = init_ended;
+	pr_info("init: loaded (%zu bytes, entry %#llx, budget %llu MiB)\n", file.size,
+	        (unsigned long long)entry, (unsigned long long)(root->limit >> 20));
+	thread_start(t);
+	return FE_OK;
+}

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+#include "mm/aspace.h"
+
+#include <arch/paging.h>
+#include <ferrous/syscall.h>
+
+#include "core/panic.h"
+#include "mm/kmap.h"
+#include "mm/kmem.h"
+#include "mm/vm.h"
+#include "object/budget.h"
+#include "object/kobj.h"
+#include "object/vmo.h"
+
+static struct kmem_cache mapping_cache;
+
+void aspace_init_cache(void)
+{
+	kmem_cache_init(&mapping_cache, "mapping", sizeof(struct mapping), 8);
+}
+
+static fe_status_t table_alloc(void *ctx, uint64_t *pa)
+{
+	struct aspace *as = ctx;
+	fe_status_t st = budget_frame_alloc(as->budget, 0, pa);
+
+	if (st == FE_OK)
+		as->table_pages++;
+	return st;
+}
+
+static void table_free(void *ctx, uint64_t pa)
+{
+	struct aspace *as = ctx;
+
+	budget_frame_free(as->budget, pa, 0);
+	as->table_pages--;
+}
+
+static struct pt_alloc tables_of(struct aspace *as)
+{
+	return (struct pt_alloc){ .alloc = table_alloc, .free = table_free, .ctx = as };
+}
+
+fe_status_t aspace_init(struct aspace *as, struct budget *b)
+{
+	struct pt_alloc a;
+
+	as->budget = b;
+	as->maps = NULL;
+	as->table_pages = 0;
+	a = tables_of(as);
+	return arch_pt_create_user(kmap_root(), &a, &as->root);
+}
+
+void aspace_destroy(struct aspace *as)
+{
+	struct pt_alloc a = tables_of(as);
+
+	if (as->root == 0)
+		return;
+	if (arch_pt_current() == as->root)
+		arch_pt_activate(kmap_root());
+	while (as->maps) {
+		struct mapping *m = as->maps;
+
+		as->maps = m->next;
+		kobj_put(m->mem);
+		budget_free(as->budget, &mapping_cache, m);
+	}
+	arch_pt_destroy_user(as->root, &a);
+	as->root = 0;
+}
+
+/* The user-half range check shared by map and unmap. */
+static fe_status_t check_range(uint64_t va, uint64_t len)
+{
+	if (((va | len) & (PAGE_SIZE - 1)) != 0 || len == 0)
+		return FE_ERR_INVALID_ARG;
+	if (va < FE_USER_BASE || va > FE_USER_TOP || len > FE_USER_TOP - va)
+		return FE_ERR_OUT_OF_RANGE;
+	return FE_OK;
+}
+
+static fe_status_t check_map_args(struct kobj *mem, uint64_t offset, uint64_t va, uint64_t len,
+                                  uint32_t prot)
+{
+	uint64_t size = mem_size(mem);
+	fe_status_t st;
+
+	if ((offset & (PAGE_SIZE - 1)) != 0 || prot == 0 || (prot & ~7u) != 0)
+		return FE_ERR_INVALID_ARG;
+	if ((st = check_range(va, len)) != FE_OK)
+		return st;
+	if ((prot & FE_VM_WRITE) && (prot & FE_VM_EXEC))
+		return FE_ERR_ACCESS_DENIED;
+	if (offset > size || len > size - offset)
+		return FE_ERR_OUT_OF_RANGE;
+	return FE_OK;
+}
+
+static bool overlaps(const struct aspace *as, uint64_t va, uint64_t len)
+{
+	for (const struct mapping *m = as->maps; m; m = m->next)
+		if (va < m->va + m->len && m->va < va + len)
+			return true;
+	return false;
+}
+
+static void insert_sorted(struct aspace *as, struct mapping *m)
+{
+	struct mapping **p = &as->maps;
+
+	while (*p && (*p)->va < m->va)
+		p = &(*p)->next;
+	m->next = *p;
+	*p = m;
+}
+
+static fe_status_t map_pages(struct aspace *as, struct kobj *mem, uint64_t offset, uint64_t va,
+                             uint64_t len, uint32_t prot)
+{
+	struct pt_alloc a = tables_of(as);
+	unsigned base = VM_USER | VM_READ | ((prot & FE_VM_WRITE) ? VM_WRITE : 0) |
+	                ((prot & FE_VM_EXEC) ? VM_EXEC : 0);
+
+	for (uint64_t done = 0; done < len; done += PAGE_SIZE) {
+		uint64_t pa;
+		bool uncached;
+		fe_status_t st = mem_page(mem, offset + done, &pa, &uncached);
+
+		if (st == FE_OK)
+			st = arch_pt_map_with(as->root, va + done, pa, PAGE_SIZE,
+			                      base | (uncached ? VM_UNCACHED : 0), &a);
+		if (st != FE_OK) {
+			if (done)
+				arch_pt_unmap(as->root, va, done);
+			return st;
+		}
+	}
+	return FE_OK;
+}
+
+fe_status_t aspace_map(struct aspace *as, struct kobj *mem, uint64_t offset, uint64_t va,
+                       uint64_t len, uint32_t prot)
+{
+	struct mapping *m;
+	fe_status_t st;
+
+	if ((st = check_map_args(mem, offset, va, len, prot)) != FE_OK)
+		return st;
+	if (overlaps(as, va, len))
+		return FE_ERR_EXISTS;
+	if ((st = budget_zalloc(as->budget, &mapping_cache, (void **)&m)) != FE_OK)
+		return st;
+	if ((st = map_pages(as, mem, offset, va, len, prot)) != FE_OK) {
+		budget_free(as->budget, &mapping_cache, m);
+		return st;
+	}
+	*m = (struct mapping){ .va = va, .len = len, .offset = offset, .mem = mem, .prot = prot };
+	kobj_get(mem);
+	insert_sorted(as, m);
+	return FE_OK;
+}
+
+/* Cuts [lo, hi) out of mapping m (which overlaps it). `spare` becomes the
+ * upper part when the cut is in the middle; returns whether it was used. */
+static bool cut(struct aspace *as, struct mapping *m, uint64_t lo, uint64_t hi, struct mapping *spare)
+{
+	uint64_t end = m->va + m->len;
+
+	arch_pt_unmap(as->root, lo, hi - lo);
+	if (lo > m->va && hi < end) {
+		if (!spare)
+			panic("aspace_unmap: a second split in one range");
+		*spare = *m;
+		spare->va = hi;
+		spare->offset = m->offset + (hi - m->va);
+		spare->len = end - hi;
+		kobj_get(spare->mem);
+		m->len = lo - m->va;
+		spare->next = m->next;
+		m->next = spare;
+		return true;
+	}
+	if (lo > m->va) {
+		m->len = lo - m->va;
+	} else {
+		m->offset += hi - m->va;
+		m->va = hi;
+		m->len = end - hi;
+	}
+	return false;
+}
+
+fe_status_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t len)
+{
+	struct mapping *spare = NULL;
+	fe_status_t st;
+
+	if ((st = check_range(va, len)) != FE_OK)
+		return st;
+	/* A split needs one more record; get it before changing anything. */
+	if ((st = budget_zalloc(as->budget, &mapping_cache, (void **)&spare)) != FE_OK)
+		return st;
+	for (struct mapping **p = &as->maps; *p;) {
+		struct mapping *m = *p;
+		uint64_t lo = va > m->va ? va : m->va;
+		uint64_t hi = va + len < m->va + m->len ? va + len : m->va + m->len;
+
+		if (lo >= hi) {
+			p = &m->next;
+			continue;
+		}
+		if (lo == m->va && hi == m->va + m->len) {
+			arch_pt_unmap(as->root, lo, hi - lo);
+			*p = m->next;
+			kobj_put(m->mem);
+			budget_free(as->budget, &mapping_cache, m);
+			continue;
+		}
+		if (cut(as, m, lo, hi, spare))
+			spare = NULL;
+		p = &m->next;
+	}
+	if (spare)
+		budget_free(as->budget, &mapping_cache, spare);
+	return FE_OK;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Process address spaces: the user half of a page table plus the list of
+ * mappings in it. Each mapping shows part of a memory object (a VMO or an
+ * MMIO region) with read/write/execute permissions, never write and execute
+ * together. Mappings are eager (every page present from the start), hold a
+ * reference to their object, and page-table pages are charged to the
+ * process's budget.
+ */
+#ifndef FERROUS_MM_ASPACE_H
+#define FERROUS_MM_ASPACE_H
+
+#include <stdint.h>
+
+#include <ferrous/errors.h>
+
+struct budget;
+struct kobj;
+
+struct mapping {
+	uint64_t va, len;       /* page aligned */
+	uint64_t offset;        /* into the object */
+	struct kobj *mem;       /* VMO or MMIO, referenced */
+	uint32_t prot;          /* FE_VM_* */
+	struct mapping *next;   /* sorted by va */
+};
+
+struct aspace {
+	uint64_t root;          /* physical address of the PML4 */
+	struct mapping *maps;
+	uint64_t table_pages;   /* page-table pages, for statistics */
+	struct budget *budget;
+};
+
+void aspace_init_cache(void);
+fe_status_t aspace_init(struct aspace *as, struct budget *b);
+/* Removes every mapping and frees the tables; switches away first if this
+ * address space is active. */
+void aspace_destroy(struct aspace *as);
+
+/* Maps [va, va+len) to mem at offset. Errors: FE_ERR_INVALID_ARG
+ * (alignment, zero length, bad prot), FE_ERR_ACCESS_DENIED (write+exec),
+ * FE_ERR_OUT_OF_RANGE (outside the user half or the object),
+ * FE_ERR_EXISTS (overlap), FE_ERR_NO_MEMORY (budget). */
+fe_status_t aspace_map(struct aspace *as, struct kobj *mem, uint64_t offset, uint64_t va,
+                       uint64_t len, uint32_t prot);
+/* Unmaps whatever is mapped in [va, va+len); holes are fine. */
+fe_status_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t len);
+
+#endif /* FERROUS_MM_ASPACE_H */

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+#include "object/kobj.h"
+
+#include "cap/cspace.h"
+#include "core/cpu.h"
+#include "core/panic.h"
+#include "mm/frame.h"
+#include "mm/vm.h"
+#include "mm/aspace.h"
+#include "object/budget.h"
+#include "object/device.h"
+#include "object/endpoint.h"
+#include "object/interrupt.h"
+#include "object/notification.h"
+#include "object/process.h"
+#include "object/thread.h"
+#include "object/vmo.h"
+#include "core/kernel.h"
+
+static uint64_t next_koid = 1;
+static struct kobj *reap_list; /* one CPU and interrupts off: no lock yet */
+
+static void (*const destructors[FE_OBJ_TYPE_COUNT])(struct kobj *) = {
+	[FE_OBJ_PROCESS] = process_destroy,
+	[FE_OBJ_THREAD] = thread_destroy,
+	[FE_OBJ_ENDPOINT] = endpoint_destroy,
+	[FE_OBJ_NOTIFICATION] = notification_destroy,
+	[FE_OBJ_VMO] = vmo_destroy,
+	[FE_OBJ_IRQ] = irq_object_destroy,
+	[FE_OBJ_IOPORT] = device_object_destroy,
+	[FE_OBJ_MMIO] = device_object_destroy,
+	[FE_OBJ_CONSOLE] = device_object_destroy,
+	[FE_OBJ_TRACE] = device_object_destroy,
+};
+
+void kobj_init(struct kobj *o, uint32_t type, struct budget *b)
+{
+	o->type = type;
+	o->refs = 1;
+	o->koid = next_koid++;
+	o->budget = b;
+	o->reap_next = NULL;
+	if (b)
+		budget_get(b);
+}
+
+void kobj_get(struct kobj *o)
+{
+	if (o->refs == 0)
+		panic("kobj_get on dead object koid %llu type %u", (unsigned long long)o->koid, o->type);
+	o->refs++;
+}
+
+void kobj_put(struct kobj *o)
+{
+	if (o->refs == 0)
+		panic("kobj_put: reference count underflow, koid %llu type %u",
+		      (unsigned long long)o->koid, o->type);
+	if (--o->refs == 0) {
+		o->reap_next = reap_list;
+		reap_list = o;
+	}
+}
+
+void kobj_reap(void)
+{
+	while (reap_list) {
+		struct kobj *o = reap_list;
+		struct budget *b = o->budget;
+
+		reap_list = o->reap_next;
+		if (o->type >= FE_OBJ_TYPE_COUNT || !destructors[o->type])
+			panic("kobj_reap: no destructor for type %u", o->type);
+		destructors[o->type](o);
+		if (b)
+			budget_put(b);
+	}
+}
+
+static unsigned order_for(size_t bytes)
+{
+	unsigned order = 0;
+
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	return order;
+}
+
+/* Handle-table chunks: whole frames, zeroed, charged to the owner. */
+static fe_status_t chunk_alloc(void *ctx, size_t bytes, void **out)
+{
+	uint64_t pa;
+	fe_status_t st = budget_frame_alloc(ctx, order_for(bytes), &pa);
+
+	if (st == FE_OK)
+		*out = phys_to_virt(pa);
+	return st;
+}
+
+static void chunk_free(void *ctx, void *p, size_t bytes)
+{
+	budget_frame_free(ctx, virt_to_phys_direct(p), order_for(bytes));
+}
+
+static void cap_obj_get(void *obj, uint32_t type)
+{
+	(void)type;
+	kobj_get(obj);
+}
+
+static void cap_obj_put(void *obj, uint32_t type)
+{
+	(void)type;
+	kobj_put(obj);
+}
+
+void kobj_cspace_env(struct cspace_env *env, struct budget *b)
+{
+	env->alloc = chunk_alloc;
+	env->free = chunk_free;
+	env->obj_get = cap_obj_get;
+	env->obj_put = cap_obj_put;
+	env->ctx = b;
+}
+
+void objects_init(void)
+{
+	budget_init();
+	process_init_cache();
+	thread_init_cache();
+	vmo_init_cache();
+	endpoint_init_cache();
+	notification_init_cache();
+	interrupt_init_cache();
+	device_init_cache();
+	aspace_init_cache();
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The header every kernel object starts with: its type, a reference count,
+ * a kernel-wide id and the budget its memory is charged to.
+ *
+ * References are held by capabilities, mappings, blocked threads and the
+ * object's own users. Dropping the last one does not destroy the object on
+ * the spot: it goes on this CPU's reap list, and kobj_reap() destroys it at
+ * a safe point (on the way out of a system call or interrupt, and after a
+ * context switch). So destruction never runs inside a capability-table
+ * operation or on the stack of the thread being destroyed.
+ */
+#ifndef FERROUS_OBJECT_KOBJ_H
+#define FERROUS_OBJECT_KOBJ_H
+
+#include <stdint.h>
+
+#include <ferrous/handle.h>
+
+struct budget;
+
+struct kobj {
+	uint32_t type;          /* enum fe_obj_type */
+	uint32_t refs;
+	uint64_t koid;          /* never reused */
+	struct budget *budget;  /* charged for this object; may be NULL (boot objects) */
+	struct kobj *reap_next;
+};
+
+/* Sets up the header with one reference; takes a reference on the budget. */
+void kobj_init(struct kobj *o, uint32_t type, struct budget *b);
+void kobj_get(struct kobj *o);
+void kobj_put(struct kobj *o);
+/* Destroys every object whose last reference is gone. */
+void kobj_reap(void);
+
+/* Each object type's destructor: frees what the object holds and the object
+ * itself (uncharging its budget). Called only by kobj_reap. */
+void process_destroy(struct kobj *o);
+void thread_destroy(struct kobj *o);
+void endpoint_destroy(struct kobj *o);
+void notification_destroy(struct kobj *o);
+void vmo_destroy(struct kobj *o);
+void irq_object_destroy(struct kobj *o);
+void device_object_destroy(struct kobj *o); /* ioport, mmio, console, trace */
+
+/* The cspace environment the kernel uses: chunk memory charged to the
+ * owning process's budget, references through kobj_get/kobj_put. */
+struct cspace_env;
+void kobj_cspace_env(struct cspace_env *env, struct budget *b);
+
+void objects_init(void);
+
+#endif /* FERROUS_OBJECT_KOBJ_H */

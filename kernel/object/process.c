@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+#include "object/process.h"
+
+#include "core/log.h"
+#include "core/panic.h"
+#include "lib/string.h"
+#include "mm/kmem.h"
+#include "object/budget.h"
+#include "object/thread.h"
+#include "sched/sched.h"
+
+static struct kmem_cache process_cache;
+static struct process *all_processes;
+static uint64_t live_processes;
+
+void (*process_end_hook)(struct process *p);
+
+void process_init_cache(void)
+{
+	kmem_cache_init(&process_cache, "process", sizeof(struct process), 16);
+}
+
+fe_status_t process_create(struct budget *parent, const char *name, uint64_t limit,
+                           struct process **out)
+{
+	struct process *p;
+	fe_status_t st;
+
+	if ((st = budget_zalloc(parent, &process_cache, (void **)&p)) != FE_OK)
+		return st;
+	if ((st = budget_create(parent, limit, &p->budget)) != FE_OK)
+		goto fail_obj;
+	if ((st = aspace_init(&p->as, p->budget)) != FE_OK)
+		goto fail_budget;
+	kobj_init(&p->obj, FE_OBJ_PROCESS, parent);
+	strlcpy(p->name, name, sizeof(p->name));
+	kobj_cspace_env(&p->cs_env, p->budget);
+	cspace_init(&p->cspace, &p->cs_env, PROCESS_MAX_HANDLES);
+	p->alive = true;
+	p->all_next = all_processes;
+	if (all_processes)
+		all_processes->all_prev = p;
+	all_processes = p;
+	live_processes++;
+	*out = p;
+	return FE_OK;
+
+fail_budget:
+	budget_put(p->budget);
+fail_obj:
+	budget_free(parent, &process_cache, p);
+	return st;
+}
+
+void process_terminate(struct process *p, const struct fe_exit_status *why)
+{
+	if (!p->alive)
+		return;
+	p->alive = false;
+	p->exit = *why;
+	live_processes--;
+	/* Threads first (a running one ends on its way out of the kernel), so
+	 * nothing uses the capabilities or memory torn down next. */
+	struct thread *next;
+	for (struct thread *t = p->threads; t; t = next) {
+		next = t->proc_next;
+		thread_kill(t);
+	}
+	cspace_destroy(&p->cspace);
+	aspace_destroy(&p->as);
+	sched_wake_all(&p->exit_waiters, FE_OK);
+	if (process_end_hook)
+		process_end_hook(p);
+}
+
+void process_destroy(struct kobj *o)
+{
+	struct process *p = process_of(o);
+	struct fe_exit_status why = { .reason = FE_EXIT_KILLED };
+
+	process_terminate(p, &why); /* never started, and every handle is gone */
+	if (p->nthreads != 0)
+		panic("process %llu destroyed with %u threads", (unsigned long long)o->koid, p->nthreads);
+	if (p->all_prev)
+		p->all_prev->all_next = p->all_next;
+	else
+		all_processes = p->all_next;
+	if (p->all_next)
+		p->all_next->all_prev = p->all_prev;
+	budget_put(p->budget);
+	budget_free(o->budget, &process_cache, p);
+}
+
+void process_add_thread(struct process *p, struct thread *t)
+{
+	t->proc_prev = NULL;
+	t->proc_next = p->threads;
+	if (p->threads)
+		p->threads->proc_prev = t;
+	p->threads = t;
+	p->nthreads++;
+}
+
+void process_remove_thread(struct process *p, struct thread *t)
+{
+	if (t->proc_prev)
+		t->proc_prev->proc_next = t->proc_next;
+	else
+		p->threads = t->proc_next;
+	if (t->proc_next)
+		t->proc_next->proc_prev = t->proc_prev;
+	t->proc_next = t->proc_prev = NULL;
+	p->nthreads--;
+}
+
+uint64_t process_count(void)
+{
+	return live_processes;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Processes: an address space, a capability table, a budget and threads.
+ * A process is alive until its last thread exits, it calls exit, it is
+ * killed, or one of its threads faults in user mode; then its threads end,
+ * its capabilities are deleted and its memory unmapped at once, and the
+ * object lingers (holding only its exit status) until the last handle goes.
+ */
+#ifndef FERROUS_OBJECT_PROCESS_H
+#define FERROUS_OBJECT_PROCESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ferrous/errors.h>
+#include <ferrous/syscall.h>
+
+#include "cap/cspace.h"
+#include "mm/aspace.h"
+#include "object/kobj.h"
+#include "sched/waitq.h"
+
+#define PROCESS_MAX_HANDLES 16384u
+
+struct thread;
+
+struct process {
+	struct kobj obj;        /* charged to the creator's budget */
+	char name[32];
+	bool alive;
+	struct fe_exit_status exit;
+	struct budget *budget;  /* this process's own budget (a child of the creator's) */
+	struct cspace_env cs_env;
+	struct cspace cspace;
+	struct aspace as;
+	struct thread *threads; /* live threads */
+	uint32_t nthreads;
+	struct waitq exit_waiters;
+	struct process *all_next, *all_prev; /* every process, for statistics */
+};
+
+void process_init_cache(void);
+/* A new empty process with its own budget of `limit` bytes under parent. */
+fe_status_t process_create(struct budget *parent, const char *name, uint64_t limit,
+                           struct process **out);
+/* Ends the process (idempotent): see the comment at the top. */
+void process_terminate(struct process *p, const struct fe_exit_status *why);
+/* Thread bookkeeping (object/thread.c). */
+void process_add_thread(struct process *p, struct thread *t);
+void process_remove_thread(struct process *p, struct thread *t);
+
+uint64_t process_count(void);
+/* Called when a process ends; the kernel watches init's end (root_task.c). */
+extern void (*process_end_hook)(struct process *p);
+
+static inline struct process *process_of(struct kobj *o) { return (struct process *)o; }
+
+#endif /* FERROUS_OBJECT_PROCESS_H */

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Threads: a kernel stack, a saved user context (the trap frame at the top
+ * of that stack), a priority, and IPC state. A thread belongs to exactly one
+ * process, which it keeps alive.
+ *
+ * A live thread holds a reference to itself, dropped once it has died and
+ * the CPU has switched away from it for the last time (sched.c), so its
+ * stack is never freed under it.
+ */
+#ifndef FERROUS_OBJECT_THREAD_H
+#define FERROUS_OBJECT_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ferrous/errors.h>
+
+#include "mm/vmap.h"
+#include "object/kobj.h"
+#include "sched/waitq.h"
+
+struct process;
+struct trap_frame;
+
+enum thread_state {
+	THREAD_NEW,      /* created, never run */
+	THREAD_READY,    /* on a run queue */
+	THREAD_RUNNING,
+	THREAD_BLOCKED,  /* on a wait queue, or waiting for a reply, or asleep */
+	THREAD_DEAD,
+};
+
+/* Why a thread blocked: the wait it is in (also the trace reason). */
+enum block_reason {
+	BLOCK_NONE,
+	BLOCK_IPC_SEND,   /* in call, queued on an endpoint */
+	BLOCK_IPC_RECV,   /* in recv, queued on an endpoint */
+	BLOCK_IPC_REPLY,  /* in call, the server has the message */
+	BLOCK_NOTIF,
+	BLOCK_PROCESS,    /* waiting for a process to end */
+	BLOCK_SLEEP,
+};
+
+/* A message in registers, as the sender's frame held it. */
+struct ipc_regs {
+	uint64_t info;
+	uint64_t w[4];
+	uint64_t badge;
+};
+
+struct thread {
+	struct kobj obj;
+	struct process *proc;
+	enum thread_state state;
+	uint32_t priority;
+	struct kstack kstack;
+	uint64_t switch_rsp;        /* saved by arch_context_switch */
+	struct trap_frame *frame;   /* user registers, at the top of kstack */
+	bool killed;                /* leave at the next return to user */
+
+	/* Run queue or wait queue membership (never both). */
+	struct thread *q_next, *q_prev;
+	struct waitq *wq;           /* the wait queue it is on, or NULL */
+	struct kobj *wq_obj;        /* its owner, referenced while queued */
+	enum block_reason blocked;
+	fe_status_t wake_status;    /* what the blocking call returns */
+	uint64_t wake_tsc;          /* BLOCK_SLEEP: when to wake */
+	struct thread *sleep_next;
+
+	struct thread *proc_next, *proc_prev; /* the process's thread list */
+
+	/* IPC. */
+	struct ipc_regs send;       /* the call being sent while BLOCK_IPC_SEND */
+	struct thread *reply_to;    /* a caller waiting for this thread's reply */
+	struct thread *reply_from;  /* BLOCK_IPC_REPLY: the server that has our call */
+	struct kobj *ipcbuf_vmo;    /* referenced; NULL if no IPC buffer */
+	uint64_t ipcbuf_phys;       /* the buffer page */
+	uint64_t span;              /* trace span of the request being served */
+};
+
+void thread_init_cache(void);
+uint64_t thread_count(void); /* live threads */
+
+/* A new thread in proc (charged to proc's budget) that will enter user mode
+ * at entry with rsp = stack, rdi = arg. Not yet runnable: thread_start. */
+fe_status_t thread_create(struct process *proc, uint64_t entry, uint64_t stack, uint64_t arg,
+                          uint32_t priority, struct thread **out);
+void thread_start(struct thread *t);
+
+/* Ends a thread that is not running now: leaves every queue, breaks its IPC
+ * ties, drops its alive reference. The running thread is marked `killed`
+ * instead and ends on its way out of the kernel. */
+void thread_kill(struct thread *t);
+/* Ends the running thread; does not return. */
+_Noreturn void thread_exit_current(void);
+
+/* The IPC buffer of t, mapped in the kernel, or NULL. */
+struct fe_ipc_buffer *thread_ipc_buffer(const struct thread *t);
+
+static inline struct thread *thread_of(struct kobj *o) { return (struct thread *)o; }
+
+#endif /* FERROUS_OBJECT_THREAD_H */

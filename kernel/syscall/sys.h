@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What every system call handler shares: argument access, handle lookup in
+ * the caller's capability table, and installing a new object's handle.
+ * The table itself is in syscall.c; handlers live in sys_*.c by area.
+ */
+#ifndef FERROUS_SYSCALL_SYS_H
+#define FERROUS_SYSCALL_SYS_H
+
+#include <arch/trap.h>
+#include <ferrous/errors.h>
+#include <ferrous/syscall.h>
+
+#include "cap/cspace.h"
+#include "object/kobj.h"
+
+struct process;
+
+typedef fe_status_t (*syscall_fn)(struct trap_frame *f);
+
+/* Arguments a0..a5 (rdi, rsi, rdx, r10, r8, r9). */
+#define ARG0(f) ((f)->rdi)
+#define ARG1(f) ((f)->rsi)
+#define ARG2(f) ((f)->rdx)
+#define ARG3(f) ((f)->r10)
+#define ARG4(f) ((f)->r8)
+#define ARG5(f) ((f)->r9)
+
+struct process *current_process(void);
+
+/* Looks h up in the caller's table: the object must be of `type`
+ * (FE_OBJ_NONE: any) and the capability must hold `rights`. */
+fe_status_t handle_lookup(fe_handle_t h, uint32_t type, uint32_t rights, struct kobj **obj);
+fe_status_t handle_lookup_cap(fe_handle_t h, uint32_t type, uint32_t rights, struct cap **cap);
+
+/* Gives the caller a handle with all rights to a new object and writes it
+ * to the user pointer `uout`. Consumes the creation reference; on failure
+ * the object is released and nothing is left behind. */
+fe_status_t handle_install(struct kobj *obj, uint64_t uout);
+
+/* Handlers, by area. */
+fe_status_t sys_null(struct trap_frame *f);
+fe_status_t sys_handle_dup(struct trap_frame *f);
+fe_status_t sys_handle_delete(struct trap_frame *f);
+fe_status_t sys_handle_revoke(struct trap_frame *f);
+fe_status_t sys_handle_info(struct trap_frame *f);
+fe_status_t sys_handle_grant(struct trap_frame *f);
+fe_status_t sys_process_create(struct trap_frame *f);
+fe_status_t sys_process_info(struct trap_frame *f);
+fe_status_t sys_process_wait(struct trap_frame *f);
+fe_status_t sys_process_kill(struct trap_frame *f);
+fe_status_t sys_process_exit(struct trap_frame *f);
+fe_status_t sys_thread_create(struct trap_frame *f);
+fe_status_t sys_thread_exit(struct trap_frame *f);
+fe_status_t sys_thread_yield(struct trap_frame *f);
+fe_status_t sys_thread_sleep(struct trap_frame *f);
+fe_status_t sys_thread_set_ipc_buffer(struct trap_frame *f);
+fe_status_t sys_vmo_create(struct trap_frame *f);
+fe_status_t sys_vmo_read(struct trap_frame *f);
+fe_status_t sys_vmo_write(struct trap_frame *f);
+fe_status_t sys_vm_map(struct trap_frame *f);
+fe_status_t sys_vm_unmap(struct trap_frame *f);
+fe_status_t sys_endpoint_create(struct trap_frame *f);
+fe_status_t sys_call(struct trap_frame *f);
+fe_status_t sys_recv(struct trap_frame *f);
+fe_status_t sys_reply(struct trap_frame *f);
+fe_status_t sys_reply_recv(struct trap_frame *f);
+fe_status_t sys_notif_create(struct trap_frame *f);
+fe_status_t sys_notif_signal(struct trap_frame *f);
+fe_status_t sys_notif_wait(struct trap_frame *f);
+fe_status_t sys_console_write(struct trap_frame *f);
+fe_status_t sys_irq_bind(struct trap_frame *f);
+fe_status_t sys_irq_ack(struct trap_frame *f);
+fe_status_t sys_ioport_in(struct trap_frame *f);
+fe_status_t sys_ioport_out(struct trap_frame *f);
+fe_status_t sys_trace_read(struct trap_frame *f);
+fe_status_t sys_kernel_stats(struct trap_frame *f);
+
+#endif /* FERROUS_SYSCALL_SYS_H */

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/* Devices handed to the root task: console, interrupts, I/O ports, trace. */
+#include <arch/x86.h>
+
+#include "core/clock.h"
+#include "core/console.h"
+#include "core/cpu.h"
+#include "core/usercopy.h"
+#include "mm/frame.h"
+#include "object/device.h"
+#include "object/interrupt.h"
+#include "object/notification.h"
+#include "object/process.h"
+#include "object/thread.h"
+#include "syscall/syscall.h"
+#include "syscall/sys.h"
+#include "trace/trace.h"
+
+#define CONSOLE_WRITE_MAX 4096u
+#define TRACE_READ_MAX 4096u
+
+fe_status_t sys_console_write(struct trap_frame *f)
+{
+	struct kobj *o;
+	char chunk[128];
+	uint64_t buf = ARG1(f), len = ARG2(f);
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_CONSOLE, FE_RIGHT_WRITE, &o);
+
+	if (st != FE_OK)
+		return st;
+	if (len > CONSOLE_WRITE_MAX)
+		return FE_ERR_INVALID_ARG;
+	if (!user_range_ok(buf, len))
+		return FE_ERR_FAULT;
+	while (len > 0) {
+		size_t n = len < sizeof(chunk) ? len : sizeof(chunk);
+		if ((st = copy_from_user(chunk, buf, n)) != FE_OK)
+			return st;
+		console_write_n(chunk, n);
+		buf += n, len -= n;
+	}
+	return FE_OK;
+}
+
+fe_status_t sys_irq_bind(struct trap_frame *f)
+{
+	struct kobj *irq, *n;
+	fe_status_t st;
+
+	if ((st = handle_lookup(ARG0(f), FE_OBJ_IRQ, FE_RIGHT_MANAGE, &irq)) != FE_OK ||
+	    (st = handle_lookup(ARG1(f), FE_OBJ_NOTIFICATION, FE_RIGHT_SIGNAL, &n)) != FE_OK)
+		return st;
+	if (ARG2(f) >= 64)
+		return FE_ERR_INVALID_ARG;
+	return irq_object_bind((struct irq_object *)irq, (struct notification *)n, (unsigned)ARG2(f));
+}
+
+fe_status_t sys_irq_ack(struct trap_frame *f)
+{
+	struct kobj *irq;
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_IRQ, FE_RIGHT_MANAGE, &irq);
+
+	return st == FE_OK ? irq_object_ack((struct irq_object *)irq) : st;
+}
+
+static fe_status_t port_check(struct trap_frame *f, uint32_t right, uint16_t *port, unsigned *width)
+{
+	struct kobj *o;
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_IOPORT, right, &o);
+
+	if (st != FE_OK)
+		return st;
+	struct ioport *io = (struct ioport *)o;
+	uint64_t p = ARG1(f), w = ARG2(f);
+	if (w != 1 && w != 2 && w != 4)
+		return FE_ERR_INVALID_ARG;
+	if (p < io->base || p + w > (uint64_t)io->base + io->count)
+		return FE_ERR_OUT_OF_RANGE;
+	*port = (uint16_t)p;
+	*width = (unsigned)w;
+	return FE_OK;
+}
+
+fe_status_t sys_ioport_in(struct trap_frame *f)
+{
+	uint16_t port;
+	unsigned width;
+	uint32_t v;
+	fe_status_t st = port_check(f, FE_RIGHT_READ, &port, &width);
+
+	if (st != FE_OK)
+		return st;
+	if (!user_range_ok(ARG3(f), sizeof(v)) || ARG3(f) == 0)
+		return FE_ERR_FAULT;
+	v = width == 1 ? inb(port) : width == 2 ? inw(port) : inl(port);
+	return copy_to_user(ARG3(f), &v, sizeof(v));
+}
+
+fe_status_t sys_ioport_out(struct trap_frame *f)
+{
+	uint16_t port;
+	unsigned width;
+	fe_status_t st = port_check(f, FE_RIGHT_WRITE, &port, &width);
+	uint64_t v = ARG3(f);
+
+	if (st != FE_OK)
+		return st;
+	if (width == 1)
+		outb(port, (uint8_t)v);
+	else if (width == 2)
+		outw(port, (uint16_t)v);
+	else
+		outl(port, (uint32_t)v);
+	return FE_OK;
+}
+
+/* Copies up to max of the newest records of every CPU, oldest first. */
+fe_status_t sys_trace_read(struct trap_frame *f)
+{
+	struct kobj *o;
+	uint64_t max = ARG2(f), n = 0, ubuf = ARG1(f);
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_TRACE, FE_RIGHT_READ, &o);
+
+	if (st != FE_OK)
+		return st;
+	if (max > TRACE_READ_MAX)
+		max = TRACE_READ_MAX;
+	if (!user_range_ok(ubuf, max * sizeof(struct fe_trace_record)) ||
+	    !user_range_ok(ARG3(f), sizeof(n)) || ARG3(f) == 0)
+		return FE_ERR_FAULT;
+	for (uint32_t cpu = 0; cpu < ncpus && n < max; cpu++) {
+		uint64_t back = max - n;
+		struct fe_trace_record rec;
+
+		for (; back > 0 && n < max; back--) {
+			if (trace_peek(cpu, back, &rec) != FE_OK)
+				continue;
+			if ((st = copy_to_user(ubuf + n * sizeof(rec), &rec, sizeof(rec))) != FE_OK)
+				return st;
+			n++;
+		}
+	}
+	return copy_to_user(ARG3(f), &n, sizeof(n));
+}
+
+fe_status_t sys_kernel_stats(struct trap_frame *f)
+{
+	struct kobj *o;
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_TRACE, FE_RIGHT_READ, &o);
+
+	if (st != FE_OK)
+		return st;
+	struct frame_stats fs = frame_get_stats();
+	struct fe_kernel_stats ks = {
+		.frames_total = fs.total_frames, .frames_free = fs.free_frames,
+		.processes = process_count(), .syscalls = syscall_count(), .tsc_hz = clock_tsc_hz(),
+	};
+	for (uint32_t i = 0; i < ncpus; i++) {
+		struct trace_stats ts = trace_get_stats(i);
+		ks.context_switches += cpus[i].sched.switches;
+		ks.trace_dropped += ts.dropped + ts.overwritten;
+	}
+	ks.threads = thread_count();
+	return copy_to_user(ARG1(f), &ks, sizeof(ks));
+}

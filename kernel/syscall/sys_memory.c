@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* Memory objects and mappings. */
+#include "object/process.h"
+#include "object/vmo.h"
+#include "syscall/sys.h"
+
+fe_status_t sys_vmo_create(struct trap_frame *f)
+{
+	struct vmo *v;
+	fe_status_t st = vmo_create(current_process()->budget, ARG0(f), &v);
+
+	if (st != FE_OK)
+		return st;
+	return handle_install(&v->obj, ARG1(f));
+}
+
+static fe_status_t vmo_rw(struct trap_frame *f, uint32_t right, bool to_vmo)
+{
+	struct kobj *o;
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_VMO, right, &o);
+
+	if (st != FE_OK)
+		return st;
+	return vmo_copy_user((struct vmo *)o, ARG1(f), ARG2(f), ARG3(f), to_vmo);
+}
+
+fe_status_t sys_vmo_read(struct trap_frame *f)
+{
+	return vmo_rw(f, FE_RIGHT_READ, false);
+}
+
+fe_status_t sys_vmo_write(struct trap_frame *f)
+{
+	return vmo_rw(f, FE_RIGHT_WRITE, true);
+}
+
+/* The rights a mapping with `prot` needs on the memory capability. */
+static uint32_t rights_for(uint32_t prot)
+{
+	return FE_RIGHT_MAP | ((prot & FE_VM_READ) ? FE_RIGHT_READ : 0) |
+	       ((prot & FE_VM_WRITE) ? FE_RIGHT_WRITE : 0) | ((prot & FE_VM_EXEC) ? FE_RIGHT_EXECUTE : 0);
+}
+
+fe_status_t sys_vm_map(struct trap_frame *f)
+{
+	struct kobj *po, *mem;
+	uint64_t prot = ARG5(f);
+	fe_status_t st;
+
+	if (prot == 0 || (prot & ~(uint64_t)(FE_VM_READ | FE_VM_WRITE | FE_VM_EXEC)))
+		return FE_ERR_INVALID_ARG;
+	if ((st = handle_lookup(ARG0(f), FE_OBJ_PROCESS, FE_RIGHT_MANAGE, &po)) != FE_OK ||
+	    (st = handle_lookup(ARG1(f), FE_OBJ_NONE, 0, &mem)) != FE_OK)
+		return st;
+	if (mem->type != FE_OBJ_VMO && mem->type != FE_OBJ_MMIO)
+		return FE_ERR_WRONG_TYPE;
+	if ((st = handle_lookup(ARG1(f), FE_OBJ_NONE, rights_for((uint32_t)prot), &mem)) != FE_OK)
+		return st;
+	if (!process_of(po)->alive)
+		return FE_ERR_BAD_STATE;
+	return aspace_map(&process_of(po)->as, mem, ARG2(f), ARG3(f), ARG4(f), (uint32_t)prot);
+}
+
+fe_status_t sys_vm_unmap(struct trap_frame *f)
+{
+	struct kobj *po;
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_PROCESS, FE_RIGHT_MANAGE, &po);
+
+	if (st != FE_OK)
+		return st;
+	if (!process_of(po)->alive)
+		return FE_ERR_BAD_STATE;
+	return aspace_unmap(&process_of(po)->as, ARG1(f), ARG2(f));
+}

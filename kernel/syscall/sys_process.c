@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/* Processes and threads. */
+#include "core/usercopy.h"
+#include "lib/string.h"
+#include "object/budget.h"
+#include "object/process.h"
+#include "object/thread.h"
+#include "object/vmo.h"
+#include "sched/sched.h"
+#include "syscall/sys.h"
+
+fe_status_t sys_process_create(struct trap_frame *f)
+{
+	struct process *self = current_process(), *p;
+	char name[32];
+	uint64_t len = ARG1(f), limit = ARG2(f);
+	fe_status_t st;
+
+	if (len == 0 || len >= sizeof(name) || limit == 0 || limit > self->budget->limit)
+		return FE_ERR_INVALID_ARG;
+	if ((st = copy_from_user(name, ARG0(f), len)) != FE_OK)
+		return st;
+	name[len] = '\0';
+	if ((st = process_create(self->budget, name, limit, &p)) != FE_OK)
+		return st;
+	return handle_install(&p->obj, ARG3(f));
+}
+
+fe_status_t sys_process_info(struct trap_frame *f)
+{
+	struct kobj *o;
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_PROCESS, FE_RIGHT_READ, &o);
+
+	if (st != FE_OK)
+		return st;
+	struct process *p = process_of(o);
+	struct fe_process_info info = {
+		.koid = o->koid, .exit = p->exit, .threads = p->nthreads, .handles = p->cspace.count,
+		.budget_limit = p->budget->limit, .budget_used = p->budget->used,
+	};
+	strlcpy(info.name, p->name, sizeof(info.name));
+	return copy_to_user(ARG1(f), &info, sizeof(info));
+}
+
+fe_status_t sys_process_wait(struct trap_frame *f)
+{
+	struct kobj *o;
+	uint64_t flags = ARG2(f);
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_PROCESS, FE_RIGHT_WAIT, &o);
+
+	if (st != FE_OK)
+		return st;
+	struct process *p = process_of(o);
+	if (flags & ~(uint64_t)FE_NONBLOCK)
+		return FE_ERR_INVALID_ARG;
+	if (p == current_process())
+		return FE_ERR_INVALID_ARG;
+	if (!user_range_ok(ARG1(f), sizeof(struct fe_exit_status)))
+		return FE_ERR_FAULT;
+	kobj_get(o); /* the handle may go while we sleep */
+	while (st == FE_OK && p->alive)
+		st = (flags & FE_NONBLOCK) ? FE_ERR_WOULD_BLOCK
+		                           : sched_block_on(&p->exit_waiters, o, BLOCK_PROCESS);
+	if (st == FE_OK)
+		st = copy_to_user(ARG1(f), &p->exit, sizeof(p->exit));
+	kobj_put(o);
+	return st;
+}
+
+fe_status_t sys_process_kill(struct trap_frame *f)
+{
+	struct kobj *o;
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_PROCESS, FE_RIGHT_MANAGE, &o);
+
+	if (st != FE_OK)
+		return st;
+	if (!process_of(o)->alive)
+		return FE_ERR_BAD_STATE;
+	struct fe_exit_status why = { .reason = FE_EXIT_KILLED };
+	process_terminate(process_of(o), &why);
+	return FE_OK;
+}
+
+fe_status_t sys_process_exit(struct trap_frame *f)
+{
+	struct fe_exit_status why = { .code = (int64_t)ARG0(f), .reason = FE_EXIT_NORMAL };
+
+	process_terminate(current_process(), &why);
+	return FE_OK; /* never seen: the thread ends on its way out */
+}
+
+static bool user_code_address(uint64_t a)
+{
+	return a >= FE_USER_BASE && a < FE_USER_TOP;
+}
+
+fe_status_t sys_thread_create(struct trap_frame *f)
+{
+	struct kobj *o;
+	struct thread *t;
+	uint64_t entry = ARG1(f), stack = ARG2(f), prio = ARG4(f);
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_PROCESS, FE_RIGHT_MANAGE, &o);
+
+	if (st != FE_OK)
+		return st;
+	if (!user_code_address(entry) || stack < FE_USER_BASE || stack > FE_USER_TOP ||
+	    prio > FE_PRIORITY_MAX)
+		return FE_ERR_INVALID_ARG;
+	if (prio > sched_current()->priority)
+		return FE_ERR_ACCESS_DENIED;
+	if ((st = thread_create(process_of(o), entry, stack, ARG3(f), (uint32_t)prio, &t)) != FE_OK)
+		return st;
+	kobj_get(&t->obj); /* the handle's reference; the first one is the thread's own */
+	if ((st = handle_install(&t->obj, ARG5(f))) != FE_OK) {
+		thread_kill(t);
+		return st;
+	}
+	thread_start(t);
+	return FE_OK;
+}
+
+fe_status_t sys_thread_exit(struct trap_frame *f)
+{
+	(void)f;
+	thread_exit_current();
+}
+
+fe_status_t sys_thread_yield(struct trap_frame *f)
+{
+	(void)f;
+	sched_yield();
+	return FE_OK;
+}
+
+fe_status_t sys_thread_sleep(struct trap_frame *f)
+{
+	return sched_sleep(ARG0(f));
+}
+
+fe_status_t sys_thread_set_ipc_buffer(struct trap_frame *f)
+{
+	struct thread *t = sched_current();
+	struct kobj *o;
+	uint64_t offset = ARG1(f);
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_VMO, FE_RIGHT_READ | FE_RIGHT_WRITE, &o);
+
+	if (st != FE_OK)
+		return st;
+	struct vmo *v = (struct vmo *)o;
+	if (offset & 4095)
+		return FE_ERR_INVALID_ARG;
+	if (offset >= v->size)
+		return FE_ERR_OUT_OF_RANGE;
+	kobj_get(o);
+	if (t->ipcbuf_vmo)
+		kobj_put(t->ipcbuf_vmo);
+	t->ipcbuf_vmo = o;
+	t->ipcbuf_phys = v->pages[offset / 4096];
+	return FE_OK;
+}

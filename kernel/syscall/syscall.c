@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The system call table and the paths back to user mode. Every call is
+ * traced on entry (number and first arguments) and exit (its status).
+ */
+#include "syscall/syscall.h"
+
+#include <arch/asm.h>
+#include <arch/trap.h>
+#include <arch/user.h>
+#include <ferrous/trace.h>
+
+#include "core/log.h"
+#include "object/process.h"
+#include "object/thread.h"
+#include "sched/sched.h"
+#include "syscall/sys.h"
+#include "trace/trace.h"
+
+static const syscall_fn table[FE_SYS_COUNT] = {
+	[FE_SYS_NULL] = sys_null,
+	[FE_SYS_CONSOLE_WRITE] = sys_console_write,
+	[FE_SYS_HANDLE_DUP] = sys_handle_dup,
+	[FE_SYS_HANDLE_DELETE] = sys_handle_delete,
+	[FE_SYS_HANDLE_REVOKE] = sys_handle_revoke,
+	[FE_SYS_HANDLE_INFO] = sys_handle_info,
+	[FE_SYS_HANDLE_GRANT] = sys_handle_grant,
+	[FE_SYS_PROCESS_CREATE] = sys_process_create,
+	[FE_SYS_PROCESS_INFO] = sys_process_info,
+	[FE_SYS_PROCESS_WAIT] = sys_process_wait,
+	[FE_SYS_PROCESS_KILL] = sys_process_kill,
+	[FE_SYS_PROCESS_EXIT] = sys_process_exit,
+	[FE_SYS_THREAD_CREATE] = sys_thread_create,
+	[FE_SYS_THREAD_EXIT] = sys_thread_exit,
+	[FE_SYS_THREAD_YIELD] = sys_thread_yield,
+	[FE_SYS_THREAD_SET_IPC_BUFFER] = sys_thread_set_ipc_buffer,
+	[FE_SYS_VMO_CREATE] = sys_vmo_create,
+	[FE_SYS_VMO_READ] = sys_vmo_read,
+	[FE_SYS_VMO_WRITE] = sys_vmo_write,
+	[FE_SYS_VM_MAP] = sys_vm_map,
+	[FE_SYS_VM_UNMAP] = sys_vm_unmap,
+	[FE_SYS_ENDPOINT_CREATE] = sys_endpoint_create,
+	[FE_SYS_CALL] = sys_call,
+	[FE_SYS_RECV] = sys_recv,
+	[FE_SYS_REPLY] = sys_reply,
+	[FE_SYS_REPLY_RECV] = sys_reply_recv,
+	[FE_SYS_NOTIF_CREATE] = sys_notif_create,
+	[FE_SYS_NOTIF_SIGNAL] = sys_notif_signal,
+	[FE_SYS_NOTIF_WAIT] = sys_notif_wait,
+	[FE_SYS_IRQ_BIND] = sys_irq_bind,
+	[FE_SYS_IRQ_ACK] = sys_irq_ack,
+	[FE_SYS_IOPORT_IN] = sys_ioport_in,
+	[FE_SYS_IOPORT_OUT] = sys_ioport_out,
+	[FE_SYS_TRACE_READ] = sys_trace_read,
+	[FE_SYS_KERNEL_STATS] = sys_kernel_stats,
+	[FE_SYS_THREAD_SLEEP] = sys_thread_sleep,
+};
+
+static uint64_t syscalls;
+
+uint64_t syscall_count(void)
+{
+	return syscalls;
+}
+
+void syscall_dispatch(struct trap_frame *f)
+{
+	uint64_t nr = f->rax;
+	fe_status_t st = FE_ERR_BAD_SYSCALL;
+
+	syscalls++;
+	trace_emit(FE_TRACE_SYSCALL_ENTER, nr, f->rdi, f->rsi, f->rdx);
+	if (nr < FE_SYS_COUNT && table[nr])
+		st = table[nr](f);
+	f->rax = (uint64_t)(int64_t)st;
+	trace_emit(FE_TRACE_SYSCALL_EXIT, nr, (uint64_t)(int64_t)st, 0, 0);
+	return_to_user(f);
+	/* sysret to a non-user rip would fault in ring 0 on the user stack. */
+	if (!arch_sysret_safe(f))
+		f->vector = TF_RETURN_IRET;
+}
+
+void return_to_user(struct trap_frame *f)
+{
+	struct thread *t = sched_current();
+
+	(void)f;
+	for (;;) {
+		kobj_reap();
+		if (t->killed)
+			thread_exit_current();
+		if (!this_cpu()->sched.need_resched)
+			return;
+		sched_preempt_point();
+	}
+}
+
+_Noreturn void user_exception(struct trap_frame *f, unsigned vector, uint64_t address)
+{
+	struct thread *t = sched_current();
+	struct process *p = t->proc;
+	struct fe_exit_status why = {
+		.reason = FE_EXIT_FAULT, .vector = vector, .address = address, .rip = f->rip,
+	};
+
+	pr_warn("process %llu '%s': %s (vector %u, error %#llx) at rip %#llx, address %#llx: "
+	        "process ended\n", (unsigned long long)p->obj.koid, p->name,
+	        trap_exception_name(vector), vector, (unsigned long long)f->error,
+	        (unsigned long long)f->rip, (unsigned long long)address);
+	trace_emit(FE_TRACE_FAULT, p->obj.koid, vector, address, f->rip);
+	process_terminate(p, &why);
+	thread_exit_current();
+}
