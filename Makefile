@@ -13,11 +13,12 @@ include mk/host.mk
 include mk/kernel.mk
 include mk/check.mk
 include mk/boot.mk
+include mk/user.mk
 include mk/image.mk
 include mk/run.mk
 
 .PHONY: all help deps clean
-all: kernel loader
+all: kernel loader user
 
 help:
 	@echo "make run     build everything and boot Ferrous in QEMU (serial on this terminal)"

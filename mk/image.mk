@@ -7,11 +7,14 @@ CMDLINE    ?=
 
 INITRD_FILES := $(shell find initrd -type f | LC_ALL=C sort)
 
-# Sorted names, fixed owner and times: the same files give the same bytes.
-$(INITRD): $(INITRD_FILES) mk/image.mk
+# The checked-in initrd/ files plus every user program, staged in one
+# directory. Sorted names, fixed owner and times: same inputs, same bytes.
+$(INITRD): $(INITRD_FILES) $(USER_STAGED) mk/image.mk
 	@mkdir -p $(dir $@)
 	@echo "  CPIO    $@"
-	$(Q)cd initrd && find . -mindepth 1 | LC_ALL=C sort | \
+	$(Q)rm -rf $(OUT)/initrd.stage && mkdir -p $(OUT)/initrd.stage && \
+		cp -r initrd/. $(OUT)/initrd.stage/ && cp $(USER_STAGED) $(OUT)/initrd.stage/ && \
+		cd $(OUT)/initrd.stage && find . -mindepth 1 | LC_ALL=C sort | \
 		cpio --quiet -o -H newc --reproducible -R 0:0 > $(abspath $@)
 
 # Rebuilt when the command line changes, too.

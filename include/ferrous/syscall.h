@@ -19,49 +19,50 @@
 #ifndef FERROUS_SYSCALL_H
 #define FERROUS_SYSCALL_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
 
 #include <ferrous/handle.h>
+#endif
 
-enum fe_syscall {
-	FE_SYS_NULL = 0,              /* () */
-	FE_SYS_CONSOLE_WRITE = 1,     /* (console, const char *buf, len): WRITE */
-	FE_SYS_HANDLE_DUP = 2,        /* (h, rights, badge, fe_handle_t *out): DUPLICATE */
-	FE_SYS_HANDLE_DELETE = 3,     /* (h) */
-	FE_SYS_HANDLE_REVOKE = 4,     /* (h, uint64_t *removed or 0): REVOKE */
-	FE_SYS_HANDLE_INFO = 5,       /* (h, struct fe_handle_info *out) */
-	FE_SYS_HANDLE_GRANT = 6,      /* (process, h, rights, fe_handle_t *out): MANAGE; TRANSFER */
-	FE_SYS_PROCESS_CREATE = 7,    /* (const char *name, len, budget bytes, fe_handle_t *out) */
-	FE_SYS_PROCESS_INFO = 8,      /* (process, struct fe_process_info *out): READ */
-	FE_SYS_PROCESS_WAIT = 9,      /* (process, struct fe_exit_status *out, flags): WAIT */
-	FE_SYS_PROCESS_KILL = 10,     /* (process): MANAGE */
-	FE_SYS_PROCESS_EXIT = 11,     /* (int64 code): does not return */
-	FE_SYS_THREAD_CREATE = 12,    /* (process, entry, stack top, arg, priority, fe_handle_t *out): MANAGE */
-	FE_SYS_THREAD_EXIT = 13,      /* (): does not return; the last thread exits the process with 0 */
-	FE_SYS_THREAD_YIELD = 14,     /* () */
-	FE_SYS_THREAD_SET_IPC_BUFFER = 15, /* (vmo, offset): READ|WRITE; offset page aligned */
-	FE_SYS_VMO_CREATE = 16,       /* (size, fe_handle_t *out) */
-	FE_SYS_VMO_READ = 17,         /* (vmo, offset, void *buf, len): READ */
-	FE_SYS_VMO_WRITE = 18,        /* (vmo, offset, const void *buf, len): WRITE */
-	FE_SYS_VM_MAP = 19,           /* (process, vmo or mmio, offset, va, len, FE_VM_* prot): MANAGE; MAP + prot rights */
-	FE_SYS_VM_UNMAP = 20,         /* (process, va, len): MANAGE */
-	FE_SYS_ENDPOINT_CREATE = 21,  /* (fe_handle_t *out) */
-	FE_SYS_CALL = 22,             /* (endpoint, info, w0, w1, w2, w3): WRITE; returns the reply */
-	FE_SYS_RECV = 23,             /* (endpoint, flags): READ; returns the message */
-	FE_SYS_REPLY = 24,            /* (0, info, w0, w1, w2, w3): to the caller last received */
-	FE_SYS_REPLY_RECV = 25,       /* (endpoint, info, w0, w1, w2, w3): reply, then receive */
-	FE_SYS_NOTIF_CREATE = 26,     /* (fe_handle_t *out) */
-	FE_SYS_NOTIF_SIGNAL = 27,     /* (notification, bits): SIGNAL */
-	FE_SYS_NOTIF_WAIT = 28,       /* (notification, flags, uint64_t *bits): WAIT; returns and clears */
-	FE_SYS_IRQ_BIND = 29,         /* (irq, notification, bit): MANAGE; SIGNAL */
-	FE_SYS_IRQ_ACK = 30,          /* (irq): MANAGE; unmasks the line again */
-	FE_SYS_IOPORT_IN = 31,        /* (ioport, port, width 1/2/4, uint32_t *out): READ */
-	FE_SYS_IOPORT_OUT = 32,       /* (ioport, port, width 1/2/4, value): WRITE */
-	FE_SYS_TRACE_READ = 33,       /* (trace, struct fe_trace_record *buf, max, uint64_t *count): READ */
-	FE_SYS_KERNEL_STATS = 34,     /* (trace, struct fe_kernel_stats *out): READ */
-	FE_SYS_THREAD_SLEEP = 35,     /* (nanoseconds): blocks at least that long */
-	FE_SYS_COUNT = 36,
-};
+/* System call numbers (plain macros: the user-space stubs are assembly). */
+#define FE_SYS_NULL                    0 /* () */
+#define FE_SYS_CONSOLE_WRITE           1 /* (console, const char *buf, len): WRITE */
+#define FE_SYS_HANDLE_DUP              2 /* (h, rights, badge, fe_handle_t *out): DUPLICATE */
+#define FE_SYS_HANDLE_DELETE           3 /* (h) */
+#define FE_SYS_HANDLE_REVOKE           4 /* (h, uint64_t *removed or 0): REVOKE */
+#define FE_SYS_HANDLE_INFO             5 /* (h, struct fe_handle_info *out) */
+#define FE_SYS_HANDLE_GRANT            6 /* (process, h, rights, fe_handle_t *out): MANAGE; TRANSFER */
+#define FE_SYS_PROCESS_CREATE          7 /* (const char *name, len, budget bytes, fe_handle_t *out) */
+#define FE_SYS_PROCESS_INFO            8 /* (process, struct fe_process_info *out): READ */
+#define FE_SYS_PROCESS_WAIT            9 /* (process, struct fe_exit_status *out, flags): WAIT */
+#define FE_SYS_PROCESS_KILL            10 /* (process): MANAGE */
+#define FE_SYS_PROCESS_EXIT            11 /* (int64 code): does not return */
+#define FE_SYS_THREAD_CREATE           12 /* (process, entry, stack top, arg, priority, fe_handle_t *out): MANAGE */
+#define FE_SYS_THREAD_EXIT             13 /* (): does not return; the last thread exits the process with 0 */
+#define FE_SYS_THREAD_YIELD            14 /* () */
+#define FE_SYS_THREAD_SET_IPC_BUFFER   15 /* (vmo, offset): READ|WRITE; offset page aligned */
+#define FE_SYS_VMO_CREATE              16 /* (size, fe_handle_t *out) */
+#define FE_SYS_VMO_READ                17 /* (vmo, offset, void *buf, len): READ */
+#define FE_SYS_VMO_WRITE               18 /* (vmo, offset, const void *buf, len): WRITE */
+#define FE_SYS_VM_MAP                  19 /* (process, vmo or mmio, offset, va, len, FE_VM_* prot): MANAGE; MAP + prot rights */
+#define FE_SYS_VM_UNMAP                20 /* (process, va, len): MANAGE */
+#define FE_SYS_ENDPOINT_CREATE         21 /* (fe_handle_t *out) */
+#define FE_SYS_CALL                    22 /* (endpoint, info, w0, w1, w2, w3): WRITE; returns the reply */
+#define FE_SYS_RECV                    23 /* (endpoint, flags): READ; returns the message */
+#define FE_SYS_REPLY                   24 /* (0, info, w0, w1, w2, w3): to the caller last received */
+#define FE_SYS_REPLY_RECV              25 /* (endpoint, info, w0, w1, w2, w3): reply, then receive */
+#define FE_SYS_NOTIF_CREATE            26 /* (fe_handle_t *out) */
+#define FE_SYS_NOTIF_SIGNAL            27 /* (notification, bits): SIGNAL */
+#define FE_SYS_NOTIF_WAIT              28 /* (notification, flags, uint64_t *bits): WAIT; returns and clears */
+#define FE_SYS_IRQ_BIND                29 /* (irq, notification, bit): MANAGE; SIGNAL */
+#define FE_SYS_IRQ_ACK                 30 /* (irq): MANAGE; done with the last interrupt */
+#define FE_SYS_IOPORT_IN               31 /* (ioport, port, width 1/2/4, uint32_t *out): READ */
+#define FE_SYS_IOPORT_OUT              32 /* (ioport, port, width 1/2/4, value): WRITE */
+#define FE_SYS_TRACE_READ              33 /* (trace, struct fe_trace_record *buf, max, uint64_t *count): READ */
+#define FE_SYS_KERNEL_STATS            34 /* (trace, struct fe_kernel_stats *out): READ */
+#define FE_SYS_THREAD_SLEEP            35 /* (nanoseconds): blocks at least that long */
+#define FE_SYS_COUNT                   36
 
 /* Flags for calls that could block. */
 #define FE_NONBLOCK 1u /* return FE_ERR_WOULD_BLOCK instead of waiting */
@@ -87,6 +88,7 @@ enum fe_syscall {
 #define FE_PRIORITY_DEFAULT 16u
 #define FE_PRIORITY_MAX 31u
 
+#ifndef __ASSEMBLY__
 struct fe_handle_info {
 	uint32_t type;   /* enum fe_obj_type */
 	uint32_t rights; /* FE_RIGHT_* */
@@ -152,5 +154,7 @@ struct fe_ipc_buffer {
 	fe_handle_t caps[FE_IPC_MAX_CAPS];/* sender: handles to send; receiver: handles received */
 	uint64_t span;                    /* receiver: the trace span id of the message */
 };
+
+#endif /* __ASSEMBLY__ */
 
 #endif /* FERROUS_SYSCALL_H */

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* The system calls as C functions (stubs in user/lib/syscall.S). */
+#ifndef FE_SYS_H
+#define FE_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ferrous/errors.h>
+#include <ferrous/handle.h>
+#include <ferrous/syscall.h>
+#include <ferrous/trace.h>
+
+/* A message: info word, four register words, and the badge it came with. */
+struct fe_msg {
+	uint64_t info;
+	uint64_t w[4];
+	uint64_t badge;
+};
+
+fe_status_t fe_null(void);
+fe_status_t fe_console_write(fe_handle_t con, const char *buf, size_t len);
+fe_status_t fe_handle_dup(fe_handle_t h, uint32_t rights, uint64_t badge, fe_handle_t *out);
+fe_status_t fe_handle_delete(fe_handle_t h);
+fe_status_t fe_handle_revoke(fe_handle_t h, uint64_t *removed);
+fe_status_t fe_handle_info(fe_handle_t h, struct fe_handle_info *out);
+fe_status_t fe_handle_grant(fe_handle_t proc, fe_handle_t h, uint32_t rights, fe_handle_t *out);
+fe_status_t fe_process_create(const char *name, size_t len, uint64_t budget, fe_handle_t *out);
+fe_status_t fe_process_info(fe_handle_t proc, struct fe_process_info *out);
+fe_status_t fe_process_wait(fe_handle_t proc, struct fe_exit_status *out, uint32_t flags);
+fe_status_t fe_process_kill(fe_handle_t proc);
+_Noreturn void fe_process_exit(int64_t code);
+fe_status_t fe_thread_create(fe_handle_t proc, uint64_t entry, uint64_t stack_top, uint64_t arg,
+                             uint32_t priority, fe_handle_t *out);
+_Noreturn void fe_thread_exit(void);
+fe_status_t fe_thread_yield(void);
+fe_status_t fe_thread_sleep(uint64_t ns);
+fe_status_t fe_thread_set_ipc_buffer(fe_handle_t vmo, uint64_t offset);
+fe_status_t fe_vmo_create(uint64_t size, fe_handle_t *out);
+fe_status_t fe_vmo_read(fe_handle_t vmo, uint64_t offset, void *buf, size_t len);
+fe_status_t fe_vmo_write(fe_handle_t vmo, uint64_t offset, const void *buf, size_t len);
+fe_status_t fe_vm_map(fe_handle_t proc, fe_handle_t mem, uint64_t offset, uint64_t va, uint64_t len,
+                      uint32_t prot);
+fe_status_t fe_vm_unmap(fe_handle_t proc, uint64_t va, uint64_t len);
+fe_status_t fe_endpoint_create(fe_handle_t *out);
+fe_status_t fe_call(fe_handle_t ep, struct fe_msg *m);       /* in: request; out: reply */
+fe_status_t fe_recv(fe_handle_t ep, uint32_t flags, struct fe_msg *m);
+fe_status_t fe_reply(struct fe_msg *m);
+fe_status_t fe_reply_recv(fe_handle_t ep, struct fe_msg *m); /* in: reply; out: next request */
+fe_status_t fe_notif_create(fe_handle_t *out);
+fe_status_t fe_notif_signal(fe_handle_t n, uint64_t bits);
+fe_status_t fe_notif_wait(fe_handle_t n, uint32_t flags, uint64_t *bits);
+fe_status_t fe_irq_bind(fe_handle_t irq, fe_handle_t notif, uint32_t bit);
+fe_status_t fe_irq_ack(fe_handle_t irq);
+fe_status_t fe_ioport_in(fe_handle_t io, uint32_t port, uint32_t width, uint32_t *out);
+fe_status_t fe_ioport_out(fe_handle_t io, uint32_t port, uint32_t width, uint32_t value);
+fe_status_t fe_trace_read(fe_handle_t t, struct fe_trace_record *buf, uint64_t max, uint64_t *count);
+fe_status_t fe_kernel_stats(fe_handle_t t, struct fe_kernel_stats *out);
+uint64_t fe_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                     uint64_t a5);
+uint64_t fe_rdtsc(void);
+
+#endif /* FE_SYS_H */
