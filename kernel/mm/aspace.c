@@ -94,6 +94,8 @@ static fe_status_t check_map_args(struct kobj *mem, uint64_t offset, uint64_t va
 		return st;
 	if ((prot & FE_VM_WRITE) && (prot & FE_VM_EXEC))
 		return FE_ERR_ACCESS_DENIED;
+	if ((prot & FE_VM_EXEC) && mem->type == FE_OBJ_MMIO)
+		return FE_ERR_ACCESS_DENIED; /* device memory is never code */
 	if (offset > size || len > size - offset)
 		return FE_ERR_OUT_OF_RANGE;
 	return FE_OK;

@@ -36,6 +36,16 @@ int printf(const char *fmt, ...)
 	return n;
 }
 
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	size_t n = fmt_vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return (int)n;
+}
+
 int fe_parse_u64(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;

@@ -28,6 +28,7 @@ int main(int argc, char **argv);
 int printf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 int vprintf(const char *fmt, va_list ap);
 void fe_flush(void);
+int snprintf(char *buf, size_t size, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
 /* Page-granular user address space for mappings this process makes. */
 uint64_t fe_va_alloc(uint64_t size);
