@@ -1,12 +1,57 @@
 /* SPDX-License-Identifier: MIT */
-/* The console's commands (commands.c). */
+/* The console's parts: line input (input.c), commands (commands.c,
+ * procs.c, trace.c). */
 #ifndef CONSOLE_CONSOLE_H
 #define CONSOLE_CONSOLE_H
 
-enum { CONSOLE_CONTINUE = 0, CONSOLE_EXIT = 1 };
+#include <fe/runtime.h>
 
-/* Runs one command line (modified in place). */
-int console_command(char *line);
-int console_exit_code(void);
+#define CONSOLE_PROMPT "ferrous> "
+#define CONSOLE_LINE_MAX 160
+
+/* ---- commands.c ---- */
+
+enum console_next {
+	CONSOLE_CONTINUE = 0,
+	CONSOLE_EXIT = 1, /* `exit`: leave with console_exit_code() */
+};
+
+/* Runs one command line (split in place into words). */
+enum console_next console_command(char *line);
+int64_t console_exit_code(void);
+
+/* ---- procs.c: processes started from this console ---- */
+void cmd_run(int argc, char **argv);
+void cmd_ps(int argc, char **argv);
+void cmd_wait(int argc, char **argv);
+void cmd_kill(int argc, char **argv);
+
+/* ---- trace.c: the kernel's trace rings and counters ---- */
+void cmd_trace(int argc, char **argv);
+void cmd_stats(int argc, char **argv);
+
+/* ---- input.c: the serial port, through io-port and IRQ capabilities ---- */
+struct serial {
+	fe_handle_t io;    /* COM1's ports */
+	fe_handle_t irq;   /* IRQ 4 */
+	fe_handle_t notif; /* IRQ 4 arrives here, bit 0 */
+	bool after_cr;     /* swallow the LF of a CR LF pair */
+	unsigned escape;   /* inside an escape sequence: bytes seen */
+};
+
+/*
+ * Takes over serial input: binds IRQ 4 to a new notification and enables
+ * the UART's receive interrupt. FE_ERR_NOT_FOUND if this process lacks the
+ * io-port or IRQ capability, else the failing call's status.
+ */
+fe_status_t serial_start(struct serial *s);
+
+/*
+ * Reads one line (at most max - 1 characters, NUL-terminated) with echo and
+ * editing: backspace/DEL erase, Ctrl-C discards the line, Ctrl-U clears it,
+ * escape sequences (arrow keys) are ignored. Returns FE_OK at Enter, or the
+ * status of a failed system call.
+ */
+fe_status_t serial_read_line(struct serial *s, char *line, size_t max);
 
 #endif /* CONSOLE_CONSOLE_H */

@@ -1,63 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* The user-space program loader (kernel/lib/elf.c checks every file). */
+/*
+ * The user-space program loader: the same steps the kernel takes for init
+ * (kernel/core/root_task.c), done with system calls on a child process.
+ * The ELF file is untrusted: kernel/lib/elf.c checks it before anything is
+ * created, and every segment is copied, never mapped from the ramdisk.
+ */
 #include <fe/runtime.h>
 #include <fe/spawn.h>
 #include <fe/sys.h>
 
-#include "cpio.h"
 #include "elf.h"
+#include "internal.h"
 
 #define DEFAULT_BUDGET (16ULL << 20)
-
-static const void *initrd;
-static size_t initrd_size;
-
-static fe_status_t initrd_map(void)
-{
-	fe_handle_t h = fe_start_info->handles[FE_START_INITRD];
-	uint64_t size = (fe_start_info->initrd_size + 4095) & ~4095ULL;
-	uint64_t va;
-	fe_status_t st;
-
-	if (initrd)
-		return FE_OK;
-	if (h == FE_HANDLE_INVALID || size == 0)
-		return FE_ERR_NOT_FOUND;
-	va = fe_va_alloc(size);
-	if ((st = fe_vm_map(fe_self, h, 0, va, size, FE_VM_READ)) != FE_OK)
-		return st;
-	initrd = (const void *)(uintptr_t)va;
-	initrd_size = fe_start_info->initrd_size;
-	return FE_OK;
-}
-
-fe_status_t fe_initrd_find(const char *name, const void **data, size_t *size)
-{
-	struct cpio_entry e;
-	fe_status_t st = initrd_map();
-
-	if (st == FE_OK)
-		st = cpio_find(initrd, initrd_size, name, &e);
-	if (st == FE_OK) {
-		*data = e.data;
-		*size = e.size;
-	}
-	return st;
-}
-
-fe_status_t fe_initrd_list(void (*fn)(const char *name, size_t size, void *ctx), void *ctx)
-{
-	struct cpio_iter it;
-	struct cpio_entry e;
-	fe_status_t st = initrd_map();
-
-	if (st != FE_OK)
-		return st;
-	cpio_iter_init(&it, initrd, initrd_size);
-	while ((st = cpio_next(&it, &e)) == FE_OK)
-		fn(e.name, e.size, ctx);
-	return st == FE_ERR_NOT_FOUND ? FE_OK : st;
-}
+#define NAME_MAX_LEN 31 /* fe_process_info.name: 31 bytes and a NUL */
 
 static uint32_t prot_of(uint32_t flags)
 {
@@ -65,46 +21,62 @@ static uint32_t prot_of(uint32_t flags)
 	       ((flags & ELF_PF_X) ? FE_VM_EXEC : 0);
 }
 
-static fe_status_t load_segment(fe_handle_t child, const struct elf_image *img,
-                                const struct elf64_phdr *ph)
+/* The checked image of a ramdisk file, ready to load. */
+static fe_status_t find_program(const char *path, struct elf_image *img)
 {
-	uint64_t lo = ph->vaddr & ~4095ULL;
-	uint64_t hi = (ph->vaddr + ph->memsz + 4095) & ~4095ULL;
-	uint32_t prot = prot_of(ph->flags);
-	fe_handle_t vmo;
-	fe_status_t st = fe_vmo_create(hi - lo, &vmo);
-
-	if (st != FE_OK)
-		return st;
-	st = fe_vmo_write(vmo, ph->vaddr - lo, img->data + ph->offset, ph->filesz);
-	if (st == FE_OK)
-		st = fe_vm_map(child, vmo, 0, lo, hi - lo, prot ? prot : FE_VM_READ);
-	fe_handle_delete(vmo); /* the mapping keeps the pages */
-	return st;
-}
-
-static fe_status_t load_elf(fe_handle_t child, const char *path, uint64_t *entry)
-{
+	struct elf_load_span span;
 	const void *data;
 	size_t size;
-	struct elf_image img;
-	struct elf_load_span span;
 	fe_status_t st;
 
 	if ((st = fe_initrd_find(path, &data, &size)) != FE_OK ||
-	    (st = elf_parse(data, size, &img)) != FE_OK ||
-	    (st = elf_check_load(&img, FE_USER_BASE, FE_STACK_TOP - FE_STACK_SIZE, &span)) != FE_OK)
+	    (st = elf_parse(data, size, img)) != FE_OK)
 		return st;
-	for (unsigned i = 0; i < img.eh.phnum && st == FE_OK; i++) {
-		struct elf64_phdr ph;
-		if ((st = elf_phdr(&img, i, &ph)) == FE_OK && ph.type == ELF_PT_LOAD && ph.memsz)
-			st = load_segment(child, &img, &ph);
-	}
-	*entry = img.eh.entry;
+	return elf_check_load(img, FE_USER_BASE, FE_STACK_TOP - FE_STACK_SIZE, &span);
+}
+
+/*
+ * One PT_LOAD segment: a VMO covering its pages, the file bytes at their
+ * offset within the first page and zeros around them (the .bss), mapped into
+ * the child with the segment's permissions. The VMO handle goes at once: the
+ * mapping keeps the pages.
+ */
+static fe_status_t load_segment(fe_handle_t child, const struct elf_image *img,
+                                const struct elf64_phdr *ph)
+{
+	uint64_t lo = ALIGN_DOWN(ph->vaddr, PAGE_SIZE);
+	uint64_t hi = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE); /* checked: no wrap */
+	uint32_t prot = prot_of(ph->flags);
+	fe_handle_t vmo;
+	fe_status_t st;
+
+	/* elf_check_load refuses these already; this is the line that maps. */
+	if ((prot & FE_VM_WRITE) && (prot & FE_VM_EXEC))
+		return FE_ERR_BAD_FORMAT;
+	if ((st = fe_vmo_create(hi - lo, &vmo)) != FE_OK)
+		return st;
+	if (ph->filesz > 0)
+		st = fe_vmo_write(vmo, ph->vaddr - lo, img->data + ph->offset, ph->filesz);
+	if (st == FE_OK)
+		st = fe_vm_map(child, vmo, 0, lo, hi - lo, prot ? prot : FE_VM_READ);
+	fe_handle_delete(vmo);
 	return st;
 }
 
-static void put_args(struct fe_start_info *si, const struct fe_spawn_args *a)
+static fe_status_t load_segments(fe_handle_t child, const struct elf_image *img)
+{
+	fe_status_t st = FE_OK;
+
+	for (unsigned i = 0; i < img->eh.phnum && st == FE_OK; i++) {
+		struct elf64_phdr ph;
+		if ((st = elf_phdr(img, i, &ph)) == FE_OK && ph.type == ELF_PT_LOAD)
+			st = load_segment(child, img, &ph);
+	}
+	return st;
+}
+
+/* The NUL-separated argument words; FE_ERR_OUT_OF_RANGE if they do not fit. */
+static fe_status_t put_args(struct fe_start_info *si, const struct fe_spawn_args *a)
 {
 	const char *only[] = { a->path, NULL };
 	const char *const *argv = a->argv ? a->argv : only;
@@ -112,52 +84,52 @@ static void put_args(struct fe_start_info *si, const struct fe_spawn_args *a)
 
 	for (; *argv; argv++) {
 		size_t len = strlen(*argv) + 1;
-		if (n + len > FE_START_ARGS_MAX)
-			break;
+		if (len > FE_START_ARGS_MAX - n)
+			return FE_ERR_OUT_OF_RANGE;
 		memcpy(si->args + n, *argv, len);
 		n += (uint32_t)len;
 	}
 	si->args_len = n;
+	return FE_OK;
 }
 
+/* Grants h into the child with `rights` (0: all) narrowed to what h has. */
+static fe_status_t grant_one(fe_handle_t child, fe_handle_t h, uint32_t rights, fe_handle_t *out)
+{
+	struct fe_handle_info info;
+	fe_status_t st = fe_handle_info(h, &info);
+
+	if (st != FE_OK)
+		return st;
+	rights = rights ? rights & info.rights : info.rights;
+	return fe_handle_grant(child, h, rights, out);
+}
+
+/* Every requested capability, and the child's own handle in FE_START_SELF. */
 static fe_status_t grant_handles(fe_handle_t child, struct fe_start_info *si,
                                  const struct fe_spawn_args *a)
 {
 	for (unsigned i = 0; i < FE_START_SLOTS; i++) {
-		struct fe_handle_info info;
 		fe_handle_t h = i == FE_START_SELF ? child : a->handles[i];
 		fe_status_t st;
 
 		if (h == FE_HANDLE_INVALID)
 			continue;
-		if ((st = fe_handle_info(h, &info)) != FE_OK)
-			return st;
-		uint32_t rights = a->rights[i] ? a->rights[i] : info.rights;
-		if ((st = fe_handle_grant(child, h, rights, &si->handles[i])) != FE_OK)
+		if ((st = grant_one(child, h, a->rights[i], &si->handles[i])) != FE_OK)
 			return st;
 	}
 	return FE_OK;
 }
 
-static fe_status_t build_stack(fe_handle_t child, const struct fe_spawn_args *a)
+/* The initial stack, with the start-up block in its top page. */
+static fe_status_t build_stack(fe_handle_t child, const struct fe_start_info *si)
 {
-	static struct fe_start_info si;
 	fe_handle_t stack;
-	fe_status_t st;
+	fe_status_t st = fe_vmo_create(FE_STACK_SIZE, &stack);
 
-	memset(&si, 0, sizeof(si));
-	si.magic = FE_START_MAGIC;
-	si.version = FE_START_VERSION;
-	si.nhandles = FE_START_SLOTS;
-	si.stack_base = FE_STACK_TOP - FE_STACK_SIZE;
-	if (a->handles[FE_START_INITRD])
-		si.initrd_size = fe_start_info->initrd_size;
-	put_args(&si, a);
-	if ((st = grant_handles(child, &si, a)) != FE_OK)
+	if (st != FE_OK)
 		return st;
-	if ((st = fe_vmo_create(FE_STACK_SIZE, &stack)) != FE_OK)
-		return st;
-	st = fe_vmo_write(stack, FE_STACK_SIZE - 4096, &si, sizeof(si));
+	st = fe_vmo_write(stack, FE_STACK_SIZE - PAGE_SIZE, si, sizeof(*si));
 	if (st == FE_OK)
 		st = fe_vm_map(child, stack, 0, FE_STACK_TOP - FE_STACK_SIZE, FE_STACK_SIZE,
 		               FE_VM_READ | FE_VM_WRITE);
@@ -165,25 +137,63 @@ static fe_status_t build_stack(fe_handle_t child, const struct fe_spawn_args *a)
 	return st;
 }
 
+/* 16 MiB, or the caller's own limit if that is smaller (a child's budget
+ * may not exceed its parent's). */
+static uint64_t default_budget(void)
+{
+	struct fe_process_info self;
+
+	if (fe_process_info(fe_self, &self) == FE_OK && self.budget_limit < DEFAULT_BUDGET)
+		return self.budget_limit;
+	return DEFAULT_BUDGET;
+}
+
+/* Everything after fe_process_create; the caller cleans up on failure. */
+static fe_status_t populate(fe_handle_t child, const struct elf_image *img,
+                            struct fe_start_info *si, const struct fe_spawn_args *a)
+{
+	uint32_t prio = a->priority ? a->priority : FE_PRIORITY_DEFAULT;
+	fe_handle_t thread;
+	fe_status_t st;
+
+	if ((st = load_segments(child, img)) != FE_OK || (st = grant_handles(child, si, a)) != FE_OK ||
+	    (st = build_stack(child, si)) != FE_OK)
+		return st;
+	st = fe_thread_create(child, img->eh.entry, FE_STACK_TOP - PAGE_SIZE, FE_STACK_TOP - PAGE_SIZE,
+	                      prio, &thread);
+	if (st == FE_OK)
+		fe_handle_delete(thread); /* the process waits for it, not us */
+	return st;
+}
+
 fe_status_t fe_spawn(const struct fe_spawn_args *a, fe_handle_t *proc_out)
 {
-	fe_handle_t child, thread;
-	uint64_t entry;
-	size_t len = strnlen(a->path, 31);
-	fe_status_t st = fe_process_create(a->path, len ? len : 1, a->budget ? a->budget : DEFAULT_BUDGET,
-	                                   &child);
+	struct fe_start_info si = {
+		.magic = FE_START_MAGIC, .version = FE_START_VERSION, .nhandles = FE_START_SLOTS,
+		.stack_base = FE_STACK_TOP - FE_STACK_SIZE,
+	};
+	struct elf_image img;
+	fe_handle_t child;
+	fe_status_t st;
 
+	if (!a->path || !a->path[0] || a->priority > FE_PRIORITY_MAX)
+		return FE_ERR_INVALID_ARG;
+	if (a->handles[FE_START_INITRD] != FE_HANDLE_INVALID)
+		si.initrd_size = fe_start_info->initrd_size;
+	if ((st = put_args(&si, a)) != FE_OK || (st = find_program(a->path, &img)) != FE_OK)
+		return st;
+	st = fe_process_create(a->path, strnlen(a->path, NAME_MAX_LEN),
+	                       a->budget ? a->budget : default_budget(), &child);
 	if (st != FE_OK)
 		return st;
-	if ((st = load_elf(child, a->path, &entry)) == FE_OK &&
-	    (st = build_stack(child, a)) == FE_OK &&
-	    (st = fe_thread_create(child, entry, FE_STACK_TOP - 4096, FE_STACK_TOP - 4096,
-	                           a->priority ? a->priority : FE_PRIORITY_DEFAULT, &thread)) == FE_OK) {
-		fe_handle_delete(thread);
-		*proc_out = child;
-		return FE_OK;
+	if ((st = populate(child, &img, &si, a)) != FE_OK) {
+		fe_process_kill(child); /* frees what it holds: mappings, granted handles */
+		fe_handle_delete(child);
+		return st;
 	}
-	fe_process_kill(child);
-	fe_handle_delete(child);
-	return st;
+	if (proc_out)
+		*proc_out = child;
+	else
+		fe_handle_delete(child);
+	return FE_OK;
 }

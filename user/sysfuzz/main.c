@@ -1,135 +1,177 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sysfuzz: random system calls from an unprivileged process.
+ * sysfuzz: the in-guest system call fuzzer.
  *
- * The driver (`sysfuzz iterations=N seed=S`) runs workers, copies of itself
- * with only a console handle and a 2 MiB budget, which issue random calls
- * with arguments drawn from their real handles, corrupted handles, small
- * numbers, user and kernel addresses and random words. A worker may end
- * itself legitimately (it holds its own process handle, so it can unmap
- * its code or kill itself): the driver then starts another with a new seed
- * until N calls have been made. Calls that could block get FE_NONBLOCK or
- * a tiny sleep; exits are never called. The kernel must survive all of it
- * (the host runner fails the boot on any panic or UBSan report).
+ *	init.run=sysfuzz [sysfuzz.iterations=N] [sysfuzz.seed=S]   the driver
+ *	sysfuzz role=worker seed=S                                  one worker
+ *
+ * The driver runs workers one after another until N calls (default 100000)
+ * have been made. A worker may end itself legitimately (it holds its own
+ * process handle, so it can unmap its code or kill itself); one that stops
+ * making progress for about a second is killed. Every worker gets a new
+ * seed derived from S, so a run is repeatable. The result is one KTAP case,
+ * `sysfuzz`; the real verdict is that the kernel neither panics nor reports
+ * undefined behaviour meanwhile (the host runner watches for both).
  */
-#include <fe/runtime.h>
-#include <fe/spawn.h>
-#include <fe/sys.h>
+#include "fuzz.h"
 
-#define COUNTER_VA 0x40000000ULL
+#define DEFAULT_ITERATIONS 100000ULL
+#define DEFAULT_SEED 0x5eedULL
 #define WORKER_BUDGET (2ULL << 20)
+#define POLL_NS 10000000ULL      /* 10 ms */
+#define STALL_POLLS 100u         /* ~1 s without progress */
+#define REAP_POLLS 1000u
+#define MAX_STEP (1ULL << 24)    /* more calls than this in one poll: a garbage counter */
+#define MAX_IDLE_WORKERS 50u     /* workers in a row that made no call */
+#define REPORTS 10u              /* worker endings described in detail */
+#define WORKER_QUOTA 5000u       /* then a fresh worker: most of its handles are stale by then */
 
-static uint64_t rng;
+struct run {
+	uint64_t want, seed;
+	fe_handle_t counter;
+	struct fuzz_page *page;
+	uint64_t done, workers, faults, self_kills, stalls, exits, retired, idle_in_row;
+	uint64_t status[FUZZ_STATUSES], ok[FUZZ_NRS]; /* summed over workers */
+	bool broken; /* the driver itself failed: the result is "not ok" */
+};
 
-static uint64_t next(void)
+static uint64_t worker_seed(const struct run *r)
 {
-	rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-	return rng;
+	uint64_t x = r->seed + (r->workers + 1) * 0x9e3779b97f4a7c15ULL;
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	return x ^ (x >> 29);
 }
 
-static fe_handle_t handles[16];
-static unsigned nhandles;
-static uint64_t scratch; /* two writable pages for pointer arguments */
-
-static void make_objects(void)
-{
-	fe_handle_t h;
-	void *va;
-
-	handles[nhandles++] = fe_self;
-	handles[nhandles++] = fe_console;
-	if (fe_endpoint_create(&h) == FE_OK)
-		handles[nhandles++] = h;
-	if (fe_notif_create(&h) == FE_OK)
-		handles[nhandles++] = h;
-	if (fe_map_new(8192, FE_VM_READ | FE_VM_WRITE, &h, &va) == FE_OK) {
-		handles[nhandles++] = h;
-		scratch = (uint64_t)(uintptr_t)va;
-	}
-	if (fe_process_create("victim", 6, 256 << 10, &h) == FE_OK)
-		handles[nhandles++] = h;
-}
-
-static uint64_t random_arg(void)
-{
-	static const uint64_t special[] = {
-		0, 1, 4096, 0x10000, 0x400000, 0x100000000ULL, 0x7fff00000000ULL - 4096,
-		0x7ffffffff000ULL, 0x800000000000ULL, 0xffff800000000000ULL, 0xffffffff80000000ULL,
-		~0ULL, FE_NONBLOCK, FE_VM_READ | FE_VM_WRITE, FE_VM_EXEC,
-	};
-	uint64_t r = next();
-
-	switch (r % 6) {
-	case 0: return handles[(r >> 8) % nhandles];
-	case 1: return handles[(r >> 8) % nhandles] ^ (1ULL << ((r >> 16) % 64));
-	case 2: return (r >> 8) % 64;
-	case 3: return special[(r >> 8) % (sizeof(special) / sizeof(special[0]))];
-	case 4: return scratch + ((r >> 8) % 2) * 4096;
-	default: return next();
-	}
-}
-
-/* One random call, made unable to block forever or to exit. */
-static void one_call(void)
-{
-	uint64_t nr = next() % (FE_SYS_COUNT + 4), a[6];
-
-	for (int i = 0; i < 6; i++)
-		a[i] = random_arg();
-	switch (nr) {
-	case FE_SYS_PROCESS_EXIT:
-	case FE_SYS_THREAD_EXIT:
-		return;
-	case FE_SYS_CALL: /* would block unless a receiver waits: send only to the victim's EP copy */
-		if (next() % 4)
-			return;
-		a[0] = handles[2];
-		break;
-	case FE_SYS_RECV:
-	case FE_SYS_PROCESS_WAIT:
-		a[nr == FE_SYS_RECV ? 1 : 2] = FE_NONBLOCK;
-		break;
-	case FE_SYS_NOTIF_WAIT:
-		a[1] = FE_NONBLOCK;
-		break;
-	case FE_SYS_REPLY_RECV:
-		return;
-	case FE_SYS_THREAD_SLEEP:
-		a[0] %= 1000;
-		break;
-	case FE_SYS_VMO_CREATE:
-		a[0] %= 1 << 20;
-		break;
-	}
-	fe_syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-}
-
-static int worker(uint64_t seed)
-{
-	volatile uint64_t *counter = (volatile uint64_t *)COUNTER_VA;
-
-	rng = seed | 1;
-	if (fe_vm_map(fe_self, fe_start_info->handles[FE_START_USER0], 0, COUNTER_VA, 4096,
-	              FE_VM_READ | FE_VM_WRITE) != FE_OK)
-		return 2;
-	make_objects();
-	for (;;) {
-		one_call();
-		(*counter)++;
-	}
-}
-
-static fe_status_t start_worker(fe_handle_t counter, uint64_t seed, fe_handle_t *proc)
+/* Only a console handle that cannot write (random bytes stay off the serial
+ * line) and the counter page; a small budget and a lower priority. */
+static fe_status_t start_worker(const struct run *r, uint64_t seed, fe_handle_t *proc)
 {
 	char seed_arg[32];
 	const char *argv[] = { "sysfuzz", "role=worker", seed_arg, NULL };
 	struct fe_spawn_args a = { .path = "sysfuzz", .argv = argv, .budget = WORKER_BUDGET,
-	                           .priority = FE_PRIORITY_DEFAULT - 1 };
+	                           .priority = FUZZ_WORKER_PRIORITY };
 
-	snprintf(seed_arg, sizeof(seed_arg), "%llu", (unsigned long long)seed);
+	snprintf(seed_arg, sizeof(seed_arg), "seed=%llu", (unsigned long long)seed);
 	a.handles[FE_START_CONSOLE] = fe_console;
-	a.handles[FE_START_USER0] = counter;
+	a.rights[FE_START_CONSOLE] = FE_RIGHT_DUPLICATE | FE_RIGHT_TRANSFER;
+	a.handles[FE_START_USER0] = r->counter;
+	a.rights[FE_START_USER0] = FE_RIGHT_READ | FE_RIGHT_WRITE | FE_RIGHT_MAP;
 	return fe_spawn(&a, proc);
+}
+
+/* The worker's count, if it moved forward plausibly since `seen`. */
+static uint64_t progress(const struct run *r, uint64_t seen)
+{
+	uint64_t now = r->page->calls;
+
+	return now > seen && now - seen < MAX_STEP ? now : seen;
+}
+
+static void report_ending(struct run *r, uint64_t seed, const struct fe_exit_status *st,
+			  uint64_t calls)
+{
+	const volatile uint64_t *a = r->page->args;
+
+	if (r->faults + r->self_kills > REPORTS)
+		return;
+	printf("# worker %llu (seed=%llu) %s", (unsigned long long)r->workers,
+	       (unsigned long long)seed, st->reason == FE_EXIT_FAULT ? "faulted" : "killed itself");
+	if (st->reason == FE_EXIT_FAULT)
+		printf(" (vector %u at %#llx, rip %#llx)", st->vector,
+		       (unsigned long long)st->address, (unsigned long long)st->rip);
+	printf(" after %llu calls; last call %llu(%#llx, %#llx, %#llx, %#llx, %#llx, %#llx)\n",
+	       (unsigned long long)calls, (unsigned long long)r->page->last_nr,
+	       (unsigned long long)a[0], (unsigned long long)a[1], (unsigned long long)a[2],
+	       (unsigned long long)a[3], (unsigned long long)a[4], (unsigned long long)a[5]);
+}
+
+/* Sorts out how a worker ended (st) after `calls` calls. */
+static void account(struct run *r, uint64_t seed, const struct fe_exit_status *st, uint64_t calls)
+{
+	r->idle_in_row = calls ? 0 : r->idle_in_row + 1;
+	if (st->reason == FE_EXIT_FAULT || st->reason == FE_EXIT_KILLED) {
+		r->faults += st->reason == FE_EXIT_FAULT;
+		r->self_kills += st->reason == FE_EXIT_KILLED;
+		report_ending(r, seed, st, calls);
+	} else {
+		r->exits++;
+		if (calls == 0)
+			printf("# worker %llu (seed=%llu) exited with %lld before any call\n",
+			       (unsigned long long)r->workers, (unsigned long long)seed,
+			       (long long)st->code);
+	}
+}
+
+/* Polls the worker until it ends, stalls, or the total is reached; *calls = its count. */
+static fe_status_t watch(struct run *r, fe_handle_t p, struct fe_exit_status *st, uint64_t *calls)
+{
+	fe_status_t s = FE_ERR_WOULD_BLOCK;
+	unsigned idle = 0;
+
+	while (s == FE_ERR_WOULD_BLOCK && r->done + *calls < r->want && *calls < WORKER_QUOTA &&
+	       idle < STALL_POLLS) {
+		if (fe_thread_sleep(POLL_NS) != FE_OK)
+			r->broken = true;
+		uint64_t now = progress(r, *calls);
+		idle = now == *calls ? idle + 1 : 0;
+		*calls = now;
+		s = fe_process_wait(p, st, FE_NONBLOCK);
+	}
+	if (s == FE_ERR_WOULD_BLOCK && idle >= STALL_POLLS)
+		r->stalls++;
+	else if (s == FE_ERR_WOULD_BLOCK && *calls >= WORKER_QUOTA)
+		r->retired++;
+	return s;
+}
+
+/* Kills a worker that is still running and waits (bounded) for it to end. */
+static void stop(struct run *r, fe_handle_t p, struct fe_exit_status *st)
+{
+	fe_status_t s = fe_process_kill(p);
+
+	if (s != FE_OK && s != FE_ERR_BAD_STATE)
+		r->broken = true;
+	s = fe_process_wait(p, st, FE_NONBLOCK);
+	for (unsigned i = 0; i < REAP_POLLS && s == FE_ERR_WOULD_BLOCK; i++)
+		if (fe_thread_sleep(1000000) == FE_OK)
+			s = fe_process_wait(p, st, FE_NONBLOCK);
+	if (s != FE_OK) {
+		printf("# a killed worker did not end: %s\n", fe_status_name(s));
+		r->broken = true;
+	}
+}
+
+static void drive_one(struct run *r)
+{
+	uint64_t seed = worker_seed(r), calls = 0;
+	struct fe_exit_status st = { 0 };
+	fe_handle_t p;
+	fe_status_t s;
+
+	memset((void *)r->page, 0, PAGE);
+	if ((s = start_worker(r, seed, &p)) != FE_OK) {
+		printf("# cannot start a worker: %s\n", fe_status_name(s));
+		r->broken = true;
+		return;
+	}
+	r->workers++;
+	s = watch(r, p, &st, &calls);
+	if (s == FE_ERR_WOULD_BLOCK)
+		stop(r, p, &st); /* stalled, or the total is reached */
+	else if (s == FE_OK) {
+		calls = progress(r, calls); /* what it did since the last poll */
+		account(r, seed, &st, calls);
+	} else
+		r->broken = true;
+	if (fe_handle_delete(p) != FE_OK)
+		r->broken = true;
+	r->done += calls;
+	for (unsigned i = 0; i < FUZZ_STATUSES; i++)
+		r->status[i] += r->page->status[i];
+	for (unsigned i = 0; i < FUZZ_NRS; i++)
+		r->ok[i] += r->page->ok[i];
 }
 
 static uint64_t arg_value(int argc, char **argv, const char *key, uint64_t dflt)
@@ -138,60 +180,85 @@ static uint64_t arg_value(int argc, char **argv, const char *key, uint64_t dflt)
 	uint64_t v = dflt;
 
 	for (int i = 1; i < argc; i++)
-		if (strncmp(argv[i], key, n) == 0 && argv[i][n] == '=')
-			fe_parse_u64(argv[i] + n + 1, &v);
+		if (strncmp(argv[i], key, n) == 0 && argv[i][n] == '=' &&
+		    fe_parse_u64(argv[i] + n + 1, &v) != FE_OK)
+			printf("# sysfuzz: %s: not a number, using %llu\n", argv[i],
+			       (unsigned long long)dflt);
 	return v;
 }
 
-/* Runs one worker until it ends, stalls, or the total is reached. */
-static uint64_t drive_one(fe_handle_t counter, volatile uint64_t *count, uint64_t seed,
-                          uint64_t want, uint64_t *ended)
+static void print_health(const struct fe_kernel_stats *before)
 {
-	fe_handle_t p;
-	struct fe_exit_status st;
-	uint64_t last = *count;
-	int stalls = 0;
+	struct fe_kernel_stats after;
+	fe_handle_t tr = fe_start_handle(FE_START_TRACE);
 
-	*count = 0;
-	if (start_worker(counter, seed, &p) != FE_OK)
-		return 0;
-	while (*count < want && stalls < 50) {
-		fe_thread_sleep(20000000);
-		if (fe_process_wait(p, &st, FE_NONBLOCK) == FE_OK)
-			break;
-		stalls = *count == last ? stalls + 1 : 0;
-		last = *count;
+	if (tr == FE_HANDLE_INVALID || fe_kernel_stats(tr, &after) != FE_OK)
+		return;
+	printf("# sysfuzz: frames free %llu before, %llu after; processes %llu before, %llu "
+	       "after\n",
+	       (unsigned long long)before->frames_free, (unsigned long long)after.frames_free,
+	       (unsigned long long)before->processes, (unsigned long long)after.processes);
+}
+
+/* How the calls went: results by status, and successes by call number. */
+static void print_histograms(const struct run *r)
+{
+	printf("# sysfuzz: results:");
+	for (unsigned i = 0; i < FUZZ_STATUSES; i++)
+		if (r->status[i])
+			printf(" %s=%llu",
+			       i + 1 < FUZZ_STATUSES ? fe_status_name((fe_status_t) - (int)i)
+						     : "other",
+			       (unsigned long long)r->status[i]);
+	printf("\n# sysfuzz: successes by call number:");
+	for (unsigned i = 0; i < FUZZ_NRS; i++)
+		printf(" %u:%llu", i, (unsigned long long)r->ok[i]);
+	printf("\n");
+}
+
+static int driver(int argc, char **argv)
+{
+	struct run r = { .want = arg_value(argc, argv, "iterations", DEFAULT_ITERATIONS),
+	                 .seed = arg_value(argc, argv, "seed", DEFAULT_SEED) };
+	struct fe_kernel_stats before = { 0 };
+	void *va;
+
+	printf("KTAP version 1\n1..1\n");
+	if (fe_start_handle(FE_START_TRACE) != FE_HANDLE_INVALID)
+		(void)fe_kernel_stats(fe_start_handle(FE_START_TRACE),
+				      &before); /* for the report only */
+	if (fe_map_new(PAGE, FE_VM_READ | FE_VM_WRITE, &r.counter, &va) != FE_OK) {
+		printf("# sysfuzz: no memory for the counter page\nnot ok 1 sysfuzz\n");
+		return 1;
 	}
-	if (fe_process_wait(p, &st, FE_NONBLOCK) == FE_OK)
-		(*ended)++;
-	else
-		fe_process_kill(p);
-	fe_handle_delete(p);
-	return *count;
+	r.page = va;
+	while (r.done < r.want && !r.broken && r.idle_in_row < MAX_IDLE_WORKERS)
+		drive_one(&r);
+	bool ok = r.done >= r.want && !r.broken && fe_null() == FE_OK;
+	uint64_t ended = r.faults + r.self_kills + r.stalls;
+	printf("# sysfuzz: %llu syscalls, %llu workers, %llu faults/kills, seed %llu\n",
+	       (unsigned long long)r.done, (unsigned long long)r.workers, (unsigned long long)ended,
+	       (unsigned long long)r.seed);
+	printf("# sysfuzz: %llu faulted, %llu killed themselves, %llu stalled and were killed, "
+	       "%llu exited, %llu retired after %u calls\n",
+	       (unsigned long long)r.faults, (unsigned long long)r.self_kills,
+	       (unsigned long long)r.stalls, (unsigned long long)r.exits,
+	       (unsigned long long)r.retired, WORKER_QUOTA);
+	print_histograms(&r);
+	print_health(&before);
+	printf("%s 1 sysfuzz\n", ok ? "ok" : "not ok");
+	return ok ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
-	fe_handle_t counter;
-	void *va;
+	uint64_t seed;
 
-	if (argc > 2 && strcmp(argv[1], "role=worker") == 0) {
-		uint64_t seed = 1;
-		fe_parse_u64(argv[2], &seed);
-		return worker(seed);
+	if (argc > 1 && strcmp(argv[1], "role=worker") == 0) {
+		if (argc < 3 || strncmp(argv[2], "seed=", 5) != 0 ||
+		    fe_parse_u64(argv[2] + 5, &seed) != FE_OK)
+			return FUZZ_BAD_ARGS;
+		return fuzz_worker_main(seed);
 	}
-	uint64_t want = arg_value(argc, argv, "iterations", 100000);
-	uint64_t seed = arg_value(argc, argv, "seed", 0x5eed);
-	uint64_t done = 0, workers = 0, ended = 0;
-	if (fe_map_new(4096, FE_VM_READ | FE_VM_WRITE, &counter, &va) != FE_OK)
-		return 1;
-	while (done < want && workers < 10000) {
-		done += drive_one(counter, va, seed + workers * 7919, want - done, &ended);
-		workers++;
-	}
-	printf("# sysfuzz: %llu syscalls, %llu workers, %llu ended themselves, seed %llu\n",
-	       (unsigned long long)done, (unsigned long long)workers, (unsigned long long)ended,
-	       (unsigned long long)seed);
-	printf("KTAP version 1\n1..1\n%sok 1 sysfuzz\n", done >= want ? "" : "not ");
-	return done >= want ? 0 : 1;
+	return driver(argc, argv);
 }

@@ -1,141 +1,89 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ubench: in-guest microbenchmarks in guest TSC cycles (median of batches):
- * null syscall, IPC call/reply round trip between two processes, context
- * switch (two threads of one process yielding to each other), and spawn to
- * exit and wait. Run with `init.run=ubench`. Figures only, never a verdict.
+ * ubench: in-guest microbenchmarks (`init.run=ubench`, or `ubench.only=NAME`).
+ * One line per figure, for scripts:
+ *
+ *	bench null_syscall cycles=123 ns=45 iters=100000
+ *
+ * cycles is guest TSC cycles per operation (median of BATCHES batches); ns
+ * uses tsc_hz from fe_kernel_stats (absent without the trace capability).
+ * A benchmark that cannot run prints `# bench NAME failed: STATUS`; the
+ * exit code is then 1.
  */
-#include <fe/runtime.h>
-#include <fe/spawn.h>
-#include <fe/sys.h>
+#include "ubench.h"
 
-#define BATCHES 9
-
-static uint64_t median(uint64_t *v, int n)
+static void sort(uint64_t *v, unsigned n)
 {
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && v[j] < v[j - 1]; j--) {
 			uint64_t x = v[j];
 			v[j] = v[j - 1];
 			v[j - 1] = x;
 		}
-	return v[n / 2];
 }
 
-static void report(const char *name, uint64_t cycles, uint64_t hz, unsigned iters)
-{
-	printf("bench %s cycles=%llu ns=%llu iters=%u\n", name, (unsigned long long)cycles,
-	       (unsigned long long)(cycles * 1000000000ULL / hz), iters);
-}
-
-static uint64_t null_syscall(void)
+fe_status_t bench_measure(bench_batch_fn fn, void *ctx, unsigned per_batch, uint64_t *cycles)
 {
 	uint64_t v[BATCHES];
-	for (int b = 0; b < BATCHES; b++) {
+	fe_status_t st = fn(ctx, per_batch); /* warm-up: caches, page tables, first-use paths */
+
+	for (unsigned b = 0; b < BATCHES && st == FE_OK; b++) {
 		uint64_t t0 = fe_rdtsc();
-		for (int i = 0; i < 10000; i++)
-			fe_null();
-		v[b] = (fe_rdtsc() - t0) / 10000;
+		st = fn(ctx, per_batch);
+		v[b] = (fe_rdtsc() - t0) / per_batch;
 	}
-	return median(v, BATCHES);
+	if (st != FE_OK)
+		return st;
+	sort(v, BATCHES);
+	*cycles = v[BATCHES / 2];
+	return FE_OK;
 }
 
-static uint64_t ipc_round_trip(void)
+static uint64_t tsc_hz(void)
 {
-	const char *argv[] = { "ubench", "role=server", NULL };
-	struct fe_spawn_args a = { .path = "ubench", .argv = argv };
-	fe_handle_t ep, p;
-	uint64_t v[BATCHES];
-	struct fe_exit_status st;
+	struct fe_kernel_stats ks;
+	fe_handle_t tr = fe_start_handle(FE_START_TRACE);
 
-	if (fe_endpoint_create(&ep) != FE_OK)
+	if (tr == FE_HANDLE_INVALID || fe_kernel_stats(tr, &ks) != FE_OK)
 		return 0;
-	a.handles[FE_START_ENDPOINT] = ep;
-	if (fe_spawn(&a, &p) != FE_OK)
-		return 0;
-	for (int b = 0; b < BATCHES; b++) {
-		uint64_t t0 = fe_rdtsc();
-		for (int i = 0; i < 2000; i++) {
-			struct fe_msg m = { .info = FE_MSG_INFO(1, 1, 0), .w = { (uint64_t)i } };
-			fe_call(ep, &m);
-		}
-		v[b] = (fe_rdtsc() - t0) / 2000;
+	return ks.tsc_hz;
+}
+
+static bool run_one(const struct bench *b, uint64_t hz)
+{
+	uint64_t cycles = 0;
+	fe_status_t st = b->run(b->per_batch, &cycles);
+
+	if (st != FE_OK) {
+		printf("# bench %s failed: %s\n", b->name, fe_status_name(st));
+		return false;
 	}
-	fe_process_kill(p);
-	fe_process_wait(p, &st, 0);
-	return median(v, BATCHES);
-}
-
-static volatile int stop;
-
-static void yielder(void *arg)
-{
-	(void)arg;
-	while (!stop)
-		fe_thread_yield();
-}
-
-static uint64_t context_switch(void)
-{
-	fe_handle_t th;
-	uint64_t v[BATCHES];
-
-	stop = 0;
-	if (fe_thread_spawn(yielder, NULL, FE_PRIORITY_DEFAULT, &th) != FE_OK)
-		return 0;
-	for (int b = 0; b < BATCHES; b++) {
-		uint64_t t0 = fe_rdtsc();
-		for (int i = 0; i < 2000; i++)
-			fe_thread_yield();
-		v[b] = (fe_rdtsc() - t0) / 4000; /* each yield here is two switches */
-	}
-	stop = 1;
-	fe_thread_yield();
-	return median(v, BATCHES);
-}
-
-static uint64_t spawn_and_wait(void)
-{
-	const char *argv[] = { "ubench", "role=exit", NULL };
-	struct fe_spawn_args a = { .path = "ubench", .argv = argv };
-	uint64_t v[BATCHES];
-
-	for (int b = 0; b < BATCHES; b++) {
-		fe_handle_t p;
-		struct fe_exit_status st;
-		uint64_t t0 = fe_rdtsc();
-		if (fe_spawn(&a, &p) != FE_OK || fe_process_wait(p, &st, 0) != FE_OK)
-			return 0;
-		v[b] = fe_rdtsc() - t0;
-		fe_handle_delete(p);
-	}
-	return median(v, BATCHES);
-}
-
-static int server(void)
-{
-	struct fe_msg m;
-	fe_handle_t ep = fe_start_info->handles[FE_START_ENDPOINT];
-	fe_status_t st = fe_recv(ep, 0, &m);
-
-	while (st == FE_OK)
-		st = fe_reply_recv(ep, &m);
-	return 1;
+	printf("bench %s cycles=%llu", b->name, (unsigned long long)cycles);
+	if (hz)
+		printf(" ns=%llu", (unsigned long long)(cycles * 1000000000ULL / hz));
+	printf(" iters=%u\n", b->per_batch * BATCHES);
+	return true;
 }
 
 int main(int argc, char **argv)
 {
-	struct fe_kernel_stats ks;
+	const char *only = NULL;
+	bool ok = true;
 
-	if (argc > 1 && strcmp(argv[1], "role=server") == 0)
-		return server();
-	if (argc > 1 && strcmp(argv[1], "role=exit") == 0)
-		return 0;
-	if (fe_kernel_stats(fe_start_info->handles[FE_START_TRACE], &ks) != FE_OK)
-		return 1;
-	report("null_syscall", null_syscall(), ks.tsc_hz, 10000);
-	report("ipc_call_reply", ipc_round_trip(), ks.tsc_hz, 2000);
-	report("context_switch_yield", context_switch(), ks.tsc_hz, 4000);
-	report("spawn_exit_wait", spawn_and_wait(), ks.tsc_hz, BATCHES);
-	return 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "role=server") == 0)
+			return bench_server();
+		if (strncmp(argv[i], "only=", 5) == 0)
+			only = argv[i] + 5;
+	}
+	uint64_t hz = tsc_hz();
+	printf("# ubench: guest TSC %llu Hz; median of %u batches; one line per figure\n",
+	       (unsigned long long)hz, BATCHES);
+	for (unsigned i = 0; i < nbenches; i++) {
+		if (only && strcmp(only, benches[i].name) != 0)
+			continue;
+		printf("# %s: %s\n", benches[i].name, benches[i].what);
+		ok &= run_one(&benches[i], hz);
+	}
+	return ok ? 0 : 1;
 }

@@ -1,123 +1,218 @@
 /* SPDX-License-Identifier: MIT */
-/* Processes, threads, exit codes, budgets, priorities. */
+/* Processes: create, info, run code, exit codes, kill, wait, rights. */
 #include "ut.h"
+
+#define CODE_VA 0x400000ULL
+#define STACK_TOP_VA 0x7000000ULL
+
+static fe_handle_t child_in_role(struct ut *t, const char *role, const char *arg, fe_handle_t user0)
+{
+	struct ut_child c = { .role = role, .arg = arg, .user = { user0 } };
+	fe_handle_t p = FE_HANDLE_INVALID;
+
+	UT_EXPECT_OK(t, ut_spawn(&c, &p));
+	return p;
+}
+
+static void process_create_checks(struct ut *t)
+{
+	struct fe_process_info self = { 0 };
+	fe_handle_t p = FE_HANDLE_INVALID;
+	const char name[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_process_info(fe_self, &self)));
+	UT_EXPECT_STATUS(t, fe_process_create("x", 0, 1 << 20, &p), FE_ERR_INVALID_ARG);
+	UT_EXPECT_STATUS(t, fe_process_create(name, 32, 1 << 20, &p), FE_ERR_INVALID_ARG);
+	UT_EXPECT_STATUS(t, fe_process_create(name, ~0ULL, 1 << 20, &p), FE_ERR_INVALID_ARG);
+	UT_EXPECT_STATUS(t, fe_process_create("x", 1, 0, &p), FE_ERR_INVALID_ARG);
+	UT_EXPECT_STATUS(t, fe_process_create("x", 1, self.budget_limit + 1, &p),
+			 FE_ERR_INVALID_ARG);
+	UT_EXPECT_STATUS(t, fe_process_create("x", 1, ~0ULL, &p), FE_ERR_INVALID_ARG);
+	UT_EXPECT_EQ(t, p, FE_HANDLE_INVALID);
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_process_create(name, 31, 1 << 20, &p)));
+	struct fe_process_info pi = { 0 };
+	UT_EXPECT_OK(t, fe_process_info(p, &pi));
+	UT_EXPECT(t, strncmp(pi.name, name, 31) == 0 && pi.name[31] == '\0');
+	ut_del(t, p);
+}
+
+static void new_process_is_empty(struct ut *t)
+{
+	struct fe_process_info pi = { .exit.reason = 99 };
+	struct fe_handle_info hi = { 0 };
+	struct fe_exit_status st;
+	fe_handle_t p;
+
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_process_create("empty", 5, 256 << 10, &p)));
+	UT_EXPECT_OK(t, fe_process_info(p, &pi));
+	UT_EXPECT_OK(t, fe_handle_info(p, &hi));
+	UT_EXPECT_EQ(t, pi.koid, hi.koid);
+	UT_EXPECT(t, strcmp(pi.name, "empty") == 0);
+	UT_EXPECT_EQ(t, pi.threads, 0);
+	UT_EXPECT_EQ(t, pi.handles, 0);
+	UT_EXPECT_EQ(t, pi.budget_limit, 256 << 10);
+	UT_EXPECT_LE(t, pi.budget_used, pi.budget_limit);
+	UT_EXPECT_EQ(t, pi.exit.reason, FE_EXIT_RUNNING);
+	UT_EXPECT_STATUS(t, fe_process_wait(p, &st, FE_NONBLOCK), FE_ERR_WOULD_BLOCK);
+	UT_EXPECT_OK(t, fe_process_kill(p)); /* no threads: it ends at once */
+	UT_EXPECT_OK(t, ut_wait(p, &st));
+	UT_EXPECT_EQ(t, st.reason, FE_EXIT_KILLED);
+	UT_EXPECT_STATUS(t, fe_process_kill(p), FE_ERR_BAD_STATE);
+	ut_del(t, p);
+}
+
+/*
+ * Hand-made code in a hand-made process: `xor rdi, rsp; mov eax,
+ * FE_SYS_PROCESS_EXIT; syscall; ud2`, so the exit code is arg ^ stack top.
+ */
+static void run_code_in_new_process(struct ut *t)
+{
+	static const uint8_t code[] = { 0x48, 0x31, 0xe7, 0xb8, FE_SYS_PROCESS_EXIT, 0, 0, 0,
+	                                0x0f, 0x05, 0x0f, 0x0b };
+	const uint64_t arg = 0x5a5a0000ULL;
+	fe_handle_t v, p, th = FE_HANDLE_INVALID;
+
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_vmo_create(PAGE, &v)));
+	UT_EXPECT_OK(t, fe_vmo_write(v, 0, code, sizeof(code)));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_process_create("handmade", 8, 1 << 20, &p)));
+	UT_EXPECT(t, ut_watch(p));
+	UT_EXPECT_OK(t, fe_vm_map(p, v, 0, CODE_VA, PAGE, FE_VM_READ | FE_VM_EXEC));
+	if (UT_EXPECT_OK(
+		    t, fe_thread_create(p, CODE_VA, STACK_TOP_VA, arg, FE_PRIORITY_DEFAULT, &th))) {
+		ut_del(t, th);
+		ut_expect_exit(t, p, FE_EXIT_NORMAL, (int64_t)(arg ^ STACK_TOP_VA));
+	} else {
+		ut_stop(t, p);
+	}
+	ut_del(t, v);
+}
 
 static void spawn_wait_exit_code(struct ut *t)
 {
 	const char *argv[] = { "hello", "exit=7", NULL };
 	struct fe_spawn_args a = { .path = "hello", .argv = argv };
-	struct fe_exit_status st;
-	struct fe_process_info info;
+	struct fe_exit_status st = { 0 }, again = { 0 };
+	struct fe_process_info pi = { 0 };
 	fe_handle_t p;
 
-	a.handles[FE_START_CONSOLE] = fe_console;
-	UT_OK(t, fe_spawn(&a, &p));
-	UT_OK(t, fe_process_wait(p, &st, 0));
-	UT_EXPECT_ST(t, st.reason, FE_EXIT_NORMAL);
-	UT_EXPECT_ST(t, st.code, 7);
-	UT_OK(t, fe_process_info(p, &info));
-	UT_EXPECT_ST(t, info.threads, 0);
-	UT_EXPECT(t, strcmp(info.name, "hello") == 0);
-	UT_EXPECT_ST(t, fe_process_kill(p), FE_ERR_BAD_STATE);
-	fe_handle_delete(p);
-	struct fe_spawn_args missing = { .path = "no-such-program" };
-	UT_EXPECT_ST(t, fe_spawn(&missing, &p), FE_ERR_NOT_FOUND);
+	UT_ASSERT(t,
+		  UT_EXPECT_OK(t, ut_spawn_args(&a, &p))); /* no console: its output is dropped */
+	UT_EXPECT_OK(t, fe_process_wait(p, &st, 0)); /* blocking: a hung hello meets the watchdog */
+	UT_EXPECT_EQ(t, st.reason, FE_EXIT_NORMAL);
+	UT_EXPECT_EQ(t, st.code, 7);
+	UT_EXPECT_OK(t, fe_process_wait(p, &again, FE_NONBLOCK)); /* ended stays ended */
+	UT_EXPECT_EQ(t, again.code, 7);
+	UT_EXPECT_OK(t, fe_process_info(p, &pi));
+	UT_EXPECT_EQ(t, pi.exit.reason, FE_EXIT_NORMAL);
+	UT_EXPECT_EQ(t, pi.exit.code, 7);
+	UT_EXPECT_EQ(t, pi.threads, 0);
+	UT_EXPECT(t, strcmp(pi.name, "hello") == 0);
+	UT_EXPECT_STATUS(t, fe_process_kill(p), FE_ERR_BAD_STATE);
+	ut_unwatch(p);
+	ut_del(t, p);
 }
 
-static void kill_and_wait(struct ut *t)
+static void exit_code_keeps_64_bits(struct ut *t)
 {
-	fe_handle_t p, ep;
+	static const struct { const char *arg; int64_t code; } cases[] = {
+		{ "0", 0 }, { "-5", -5 }, { "0x123456789abcdef0", 0x123456789abcdef0LL },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		fe_handle_t p = child_in_role(t, "exit", cases[i].arg, FE_HANDLE_INVALID);
+		if (p != FE_HANDLE_INVALID)
+			ut_expect_exit(t, p, FE_EXIT_NORMAL, cases[i].code);
+	}
+}
+
+static void kill_running_process(struct ut *t)
+{
+	struct fe_exit_status st = { 0 };
+	struct fe_process_info pi = { 0 };
+	fe_handle_t n, p;
+	uint64_t bits = 0;
+
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
+	p = child_in_role(t, "hang", NULL, n);
+	UT_ASSERT(t, p != FE_HANDLE_INVALID);
+	for (unsigned i = 0; i < 5000 && fe_notif_wait(n, FE_NONBLOCK, &bits) != FE_OK; i++)
+		UT_EXPECT_OK(t, fe_thread_sleep(1000000));
+	UT_EXPECT_EQ(t, bits, 1); /* it runs */
+	UT_EXPECT_STATUS(t, fe_process_wait(p, &st, FE_NONBLOCK), FE_ERR_WOULD_BLOCK);
+	UT_EXPECT_OK(t, fe_process_info(p, &pi));
+	UT_EXPECT_EQ(t, pi.exit.reason, FE_EXIT_RUNNING);
+	UT_EXPECT_GE(t, pi.threads, 1);
+	UT_EXPECT_OK(t, fe_process_kill(p));
+	UT_EXPECT_OK(t, ut_wait(p, &st));
+	UT_EXPECT_EQ(t, st.reason, FE_EXIT_KILLED);
+	UT_EXPECT_EQ(t, st.code, 0);
+	UT_EXPECT_STATUS(t, fe_process_kill(p), FE_ERR_BAD_STATE);
+	ut_unwatch(p);
+	ut_del(t, p);
+	ut_del(t, n);
+}
+
+static void kill_self_does_not_return(struct ut *t)
+{
+	fe_handle_t p = child_in_role(t, "suicide", NULL, FE_HANDLE_INVALID);
+
+	if (p != FE_HANDLE_INVALID)
+		ut_expect_exit(t, p, FE_EXIT_KILLED, 0);
+}
+
+static void process_rights_checks(struct ut *t)
+{
 	struct fe_exit_status st;
+	struct fe_process_info pi;
+	fe_handle_t p, nowait, nomanage, noread, v;
 
-	UT_OK(t, fe_endpoint_create(&ep));
-	UT_OK(t, ut_spawn_role("echo", "", ep, FE_HANDLE_INVALID, 0, &p)); /* blocks in recv */
-	UT_EXPECT_ST(t, fe_process_wait(p, &st, FE_NONBLOCK), FE_ERR_WOULD_BLOCK);
-	UT_OK(t, fe_process_kill(p));
-	UT_OK(t, fe_process_wait(p, &st, 0));
-	UT_EXPECT_ST(t, st.reason, FE_EXIT_KILLED);
-	UT_EXPECT_ST(t, fe_process_wait(fe_self, &st, 0), FE_ERR_INVALID_ARG);
-	UT_EXPECT_ST(t, fe_process_wait(p, &st, 8), FE_ERR_INVALID_ARG);
-	fe_handle_delete(p);
-	fe_handle_delete(ep);
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_process_create("rights", 6, 1 << 20, &p)));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_vmo_create(PAGE, &v)));
+	nowait = ut_dup(t, p, FE_RIGHTS_ALL & ~FE_RIGHT_WAIT);
+	nomanage = ut_dup(t, p, FE_RIGHTS_ALL & ~FE_RIGHT_MANAGE);
+	noread = ut_dup(t, p, FE_RIGHTS_ALL & ~FE_RIGHT_READ);
+	UT_EXPECT_STATUS(t, fe_process_wait(nowait, &st, FE_NONBLOCK), FE_ERR_ACCESS_DENIED);
+	UT_EXPECT_STATUS(t, fe_process_kill(nomanage), FE_ERR_ACCESS_DENIED);
+	UT_EXPECT_STATUS(t, fe_process_info(noread, &pi), FE_ERR_ACCESS_DENIED);
+	UT_EXPECT_STATUS(t, fe_process_wait(v, &st, FE_NONBLOCK), FE_ERR_WRONG_TYPE);
+	UT_EXPECT_STATUS(t, fe_process_kill(v), FE_ERR_WRONG_TYPE);
+	UT_EXPECT_STATUS(t, fe_process_info(v, &pi), FE_ERR_WRONG_TYPE);
+	UT_EXPECT_STATUS(t, fe_process_wait(fe_self, &st, 0), FE_ERR_INVALID_ARG);
+	UT_EXPECT_STATUS(t, fe_process_wait(fe_self, &st, FE_NONBLOCK), FE_ERR_INVALID_ARG);
+	UT_EXPECT_STATUS(t, fe_process_wait(p, &st, 0x80), FE_ERR_INVALID_ARG);
+	UT_EXPECT_OK(t, fe_process_kill(p));
+	UT_EXPECT_OK(t, ut_wait(p, &st));
+	UT_EXPECT_STATUS(t, fe_process_wait(p, NULL, 0), FE_ERR_FAULT);
+	ut_del(t, noread);
+	ut_del(t, nomanage);
+	ut_del(t, nowait);
+	ut_del(t, v);
+	ut_del(t, p);
 }
 
-static void create_argument_checks(struct ut *t)
+static void process_info_of_self(struct ut *t)
 {
-	fe_handle_t p;
-	struct fe_process_info self;
+	struct fe_process_info pi = { 0 };
+	struct fe_handle_info hi = { 0 };
 
-	UT_OK(t, fe_process_info(fe_self, &self));
-	UT_EXPECT_ST(t, fe_process_create("x", 0, 1 << 20, &p), FE_ERR_INVALID_ARG);
-	UT_EXPECT_ST(t, fe_process_create("x", 40, 1 << 20, &p), FE_ERR_INVALID_ARG);
-	UT_EXPECT_ST(t, fe_process_create("x", 1, 0, &p), FE_ERR_INVALID_ARG);
-	UT_EXPECT_ST(t, fe_process_create("x", 1, self.budget_limit + 1, &p), FE_ERR_INVALID_ARG);
-	UT_EXPECT_ST(t, fe_process_create((char *)0xffff800000000000ULL, 4, 1 << 20, &p), FE_ERR_FAULT);
-	UT_OK(t, fe_process_create("empty", 5, 1 << 20, &p));
-	UT_EXPECT_ST(t, fe_thread_create(p, 0xffff800000000000ULL, 0x20000, 0, 1, &p), FE_ERR_INVALID_ARG);
-	UT_EXPECT_ST(t, fe_thread_create(p, 0x400000, 0x20000, 0, 99, &p), FE_ERR_INVALID_ARG);
-	UT_EXPECT_ST(t, fe_thread_create(p, 0x400000, 0x20000, 0, FE_PRIORITY_MAX, &p),
-	             FE_ERR_ACCESS_DENIED);
-	fe_handle_delete(p);
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_process_info(fe_self, &pi)));
+	UT_EXPECT_OK(t, fe_handle_info(fe_self, &hi));
+	UT_EXPECT_EQ(t, pi.koid, hi.koid);
+	UT_EXPECT(t, strcmp(pi.name, "utest") == 0);
+	UT_EXPECT_GE(t, pi.threads, 1);
+	UT_EXPECT_GE(t, pi.handles, 2);
+	UT_EXPECT_EQ(t, pi.exit.reason, FE_EXIT_RUNNING);
+	UT_EXPECT_GT(t, pi.budget_used, 0);
+	UT_EXPECT_LE(t, pi.budget_used, pi.budget_limit);
 }
 
-static void budget_exhaustion_is_contained(struct ut *t)
-{
-	struct fe_kernel_stats before, after;
-	fe_handle_t tr = fe_start_info->handles[FE_START_TRACE], p;
-	struct fe_exit_status st;
-
-	UT_OK(t, fe_kernel_stats(tr, &before));
-	UT_OK(t, ut_spawn_role("hog", "", FE_HANDLE_INVALID, FE_HANDLE_INVALID, 1 << 20, &p));
-	UT_OK(t, ut_wait(p, &st));
-	UT_EXPECT_ST(t, st.reason, FE_EXIT_NORMAL);
-	UT_EXPECT_ST(t, st.code, 0); /* the hog hit FE_ERR_NO_MEMORY */
-	fe_handle_delete(p);
-	fe_thread_yield();
-	UT_OK(t, fe_kernel_stats(tr, &after));
-	UT_EXPECT(t, after.frames_free + 8 >= before.frames_free);
-}
-
-static volatile int order[2], norder;
-
-static void record(void *arg)
-{
-	order[norder++] = (int)(uintptr_t)arg;
-}
-
-static void threads_run_by_priority(struct ut *t)
-{
-	fe_handle_t a, b;
-
-	norder = 0;
-	UT_OK(t, fe_thread_spawn(record, (void *)10, 10, &a));
-	UT_OK(t, fe_thread_spawn(record, (void *)12, 12, &b));
-	for (int i = 0; i < 500 && norder < 2; i++)
-		fe_thread_sleep(1000000);
-	UT_EXPECT_ST(t, norder, 2);
-	UT_EXPECT_ST(t, order[0], 12);
-	UT_EXPECT_ST(t, order[1], 10);
-	fe_handle_delete(a);
-	fe_handle_delete(b);
-}
-
-static void yield_and_sleep(struct ut *t)
-{
-	struct fe_kernel_stats ks;
-	uint64_t t0;
-
-	UT_OK(t, fe_thread_yield());
-	UT_OK(t, fe_kernel_stats(fe_start_info->handles[FE_START_TRACE], &ks));
-	t0 = fe_rdtsc();
-	UT_OK(t, fe_thread_sleep(5000000));
-	UT_EXPECT(t, fe_rdtsc() - t0 >= ks.tsc_hz / 1000 * 5);
-}
-
-static const struct ut_case cases[] = {
-	{ "spawn_wait_exit_code", spawn_wait_exit_code },
-	{ "kill_and_wait", kill_and_wait },
-	{ "create_argument_checks", create_argument_checks },
-	{ "budget_exhaustion_is_contained", budget_exhaustion_is_contained },
-	{ "threads_run_by_priority", threads_run_by_priority },
-	{ "yield_and_sleep", yield_and_sleep },
-};
-const struct ut_suite suite_process = { "process", UT_CASES(cases) };
+UT_SUITE(process,
+	UT_CASE(process_create_checks),
+	UT_CASE(new_process_is_empty),
+	UT_CASE(run_code_in_new_process),
+	UT_CASE(spawn_wait_exit_code),
+	UT_CASE(exit_code_keeps_64_bits),
+	UT_CASE(kill_running_process),
+	UT_CASE(kill_self_does_not_return),
+	UT_CASE(process_rights_checks),
+	UT_CASE(process_info_of_self));

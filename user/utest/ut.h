@@ -1,18 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A small KTAP test framework for user space, printing the same format as
- * the kernel's ktest (one subtest per suite, one line per case), so the host
- * runner (tools/ktap.py) counts every case.
+ * utest's framework: the kernel's ktest (kernel/test/ktest.h) in user space.
+ * A case is a plain function taking a struct ut; cases are grouped in
+ * suites; results are KTAP on the console, exactly as ktest prints them, so
+ * tools/ktap.py counts every case:
+ *
+ *	static void vmo_reads_back(struct ut *t)
+ *	{
+ *		UT_EXPECT_OK(t, fe_vmo_write(v, 0, buf, 8));
+ *	}
+ *	UT_SUITE(memory, UT_CASE(vmo_reads_back), ...);
+ *
+ * UT_EXPECT_* record a failure and go on; UT_ASSERT(t, UT_EXPECT_...) also
+ * ends the case. Children a case starts go through ut_spawn*, which puts
+ * them under a watchdog: a case that runs longer than UT_CASE_TIMEOUT_S has
+ * its children killed (so a call to a dead server returns) and fails.
  */
 #ifndef UTEST_UT_H
 #define UTEST_UT_H
 
+#include <fe/ipc.h>
 #include <fe/runtime.h>
 #include <fe/spawn.h>
 #include <fe/sys.h>
 
+#define UT_CASE_TIMEOUT_S 30u
+#define PAGE 4096ULL
+
 struct ut {
-	int failed;
+	const char *name;
+	bool failed;
+	bool skipped;
+	unsigned checks;
+	char skip_reason[64];
 };
 
 struct ut_case {
@@ -23,31 +43,160 @@ struct ut_case {
 struct ut_suite {
 	const char *name;
 	const struct ut_case *cases;
-	unsigned ncases;
+	size_t ncases;
 };
 
-void ut_fail(struct ut *t, const char *file, int line, const char *what, long long got,
-             long long want);
+#define UT_CASE(fn) { #fn, fn }
+#define UT_SUITE(sname, ...)                                                    \
+	static const struct ut_case sname##_ut_cases[] = { __VA_ARGS__ };        \
+	const struct ut_suite ut_suite_##sname = { #sname, sname##_ut_cases,     \
+	                                           ARRAY_SIZE(sname##_ut_cases) }
 
-#define UT_EXPECT(t, cond) \
-	do { if (!(cond)) ut_fail((t), __FILE__, __LINE__, #cond, 0, 0); } while (0)
-#define UT_EXPECT_ST(t, expr, want) \
-	do { long long got_ = (long long)(expr); \
-	     if (got_ != (long long)(want)) ut_fail((t), __FILE__, __LINE__, #expr, got_, (want)); \
+extern const struct ut_suite ut_suite_syscall, ut_suite_handles, ut_suite_memory,
+	ut_suite_process, ut_suite_thread, ut_suite_budget, ut_suite_ipc, ut_suite_notification,
+	ut_suite_devices;
+
+void ut_fail(struct ut *t, const char *file, int line, const char *fmt, ...) PRINTF_LIKE(4, 5);
+/* A diagnostic line in the KTAP output ("# ..."). */
+void ut_note(struct ut *t, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Marks the case skipped (a capability utest was not given): "ok N name # SKIP why". */
+void ut_skip(struct ut *t, const char *why);
+
+#define UT_EXPECT_MSG(t, cond, ...)                                      \
+	({                                                               \
+		(t)->checks++;                                           \
+		bool _ok = (cond);                                       \
+		if (!_ok)                                                \
+			ut_fail(t, __FILE__, __LINE__, __VA_ARGS__);      \
+		_ok;                                                     \
+	})
+
+#define UT_EXPECT(t, cond) UT_EXPECT_MSG(t, cond, "expected %s", #cond)
+
+#define UT_EXPECT_CMP(t, a, op, b)                                                             \
+	({                                                                                     \
+		unsigned long long _a = (unsigned long long)(a), _b = (unsigned long long)(b); \
+		UT_EXPECT_MSG(t, _a op _b, "expected %s %s %s: got %#llx, %#llx", #a, #op, #b, \
+		              _a, _b);                                                         \
+	})
+#define UT_EXPECT_EQ(t, a, b) UT_EXPECT_CMP(t, a, ==, b)
+#define UT_EXPECT_NE(t, a, b) UT_EXPECT_CMP(t, a, !=, b)
+#define UT_EXPECT_LT(t, a, b) UT_EXPECT_CMP(t, a, <, b)
+#define UT_EXPECT_LE(t, a, b) UT_EXPECT_CMP(t, a, <=, b)
+#define UT_EXPECT_GT(t, a, b) UT_EXPECT_CMP(t, a, >, b)
+#define UT_EXPECT_GE(t, a, b) UT_EXPECT_CMP(t, a, >=, b)
+
+/* Status checks print the status names. */
+#define UT_EXPECT_STATUS(t, got, want)                                                   \
+	({                                                                               \
+		fe_status_t _g = (got), _w = (want);                                     \
+		UT_EXPECT_MSG(t, _g == _w, "%s: got %s, want %s", #got, fe_status_name(_g), \
+		              fe_status_name(_w));                                       \
+	})
+#define UT_EXPECT_OK(t, got) UT_EXPECT_STATUS(t, got, FE_OK)
+
+#define UT_ASSERT(t, expect)   \
+	do {                   \
+		if (!(expect)) \
+			return; \
 	} while (0)
-#define UT_OK(t, expr) UT_EXPECT_ST(t, expr, FE_OK)
-#define UT_CASES(arr) (arr), (unsigned)(sizeof(arr) / sizeof((arr)[0]))
 
-/* Helpers shared by the suites (helpers.c). */
-/* Spawns this program with `role` (and optional arg) and the given handles
- * in FE_START_ENDPOINT and FE_START_USER0. */
-fe_status_t ut_spawn_role(const char *role, const char *arg, fe_handle_t ep, fe_handle_t user0,
-                          uint64_t budget, fe_handle_t *proc);
-/* Waits for a child for at most ~5 s of polling, then kills it. */
+/* Runs the suites named in spec ("all" or a comma-separated list) and
+ * prints KTAP. Returns the number of failed cases (unknown names count). */
+unsigned ut_run(const char *spec);
+
+/* ---- child processes (child.c) ---- */
+
+/* Start-up slots FE_START_USER0.. a role may receive. */
+#define UT_USER_SLOTS 4
+
+/* A copy of utest started as `utest role=ROLE [ARG]`. Handles are granted
+ * with the rights they have (dup them first to narrow). */
+struct ut_child {
+	const char *role;
+	const char *arg;                 /* NULL: none */
+	fe_handle_t ep;                  /* FE_START_ENDPOINT */
+	fe_handle_t user[UT_USER_SLOTS]; /* FE_START_USER0 + i */
+	uint64_t budget;                 /* 0: fe_spawn's default */
+	uint32_t priority;               /* 0: default */
+};
+
+/* Starts the child under the watchdog. */
+fe_status_t ut_spawn(const struct ut_child *c, fe_handle_t *proc);
+/* fe_spawn under the watchdog, for other programs (hello). */
+fe_status_t ut_spawn_args(const struct fe_spawn_args *a, fe_handle_t *proc);
+/*
+ * Waits for proc to end by polling (FE_NONBLOCK and short sleeps) for at most
+ * UT_CASE_TIMEOUT_S; a child still alive then is killed and reaped, and the
+ * result is FE_ERR_TIMED_OUT. *st is filled on FE_OK.
+ */
 fe_status_t ut_wait(fe_handle_t proc, struct fe_exit_status *st);
-int ut_run_role(const char *role, const char *arg);
+/* ut_wait, then expects reason and (for FE_EXIT_NORMAL) code; deletes proc. */
+void ut_expect_exit(struct ut *t, fe_handle_t proc, uint32_t reason, int64_t code);
+/* ut_wait for a fault; expects vector (and address unless UT_ANY_ADDR); deletes proc. */
+#define UT_ANY_ADDR (~0ULL)
+void ut_expect_fault(struct ut *t, fe_handle_t proc, uint32_t vector, uint64_t addr,
+                     struct fe_exit_status *st);
+/* Kills proc if it is alive, reaps it and deletes the handle. */
+void ut_stop(struct ut *t, fe_handle_t proc);
+/* Puts proc on the list the watchdog kills from (false: the list is full);
+ * ut_unwatch drops it (before deleting the handle yourself). */
+bool ut_watch(fe_handle_t proc);
+void ut_unwatch(fe_handle_t proc);
 
-extern const struct ut_suite suite_handles, suite_memory, suite_process, suite_ipc,
-	suite_notify, suite_devices;
+/* Runs a child role (argv[1] = "role=NAME"); its return is the exit code. */
+int ut_role_main(const char *role, const char *arg);
+int ut_role_server(void); /* server.c */
+int ut_role_hog(void);    /* suite_budget.c */
+
+/* ---- the server role's protocol (server.c) ----
+ * Labels are operations; the reply's label is op | UT_REPLY. */
+enum ut_op {
+	UT_OP_EXIT = 1,	     /* reply w0 = calls served, then exit 0 */
+	UT_OP_ECHO = 2,	     /* reply: the words reversed, each + 1 */
+	UT_OP_WHO = 3,	     /* reply w0 = badge, w1 = span, w2 = words received */
+	UT_OP_CAP_INFO = 4,  /* keeps the caps sent; reply w0 = count, w1 = rights, w2 = type,
+				w3 = held index of cap 0; words[4 + i] = koid of cap i */
+	UT_OP_CAP_WRITE = 5, /* vmo_write(held[w0], 0, &w1, 8); reply w0 = status */
+	UT_OP_HELD_INFO = 6, /* reply w0 = handle_info(held[w0]) status, w1 = rights */
+	UT_OP_REPLY_CAP = 7, /* a new notification, signalled with w0, sent in the reply */
+	UT_OP_HANDLE_INFO =
+		8,	  /* reply w0 = status, w1 = type, w2 = rights, w3 = koid of handle w0 */
+	UT_OP_TALLY = 9,  /* reply w[i] = calls seen with badge UT_BADGE_BASE + i */
+	UT_OP_DIE = 10,	  /* exit(w0) without replying */
+	UT_OP_FAULT = 11, /* page fault without replying */
+	UT_OP_HANG = 12,  /* signal the USER0 notification (if any), then never reply */
+};
+#define UT_REPLY 0x8000u
+#define UT_OP_BAD 0xffffu
+#define UT_BADGE_BASE 100u
+#define UT_HELD_MAX 32
+/* The client role: UT_CLIENT_CALLS echo calls, and a UT_OP_WHO after every
+ * UT_CLIENT_WHO_EVERY of them, through its badged endpoint. */
+#define UT_CLIENT_CALLS 1000u
+#define UT_CLIENT_WHO_EVERY 100u
+
+/* Fixed addresses children map shared memory at (below 4 GiB, see user/README.md). */
+#define UT_SHM_VA 0x50000000ULL
+
+/* What the fault roles touch; the parent knows the addresses too (same image). */
+extern const char ut_rodata_word[8];
+extern uint8_t ut_data_page[16];
+void ut_ud2_here(void); /* raw.S: a ud2 instruction */
+
+/* ---- raw threads (raw.S, suite_thread.c) ----
+ * ut_raw_entry: the entry point for fe_thread_create without the runtime:
+ * calls ut_raw_main(rdi = arg, rsi = rsp at entry), which must not return. */
+void ut_raw_entry(void);
+_Noreturn void ut_raw_main(uint64_t arg, uint64_t entry_rsp);
+
+/* ---- small helpers (child.c) ---- */
+fe_handle_t ut_slot(unsigned slot);
+/* A duplicate of h with exactly `rights` (FE_HANDLE_INVALID on failure, noted). */
+fe_handle_t ut_dup(struct ut *t, fe_handle_t h, uint32_t rights);
+/* Deletes h, expecting FE_OK. */
+void ut_del(struct ut *t, fe_handle_t h);
+/* Polls *flag (bounded, sleeping 1 ms) until it is non-zero; returns it. */
+uint64_t ut_poll(volatile uint64_t *flag);
 
 #endif /* UTEST_UT_H */

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Starting programs from the ramdisk: the user-space ELF loader. The child
- * gets exactly the capabilities listed (narrowed to `rights`), in the same
- * start-up slots, plus a handle to itself in FE_START_SELF.
+ * Starting programs from the ramdisk: the user-space ELF loader.
+ *
+ * The child gets exactly the capabilities listed, each narrowed to the
+ * rights given, in the same start-up slots (include/ferrous/start.h), plus
+ * a handle to itself in FE_START_SELF. Nothing else of the parent's reaches
+ * it: its address space holds only its program image and its stack.
  */
 #ifndef FE_SPAWN_H
 #define FE_SPAWN_H
@@ -10,22 +13,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ferrous/errors.h>
 #include <ferrous/start.h>
 #include <ferrous/syscall.h>
 
 struct fe_spawn_args {
 	const char *path;                    /* name in the ramdisk, e.g. "hello" */
 	const char *const *argv;             /* NULL-terminated; NULL: argv[0] = path */
-	fe_handle_t handles[FE_START_SLOTS]; /* to grant at the same slot; 0 = none */
-	uint32_t rights[FE_START_SLOTS];     /* 0 = every right the handle has */
-	uint64_t budget;                     /* 0 = 16 MiB */
+	fe_handle_t handles[FE_START_SLOTS]; /* to grant at the same slot; 0 = none;
+	                                        FE_START_SELF is filled in by fe_spawn */
+	uint32_t rights[FE_START_SLOTS];     /* at most these rights (intersected with the
+	                                        handle's); 0 = every right the handle has */
+	uint64_t budget;                     /* child's kernel-memory budget; 0 = 16 MiB */
 	uint32_t priority;                   /* 0 = FE_PRIORITY_DEFAULT */
 };
 
+/*
+ * Loads a.path from the ramdisk and starts it. The file must be a static
+ * x86_64 executable whose segments lie in [FE_USER_BASE, FE_STACK_TOP -
+ * FE_STACK_SIZE), none both writable and executable. On FE_OK the child
+ * runs and *proc_out holds a handle to it (all rights); with proc_out NULL
+ * the handle is dropped. On failure the half-made child is killed and no
+ * handle is left behind. Errors: FE_ERR_INVALID_ARG (no path, bad priority),
+ * FE_ERR_OUT_OF_RANGE (arguments longer than FE_START_ARGS_MAX), those of
+ * fe_initrd_find, elf_parse and elf_check_load, and those of the system calls
+ * (FE_ERR_NO_MEMORY for a budget too small for the program, ...).
+ */
 fe_status_t fe_spawn(const struct fe_spawn_args *a, fe_handle_t *proc_out);
-/* A file in the ramdisk (mapped read-only into this process on first use). */
+
+/*
+ * The file `name` in the ramdisk: *data points into this process's read-only
+ * mapping of it (made on first use from the FE_START_INITRD handle and
+ * fe_start_info->initrd_size), valid for the life of the process.
+ * FE_ERR_NOT_FOUND if there is no such file or no ramdisk capability.
+ */
 fe_status_t fe_initrd_find(const char *name, const void **data, size_t *size);
-/* Calls fn for every file in the ramdisk. */
+
+/* Calls fn for every regular file in the ramdisk, in archive order. */
 fe_status_t fe_initrd_list(void (*fn)(const char *name, size_t size, void *ctx), void *ctx);
 
 #endif /* FE_SPAWN_H */

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The system calls as C functions (stubs in user/lib/syscall.S). */
+/*
+ * The system calls as C functions, one assembly stub each
+ * (user/lib/syscall.S). Arguments, rights and errors are those of
+ * include/ferrous/syscall.h; out-parameters are written only on FE_OK.
+ */
 #ifndef FE_SYS_H
 #define FE_SYS_H
 
@@ -11,7 +15,12 @@
 #include <ferrous/syscall.h>
 #include <ferrous/trace.h>
 
-/* A message: info word, four register words, and the badge it came with. */
+/*
+ * A message: the info word (FE_MSG_INFO), the four words that travel in
+ * registers, and the badge of the capability it came through (receive
+ * side). The IPC calls read it and, on FE_OK only, overwrite it with the
+ * reply or the received message; helpers are in fe/ipc.h.
+ */
 struct fe_msg {
 	uint64_t info;
 	uint64_t w[4];
@@ -54,7 +63,8 @@ fe_status_t fe_irq_bind(fe_handle_t irq, fe_handle_t notif, uint32_t bit);
 fe_status_t fe_irq_ack(fe_handle_t irq);
 fe_status_t fe_ioport_in(fe_handle_t io, uint32_t port, uint32_t width, uint32_t *out);
 fe_status_t fe_ioport_out(fe_handle_t io, uint32_t port, uint32_t width, uint32_t value);
-fe_status_t fe_trace_read(fe_handle_t t, struct fe_trace_record *buf, uint64_t max, uint64_t *count);
+fe_status_t fe_trace_read(fe_handle_t t, struct fe_trace_record *buf, uint64_t max,
+                          uint64_t *count);
 fe_status_t fe_kernel_stats(fe_handle_t t, struct fe_kernel_stats *out);
 uint64_t fe_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                      uint64_t a5);

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/* The kernel's trace rings and counters, through the trace capability. */
+#include <fe/sys.h>
+
+#include "console.h"
+
+#define TRACE_DEFAULT 20
+#define TRACE_MAX 128
+
+static const char *const event_names[] = {
+	[FE_TRACE_NONE] = "none",
+	[FE_TRACE_FRAME_ALLOC] = "frame_alloc",
+	[FE_TRACE_FRAME_FREE] = "frame_free",
+	[FE_TRACE_IRQ_ENTER] = "irq_enter",
+	[FE_TRACE_IRQ_EXIT] = "irq_exit",
+	[FE_TRACE_EXCEPTION] = "exception",
+	[FE_TRACE_IRQ_SPURIOUS] = "irq_spurious",
+	[FE_TRACE_IRQ_UNHANDLED] = "irq_unhandled",
+	[FE_TRACE_TIMER_ARM] = "timer_arm",
+	[FE_TRACE_TIMER_FIRE] = "timer_fire",
+	[FE_TRACE_SLAB_GROW] = "slab_grow",
+	[FE_TRACE_PANIC] = "panic",
+	[FE_TRACE_BOOT_PHASE] = "boot_phase",
+	[FE_TRACE_SYSCALL_ENTER] = "syscall_enter",
+	[FE_TRACE_SYSCALL_EXIT] = "syscall_exit",
+	[FE_TRACE_SCHED_SWITCH] = "sched_switch",
+	[FE_TRACE_SCHED_WAKE] = "sched_wake",
+	[FE_TRACE_CAP_CREATE] = "cap_create",
+	[FE_TRACE_CAP_TRANSFER] = "cap_transfer",
+	[FE_TRACE_CAP_REVOKE] = "cap_revoke",
+	[FE_TRACE_IPC_SEND] = "ipc_send",
+	[FE_TRACE_IPC_RECV] = "ipc_recv",
+	[FE_TRACE_FAULT] = "fault",
+	[FE_TRACE_SERVICE_RESTART] = "service_restart",
+};
+
+/* For syscall_enter/exit, whose arg[0] is the call number. */
+static const char *const syscall_names[FE_SYS_COUNT] = {
+	"null", "console_write", "handle_dup", "handle_delete", "handle_revoke", "handle_info",
+	"handle_grant", "process_create", "process_info", "process_wait", "process_kill",
+	"process_exit", "thread_create", "thread_exit", "thread_yield", "thread_set_ipc_buffer",
+	"vmo_create", "vmo_read", "vmo_write", "vm_map", "vm_unmap", "endpoint_create", "call",
+	"recv", "reply", "reply_recv", "notif_create", "notif_signal", "notif_wait", "irq_bind",
+	"irq_ack", "ioport_in", "ioport_out", "trace_read", "kernel_stats", "thread_sleep",
+};
+_Static_assert(FE_SYS_THREAD_SLEEP == 35 && FE_SYS_COUNT == 36, "syscall_names follows syscall.h");
+
+static const char *event_name(uint16_t type)
+{
+	const char *n = type < ARRAY_SIZE(event_names) ? event_names[type] : NULL;
+
+	return n ? n : "unknown";
+}
+
+static fe_status_t trace_stats(struct fe_kernel_stats *ks)
+{
+	fe_handle_t t = fe_start_handle(FE_START_TRACE);
+
+	return t == FE_HANDLE_INVALID ? FE_ERR_NOT_FOUND : fe_kernel_stats(t, ks);
+}
+
+/* TSC ticks to microseconds, without overflowing for any tick count. */
+static uint64_t tsc_to_us(uint64_t tsc, uint64_t hz)
+{
+	return tsc / hz * 1000000 + tsc % hz * 1000000 / hz;
+}
+
+/* The rings are per CPU; put the records in time order (few: insertion). */
+static void sort_by_time(struct fe_trace_record *r, uint64_t n)
+{
+	for (uint64_t i = 1; i < n; i++) {
+		struct fe_trace_record x = r[i];
+		uint64_t j = i;
+		for (; j > 0 && r[j - 1].tsc > x.tsc; j--)
+			r[j] = r[j - 1];
+		r[j] = x;
+	}
+}
+
+static void print_record(const struct fe_trace_record *r, uint64_t hz)
+{
+	bool is_syscall = r->type == FE_TRACE_SYSCALL_ENTER || r->type == FE_TRACE_SYSCALL_EXIT;
+
+	if (hz)
+		printf("%12llu us", (unsigned long long)tsc_to_us(r->tsc, hz));
+	else
+		printf("%12llu tsc", (unsigned long long)r->tsc);
+	printf("  cpu %u  thread %-4u %-15s %#llx %#llx %#llx %#llx", r->cpu, r->thread,
+	       event_name(r->type), (unsigned long long)r->arg[0], (unsigned long long)r->arg[1],
+	       (unsigned long long)r->arg[2], (unsigned long long)r->arg[3]);
+	if (is_syscall && r->arg[0] < FE_SYS_COUNT)
+		printf("  (%s)", syscall_names[r->arg[0]]);
+	printf("\n");
+}
+
+void cmd_trace(int argc, char **argv)
+{
+	static struct fe_trace_record recs[TRACE_MAX];
+	struct fe_kernel_stats ks;
+	uint64_t want = TRACE_DEFAULT, n = 0;
+	fe_status_t st;
+
+	if (argc > 1 && (fe_parse_u64(argv[1], &want) != FE_OK || want == 0 || want > TRACE_MAX)) {
+		printf("trace: N must be a number from 1 to %d\n", TRACE_MAX);
+		return;
+	}
+	if ((st = trace_stats(&ks)) != FE_OK ||
+	    (st = fe_trace_read(fe_start_handle(FE_START_TRACE), recs, want, &n)) != FE_OK) {
+		printf("trace: %s\n", st == FE_ERR_NOT_FOUND ? "no trace capability" : fe_status_name(st));
+		return;
+	}
+	sort_by_time(recs, n);
+	for (uint64_t i = n > want ? n - want : 0; i < n; i++)
+		print_record(&recs[i], ks.tsc_hz);
+}
+
+void cmd_stats(int argc, char **argv)
+{
+	struct fe_kernel_stats ks;
+	fe_status_t st = trace_stats(&ks);
+
+	(void)argc, (void)argv;
+	if (st != FE_OK) {
+		printf("stats: %s\n", st == FE_ERR_NOT_FOUND ? "no trace capability" : fe_status_name(st));
+		return;
+	}
+	printf("memory:    %llu of %llu KiB free\n", (unsigned long long)(ks.frames_free * 4),
+	       (unsigned long long)(ks.frames_total * 4));
+	printf("processes: %llu, threads %llu (alive)\n", (unsigned long long)ks.processes,
+	       (unsigned long long)ks.threads);
+	printf("context switches %llu, system calls %llu\n", (unsigned long long)ks.context_switches,
+	       (unsigned long long)ks.syscalls);
+	printf("trace records lost: %llu\n", (unsigned long long)ks.trace_dropped);
+	printf("tsc: %llu.%03llu MHz\n", (unsigned long long)(ks.tsc_hz / 1000000),
+	       (unsigned long long)(ks.tsc_hz / 1000 % 1000));
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/* The parent's side of child processes: start, wait (bounded), check, stop. */
+#include "ut.h"
+
+#define POLL_NS 1000000ULL /* 1 ms */
+#define WAIT_POLLS 20000u  /* ~20 s, below the watchdog's limit */
+#define REAP_POLLS 1000u   /* after a kill */
+
+fe_handle_t ut_slot(unsigned slot)
+{
+	return fe_start_handle(slot);
+}
+
+fe_handle_t ut_dup(struct ut *t, fe_handle_t h, uint32_t rights)
+{
+	fe_handle_t d = FE_HANDLE_INVALID;
+
+	UT_EXPECT_OK(t, fe_handle_dup(h, rights, 0, &d));
+	return d;
+}
+
+void ut_del(struct ut *t, fe_handle_t h)
+{
+	UT_EXPECT_OK(t, fe_handle_delete(h));
+}
+
+uint64_t ut_poll(volatile uint64_t *flag)
+{
+	for (unsigned i = 0; i < WAIT_POLLS && *flag == 0; i++)
+		if (fe_thread_sleep(POLL_NS) != FE_OK)
+			break;
+	return *flag;
+}
+
+fe_status_t ut_spawn_args(const struct fe_spawn_args *a, fe_handle_t *proc)
+{
+	fe_status_t st = fe_spawn(a, proc);
+
+	if (st == FE_OK && !ut_watch(*proc)) {
+		(void)fe_process_kill(*proc);
+		(void)fe_handle_delete(*proc);
+		return FE_ERR_NO_RESOURCES;
+	}
+	return st;
+}
+
+fe_status_t ut_spawn(const struct ut_child *c, fe_handle_t *proc)
+{
+	char role[40];
+	const char *argv[] = { "utest", role, c->arg, NULL };
+	struct fe_spawn_args a = { .path = "utest", .argv = argv, .budget = c->budget,
+	                           .priority = c->priority };
+
+	snprintf(role, sizeof(role), "role=%s", c->role);
+	a.handles[FE_START_CONSOLE] = fe_console;
+	a.handles[FE_START_ENDPOINT] = c->ep;
+	for (unsigned i = 0; i < UT_USER_SLOTS; i++)
+		a.handles[FE_START_USER0 + i] = c->user[i];
+	return ut_spawn_args(&a, proc);
+}
+
+static fe_status_t poll_wait(fe_handle_t proc, struct fe_exit_status *st, unsigned polls)
+{
+	fe_status_t s = fe_process_wait(proc, st, FE_NONBLOCK);
+
+	for (unsigned i = 0; i < polls && s == FE_ERR_WOULD_BLOCK; i++) {
+		if (fe_thread_sleep(POLL_NS) != FE_OK)
+			break;
+		s = fe_process_wait(proc, st, FE_NONBLOCK);
+	}
+	return s;
+}
+
+fe_status_t ut_wait(fe_handle_t proc, struct fe_exit_status *st)
+{
+	fe_status_t s = poll_wait(proc, st, WAIT_POLLS);
+
+	if (s != FE_ERR_WOULD_BLOCK)
+		return s;
+	printf("    # child did not end in time: killing it\n");
+	(void)fe_process_kill(proc);
+	(void)poll_wait(proc, st, REAP_POLLS);
+	return FE_ERR_TIMED_OUT;
+}
+
+static const char *reason_name(uint32_t r)
+{
+	static const char *const names[] = { "running", "exited", "killed", "faulted" };
+	return r < ARRAY_SIZE(names) ? names[r] : "?";
+}
+
+/* Waits; true with *st filled if the child ended in time. Deletes proc. */
+static bool reap(struct ut *t, fe_handle_t proc, struct fe_exit_status *st)
+{
+	fe_status_t s = ut_wait(proc, st);
+
+	ut_unwatch(proc);
+	UT_EXPECT_OK(t, s);
+	UT_EXPECT_OK(t, fe_handle_delete(proc));
+	return s == FE_OK;
+}
+
+void ut_expect_exit(struct ut *t, fe_handle_t proc, uint32_t reason, int64_t code)
+{
+	struct fe_exit_status st;
+
+	if (!reap(t, proc, &st))
+		return;
+	UT_EXPECT_MSG(t, st.reason == reason, "child %s, expected it %s", reason_name(st.reason),
+	              reason_name(reason));
+	if (st.reason == FE_EXIT_FAULT && reason != FE_EXIT_FAULT)
+		ut_note(t, "child faulted: vector %u, address %#llx, rip %#llx", st.vector,
+		        (unsigned long long)st.address, (unsigned long long)st.rip);
+	if (reason == FE_EXIT_NORMAL)
+		UT_EXPECT_EQ(t, st.code, code);
+}
+
+void ut_expect_fault(struct ut *t, fe_handle_t proc, uint32_t vector, uint64_t addr,
+                     struct fe_exit_status *out)
+{
+	struct fe_exit_status st;
+
+	if (!reap(t, proc, &st))
+		return;
+	UT_EXPECT_MSG(t, st.reason == FE_EXIT_FAULT, "child %s (code %lld), expected a fault",
+	              reason_name(st.reason), (long long)st.code);
+	UT_EXPECT_EQ(t, st.vector, vector);
+	if (addr != UT_ANY_ADDR)
+		UT_EXPECT_EQ(t, st.address, addr);
+	if (out)
+		*out = st;
+}
+
+void ut_stop(struct ut *t, fe_handle_t proc)
+{
+	struct fe_exit_status st;
+	fe_status_t s = fe_process_kill(proc);
+
+	UT_EXPECT(t, s == FE_OK || s == FE_ERR_BAD_STATE); /* BAD_STATE: it had ended */
+	s = poll_wait(proc, &st, WAIT_POLLS);
+	UT_EXPECT_OK(t, s);
+	ut_unwatch(proc);
+	UT_EXPECT_OK(t, fe_handle_delete(proc));
+}

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The runner: KTAP output exactly as the kernel's ktest prints it
+ * (kernel/test/ktest.c), and the watchdog that keeps a case from hanging.
+ *
+ *	KTAP version 1
+ *	1..2
+ *	    KTAP version 1
+ *	    # Subtest: handles
+ *	    1..3
+ *	    ok 1 dup_narrows_rights
+ *	    # forged_handles_refused: user/utest/suite_handles.c:40: ...
+ *	    not ok 2 forged_handles_refused
+ *	    ...
+ *	not ok 1 handles
+ */
+#include "ut.h"
+
+#define WATCH_TICK_NS 100000000ULL /* 100 ms */
+#define WATCH_TICKS (UT_CASE_TIMEOUT_S * 10)
+#define WATCH_MAX 32
+
+/*
+ * Shared between the main thread and the watchdog. case_seq is odd while a
+ * case runs and changes at every start and end; the watchdog never prints
+ * (the console buffer is not thread-safe) but leaves `timed_out` set.
+ */
+static volatile uint32_t case_seq;
+static volatile bool timed_out;
+static volatile fe_handle_t watched[WATCH_MAX];
+static bool watchdog_running;
+
+void ut_fail(struct ut *t, const char *file, int line, const char *fmt, ...)
+{
+	char msg[192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	t->failed = true;
+	printf("    # %s: %s:%d: %s\n", t->name, file, line, msg);
+}
+
+void ut_note(struct ut *t, const char *fmt, ...)
+{
+	char msg[192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printf("    # %s: %s\n", t->name, msg);
+}
+
+void ut_skip(struct ut *t, const char *why)
+{
+	t->skipped = true;
+	strlcpy(t->skip_reason, why, sizeof(t->skip_reason));
+}
+
+bool ut_watch(fe_handle_t proc)
+{
+	for (unsigned i = 0; i < WATCH_MAX; i++)
+		if (watched[i] == FE_HANDLE_INVALID) {
+			watched[i] = proc;
+			return true;
+		}
+	return false;
+}
+
+void ut_unwatch(fe_handle_t proc)
+{
+	for (unsigned i = 0; i < WATCH_MAX; i++)
+		if (watched[i] == proc)
+			watched[i] = FE_HANDLE_INVALID;
+}
+
+/* Kills every watched child: whatever the case blocks on then returns. */
+static void kill_watched(void)
+{
+	timed_out = true;
+	for (unsigned i = 0; i < WATCH_MAX; i++)
+		if (watched[i] != FE_HANDLE_INVALID)
+			(void)fe_process_kill(watched[i]); /* may have ended already */
+}
+
+static void watchdog(void *arg)
+{
+	uint32_t seen = 0;
+	unsigned ticks = 0;
+
+	(void)arg;
+	while (fe_thread_sleep(WATCH_TICK_NS) == FE_OK) {
+		uint32_t seq = case_seq;
+		if (seq != seen) {
+			seen = seq;
+			ticks = 0;
+		} else if ((seq & 1) && ++ticks == WATCH_TICKS) {
+			kill_watched();
+		}
+	}
+}
+
+/* Children a case left behind are killed before the next case starts. */
+static void forget_children(struct ut *t)
+{
+	for (unsigned i = 0; i < WATCH_MAX; i++) {
+		fe_handle_t p = watched[i];
+		if (p == FE_HANDLE_INVALID)
+			continue;
+		ut_note(t, "a child was left behind: killing and reaping it");
+		ut_stop(t, p);
+	}
+}
+
+static bool run_case(const struct ut_case *tc, unsigned n)
+{
+	struct ut t = { .name = tc->name };
+
+	timed_out = false;
+	case_seq++;
+	tc->fn(&t);
+	case_seq++;
+	if (timed_out) {
+		t.failed = true;
+		printf("    # %s: timed out after %u s: its children were killed\n", tc->name,
+		       UT_CASE_TIMEOUT_S);
+	}
+	forget_children(&t);
+	if (t.skipped && !t.failed)
+		printf("    ok %u %s # SKIP %s\n", n, tc->name, t.skip_reason);
+	else
+		printf("    %s %u %s\n", t.failed ? "not ok" : "ok", n, tc->name);
+	return !t.failed;
+}
+
+static unsigned run_suite(const struct ut_suite *s, unsigned n)
+{
+	unsigned failed = 0;
+
+	printf("    KTAP version 1\n    # Subtest: %s\n    1..%zu\n", s->name, s->ncases);
+	for (size_t i = 0; i < s->ncases; i++)
+		if (!run_case(&s->cases[i], (unsigned)i + 1))
+			failed++;
+	printf("%s %u %s\n", failed ? "not ok" : "ok", n, s->name);
+	return failed;
+}
+
+/* True if `name` is one of the comma-separated words of spec, or spec is "all". */
+static bool selected(const char *spec, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (strcmp(spec, "all") == 0)
+		return true;
+	for (const char *p = spec; *p;) {
+		const char *end = strchr(p, ',');
+		size_t wlen = end ? (size_t)(end - p) : strlen(p);
+		if (wlen == len && strncmp(p, name, len) == 0)
+			return true;
+		p += wlen + (end ? 1 : 0);
+	}
+	return false;
+}
+
+static const struct ut_suite *const suites[] = {
+	&ut_suite_syscall, &ut_suite_handles, &ut_suite_memory, &ut_suite_process,
+	&ut_suite_thread,  &ut_suite_budget,  &ut_suite_ipc,    &ut_suite_notification,
+	&ut_suite_devices,
+};
+
+unsigned ut_run(const char *spec)
+{
+	unsigned nsel = 0, n = 0, failed = 0, cases = 0;
+	fe_handle_t wd;
+
+	if (!watchdog_running)
+		watchdog_running =
+			fe_thread_spawn(watchdog, NULL, FE_PRIORITY_DEFAULT, &wd) == FE_OK;
+	for (size_t i = 0; i < ARRAY_SIZE(suites); i++)
+		nsel += selected(spec, suites[i]->name);
+	printf("KTAP version 1\n1..%u\n", nsel);
+	if (!watchdog_running)
+		printf("# utest: no watchdog thread: a hung case will hang the run\n");
+	for (size_t i = 0; i < ARRAY_SIZE(suites); i++) {
+		if (!selected(spec, suites[i]->name))
+			continue;
+		failed += run_suite(suites[i], ++n);
+		cases += (unsigned)suites[i]->ncases;
+	}
+	if (nsel == 0) {
+		printf("# utest: no suite matches '%s'\n", spec);
+		failed++;
+	}
+	printf("# utest: %u suites, %u cases, %u failed\n", nsel, cases, failed);
+	return failed;
+}
