@@ -62,7 +62,10 @@
 #define FE_SYS_TRACE_READ              33 /* (trace, struct fe_trace_record *buf, max, uint64_t *count): READ */
 #define FE_SYS_KERNEL_STATS            34 /* (trace, struct fe_kernel_stats *out): READ */
 #define FE_SYS_THREAD_SLEEP            35 /* (nanoseconds): blocks at least that long */
-#define FE_SYS_COUNT                   36
+#define FE_SYS_THREAD_SET_AFFINITY     36 /* (thread, uint64_t cpu mask): MANAGE; bit i = CPU i */
+#define FE_SYS_CPU_CURRENT             37 /* (uint32_t *out): the CPU the caller runs on now */
+#define FE_SYS_CPU_STATS               38 /* (trace, cpu index, struct fe_cpu_stats *out): READ */
+#define FE_SYS_COUNT                   39
 
 /* Flags for calls that could block. */
 #define FE_NONBLOCK 1u /* return FE_ERR_WOULD_BLOCK instead of waiting */
@@ -129,6 +132,36 @@ struct fe_kernel_stats {
 	uint64_t syscalls;
 	uint64_t trace_dropped;       /* trace records lost to ring overflow */
 	uint64_t tsc_hz;
+	uint64_t cpus;                /* online CPUs */
+	uint64_t numa_nodes;          /* memory nodes (1 without SRAT) */
+	uint64_t frames_remote;       /* frame allocations served by another node than asked */
+};
+
+/* Wake-up causes counted per CPU (fe_cpu_stats.wakeups[]): what ended an idle period. */
+enum fe_wake_cause {
+	FE_WAKE_TIMER = 0,  /* its one-shot timer (a slice or a sleeper) */
+	FE_WAKE_IPI = 1,    /* another CPU: reschedule or TLB shootdown */
+	FE_WAKE_DEVICE = 2, /* a device interrupt */
+	FE_WAKE_OTHER = 3,
+	FE_WAKE_CAUSES = 4,
+};
+
+/* One CPU's scheduling and energy counters since boot. */
+struct fe_cpu_stats {
+	uint32_t cpu, apic_id;
+	uint32_t node;               /* NUMA node */
+	uint32_t capacity;           /* relative compute capacity, 1024 = the biggest core */
+	uint64_t now_ns;             /* time since boot when read */
+	uint64_t idle_ns;            /* time spent idle (hlt or mwait) */
+	uint64_t idle_entries;       /* times it went idle */
+	uint64_t wakeups[FE_WAKE_CAUSES];
+	uint64_t timer_irqs;         /* timer interrupts taken, idle or not */
+	uint64_t context_switches;
+	uint64_t migrations_in;      /* threads moved here from another CPU */
+	uint64_t ipis_received;
+	uint64_t runnable;           /* threads ready or running here now */
+	uint32_t idle_method;        /* 1 = hlt, 2 = mwait */
+	uint32_t reserved;
 };
 
 /*

@@ -28,6 +28,8 @@ struct cpu {
 	uint64_t user_rsp;    /* scratch: the user stack pointer during entry */
 	uint32_t index;     /* 0 .. ncpus-1; index 0 is the boot CPU */
 	uint32_t apic_id;
+	uint32_t node;      /* NUMA node (SRAT), 0 without one */
+	uint32_t capacity;  /* relative compute capacity, 1024 = biggest (boot option cpu_capacity=) */
 	bool online;
 
 	struct trace_ring *trace; /* this CPU's event ring */

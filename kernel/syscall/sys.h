@@ -54,6 +54,8 @@ fe_status_t sys_thread_create(struct trap_frame *f);
 fe_status_t sys_thread_exit(struct trap_frame *f);
 fe_status_t sys_thread_yield(struct trap_frame *f);
 fe_status_t sys_thread_sleep(struct trap_frame *f);
+fe_status_t sys_thread_set_affinity(struct trap_frame *f);
+fe_status_t sys_cpu_current(struct trap_frame *f);
 fe_status_t sys_thread_set_ipc_buffer(struct trap_frame *f);
 fe_status_t sys_vmo_create(struct trap_frame *f);
 fe_status_t sys_vmo_read(struct trap_frame *f);
@@ -75,5 +77,6 @@ fe_status_t sys_ioport_in(struct trap_frame *f);
 fe_status_t sys_ioport_out(struct trap_frame *f);
 fe_status_t sys_trace_read(struct trap_frame *f);
 fe_status_t sys_kernel_stats(struct trap_frame *f);
+fe_status_t sys_cpu_stats(struct trap_frame *f);
 
 #endif /* FERROUS_SYSCALL_SYS_H */

@@ -163,3 +163,9 @@ fe_status_t sys_kernel_stats(struct trap_frame *f)
 	ks.threads = thread_count();
 	return copy_to_user(ARG1(f), &ks, sizeof(ks));
 }
+
+fe_status_t sys_cpu_stats(struct trap_frame *f)
+{
+	(void)f;
+	return FE_ERR_UNSUPPORTED; /* SMP: issue 4 */
+}

@@ -158,3 +158,15 @@ fe_status_t sys_thread_set_ipc_buffer(struct trap_frame *f)
 	t->ipcbuf_phys = v->pages[offset / 4096];
 	return FE_OK;
 }
+
+fe_status_t sys_thread_set_affinity(struct trap_frame *f)
+{
+	(void)f;
+	return FE_ERR_UNSUPPORTED; /* SMP: issue 4 */
+}
+
+fe_status_t sys_cpu_current(struct trap_frame *f)
+{
+	uint32_t cpu = this_cpu()->index;
+	return copy_to_user(ARG0(f), &cpu, sizeof(cpu));
+}

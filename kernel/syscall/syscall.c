@@ -54,6 +54,9 @@ static const syscall_fn table[FE_SYS_COUNT] = {
 	[FE_SYS_TRACE_READ] = sys_trace_read,
 	[FE_SYS_KERNEL_STATS] = sys_kernel_stats,
 	[FE_SYS_THREAD_SLEEP] = sys_thread_sleep,
+	[FE_SYS_THREAD_SET_AFFINITY] = sys_thread_set_affinity,
+	[FE_SYS_CPU_CURRENT] = sys_cpu_current,
+	[FE_SYS_CPU_STATS] = sys_cpu_stats,
 };
 
 static uint64_t syscalls;

@@ -42,8 +42,9 @@ static const char *const syscall_names[FE_SYS_COUNT] = {
 	"vmo_create", "vmo_read", "vmo_write", "vm_map", "vm_unmap", "endpoint_create", "call",
 	"recv", "reply", "reply_recv", "notif_create", "notif_signal", "notif_wait", "irq_bind",
 	"irq_ack", "ioport_in", "ioport_out", "trace_read", "kernel_stats", "thread_sleep",
+	"thread_set_affinity", "cpu_current", "cpu_stats",
 };
-_Static_assert(FE_SYS_THREAD_SLEEP == 35 && FE_SYS_COUNT == 36, "syscall_names follows syscall.h");
+_Static_assert(FE_SYS_CPU_STATS == 38 && FE_SYS_COUNT == 39, "syscall_names follows syscall.h");
 
 static const char *event_name(uint16_t type)
 {
