@@ -1,7 +1,7 @@
 # The commands people type: run, debug, test, compdb, loc.
 
 MEM ?= 512M
-SMP ?= 1
+SMP ?= 2
 
 .PHONY: run debug test compdb loc
 

@@ -7,6 +7,7 @@
 #ifndef FERROUS_CORE_CPU_H
 #define FERROUS_CORE_CPU_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -30,7 +31,7 @@ struct cpu {
 	uint32_t apic_id;
 	uint32_t node;      /* NUMA node (SRAT), 0 without one */
 	uint32_t capacity;  /* relative compute capacity, 1024 = biggest (boot option cpu_capacity=) */
-	bool online;
+	_Atomic bool online; /* set by the CPU itself once it can take interrupts */
 
 	struct trace_ring *trace; /* this CPU's event ring */
 
@@ -45,6 +46,11 @@ struct cpu {
 	uint64_t timer_deadline;
 	void (*timer_fn)(void *ctx);
 	void *timer_ctx;
+
+	/* SMP (core/ipi.c): set by a CPU that wants this one to flush its TLB,
+	 * cleared by this CPU once it has. */
+	_Atomic uint32_t tlb_flush_req;
+	uint64_t ipis_received;
 
 	/* Debug builds: where a deliberate fault in a test resumes (kernel/test). */
 	struct fault_catch *fault_catch;

@@ -27,6 +27,8 @@ struct boot_options {
 	uint64_t mem_limit;  /* mem=SIZE: use at most this much RAM; 0 = all */
 	int loglevel;        /* loglevel=error|warn|info|debug */
 	bool trace;          /* trace=off disables event recording */
+	uint32_t max_cpus;   /* smp=N: start at most N CPUs (1 = boot CPU only); 0 = all */
+	uint32_t cpu_capacity[16]; /* cpu_capacity=1024,512,...: per CPU, 1..1024; default 1024 */
 };
 extern struct boot_options boot_opts;
 

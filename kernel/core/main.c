@@ -14,18 +14,21 @@
 #include <arch/x86.h>
 #include <ferrous/trace.h>
 
+#include "core/biglock.h"
 #include "core/boot_info_check.h"
 #include "core/boot_options.h"
 #include "core/clock.h"
 #include "core/console.h"
 #include "core/cpu.h"
 #include "core/initrd.h"
+#include "core/ipi.h"
 #include "core/kernel.h"
 #include "core/ksyms.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "core/platform.h"
 #include "core/root_task.h"
+#include "core/smp.h"
 #include "core/timer.h"
 #include "lib/stack_protector.h"
 #include "mm/frame.h"
@@ -186,8 +189,12 @@ __attribute__((no_stack_protector)) void kernel_main(const struct fe_boot_info *
 	trace_emit(FE_TRACE_BOOT_PHASE, FE_BOOT_PHASE_TIMERS, 0, 0, 0);
 	initrd_init(bi);
 	objects_init();
+	/* From here the boot CPU holds the big lock, except while idle. */
+	big_lock_acquire();
 	sched_init_cpu();
+	ipi_init();
 	arch_syscall_init();
+	smp_start_aps();
 
 	char prot[64];
 	cpu_protections_string(prot, sizeof(prot));

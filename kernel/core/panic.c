@@ -13,6 +13,7 @@
 #include "core/console.h"
 #include "core/cpu.h"
 #include "core/fault_catch.h"
+#include "core/ipi.h"
 #include "core/kernel.h"
 #include "trace/trace.h"
 
@@ -42,7 +43,7 @@ NORETURN static void panic_common(const struct trap_frame *f, const char *fmt, v
 		arch_halt_forever();
 	}
 	console_panic_takeover();
-	arch_stop_other_cpus();
+	ipi_stop_others();
 	console_vprintf("\nPANIC: ", fmt, ap);
 	console_write("\n");
 	if (f == NULL) {

@@ -46,6 +46,9 @@ fe_status_t thread_create(struct process *proc, uint64_t entry, uint64_t stack, 
 	kobj_get(&proc->obj);
 	t->priority = priority;
 	t->state = THREAD_NEW;
+	t->cpu = this_cpu()->index;
+	t->last_cpu = SCHED_NO_CPU;
+	t->affinity = SCHED_ALL_CPUS;
 	t->frame = arch_thread_stack_init(t->kstack.top, entry, stack, arg, &t->switch_rsp);
 	process_add_thread(proc, t);
 	live_threads++;
@@ -111,8 +114,10 @@ static void thread_detach(struct thread *t)
 
 void thread_kill(struct thread *t)
 {
-	if (t == sched_current()) {
+	if (t->state == THREAD_RUNNING) {
+		/* Here or on another CPU: it ends on its way back to user mode. */
 		t->killed = true;
+		sched_kick(t);
 		return;
 	}
 	if (t->state == THREAD_DEAD)

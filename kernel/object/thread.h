@@ -59,6 +59,12 @@ struct thread {
 	struct trap_frame *frame;   /* user registers, at the top of kstack */
 	bool killed;                /* leave at the next return to user */
 
+	/* Placement (sched/sched.c). */
+	uint32_t cpu;               /* the CPU it runs on, or whose run queue or sleep list holds it */
+	uint32_t last_cpu;          /* where it last ran; SCHED_NO_CPU before its first run */
+	uint64_t affinity;          /* CPUs it may run on, bit i = CPU i */
+	bool demanding;             /* its last time slice ran out: CPU-bound */
+
 	/* Run queue or wait queue membership (never both). */
 	struct thread *q_next, *q_prev;
 	struct waitq *wq;           /* the wait queue it is on, or NULL */

@@ -1,20 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 #include "sched/sched.h"
 
+#include <arch/cpu.h>
 #include <arch/paging.h>
 #include <arch/user.h>
 #include <arch/x86.h>
 #include <ferrous/trace.h>
 
+#include "core/biglock.h"
 #include "core/clock.h"
 #include "core/cpu.h"
 #include "core/panic.h"
+#include "core/ipi.h"
 #include "core/timer.h"
 #include "mm/kmap.h"
 #include "object/process.h"
 #include "trace/trace.h"
 
 static struct thread idle_threads[MAX_CPUS];
+static uint64_t cpus_taking_threads; /* bit i: CPU i runs its idle loop */
 
 static uint64_t tid(const struct thread *t)
 {
@@ -26,6 +30,26 @@ static struct sched_cpu *me(void)
 	return &this_cpu()->sched;
 }
 
+static struct sched_cpu *sched_of(uint32_t cpu)
+{
+	return &cpus[cpu].sched;
+}
+
+static uint32_t self(void)
+{
+	return this_cpu()->index;
+}
+
+static bool allowed_on(const struct thread *t, uint32_t cpu)
+{
+	return (t->affinity >> cpu) & 1;
+}
+
+uint64_t sched_cpu_mask(void)
+{
+	return cpus_taking_threads;
+}
+
 void sched_init_cpu(void)
 {
 	struct cpu *c = this_cpu();
@@ -35,7 +59,11 @@ void sched_init_cpu(void)
 	t->obj.refs = 1;
 	t->obj.koid = 0; /* trace: thread 0 is the kernel's own context */
 	t->state = THREAD_RUNNING;
+	t->cpu = t->last_cpu = c->index;
+	t->affinity = 1ULL << c->index;
+	c->sched.cpu = c->index;
 	c->sched.current = c->sched.idle = t;
+	cpus_taking_threads |= 1ULL << c->index;
 }
 
 /* Run queues. */
@@ -52,7 +80,9 @@ static void ready_push(struct sched_cpu *s, struct thread *t)
 		l->head = t;
 	l->tail = t;
 	s->ready_mask |= 1u << t->priority;
+	s->nr_ready++;
 	t->state = THREAD_READY;
+	t->cpu = s->cpu;
 }
 
 static void ready_remove(struct sched_cpu *s, struct thread *t)
@@ -68,6 +98,7 @@ static void ready_remove(struct sched_cpu *s, struct thread *t)
 	else
 		l->tail = t->q_prev;
 	t->q_next = t->q_prev = NULL;
+	s->nr_ready--;
 	if (!l->head)
 		s->ready_mask &= ~(1u << t->priority);
 }
@@ -148,8 +179,14 @@ static void switch_to(struct thread *next, enum sched_reason why)
 		update_slice(s, next);
 		return;
 	}
+	big_lock_assert_switchable();
 	trace_emit(FE_TRACE_SCHED_SWITCH, tid(prev), tid(next), why, 0);
 	s->switches++;
+	if (next->last_cpu != s->cpu && next->last_cpu != SCHED_NO_CPU && next != s->idle) {
+		s->migrations_in++;
+		trace_emit(FE_TRACE_SCHED_MIGRATE, tid(next), next->last_cpu, s->cpu, why);
+	}
+	next->cpu = next->last_cpu = s->cpu;
 	s->current = next;
 	s->slice_end = 0;
 	update_slice(s, next);
@@ -172,41 +209,109 @@ static struct thread *take_next(struct sched_cpu *s)
 	return t;
 }
 
+/* Placement: which CPU a thread that became runnable goes to. */
+
+static bool cpu_idle(uint32_t cpu)
+{
+	const struct sched_cpu *c = sched_of(cpu);
+	return c->current == c->idle && c->nr_ready == 0;
+}
+
+/*
+ * Interim rule until the policy module decides: stay on this CPU if it is
+ * allowed and idle or the thread outranks what runs here; otherwise an
+ * idle allowed CPU (its last one first); otherwise its last CPU, this one,
+ * or the lowest allowed.
+ */
+static uint32_t choose_cpu(const struct thread *t, uint32_t *reason)
+{
+	uint32_t here = self(), last = t->last_cpu;
+	uint64_t allowed = t->affinity & cpus_taking_threads;
+	const struct sched_cpu *s = me();
+
+	*reason = 1;
+	if (allowed_on(t, here) && (s->current == s->idle || t->priority > s->current->priority))
+		return here;
+	*reason = 2;
+	if (last != SCHED_NO_CPU && ((allowed >> last) & 1) && cpu_idle(last))
+		return last;
+	for (uint32_t i = 0; i < ncpus; i++)
+		if (((allowed >> i) & 1) && cpu_idle(i))
+			return i;
+	*reason = 3;
+	if (last != SCHED_NO_CPU && ((allowed >> last) & 1))
+		return last;
+	if ((allowed >> here) & 1)
+		return here;
+	return (uint32_t)__builtin_ctzll(allowed);
+}
+
+/* Tells `cpu` that t was queued there: preempt, start a slice, or wake. */
+static void notify_cpu(uint32_t cpu, const struct thread *t)
+{
+	struct sched_cpu *c = sched_of(cpu);
+	struct thread *cur = c->current;
+
+	if (cur == c->idle || t->priority > cur->priority)
+		c->need_resched = true;
+	else if (t->priority == cur->priority)
+		c->recheck_slice = true;
+	else
+		return;
+	if (cpu == self()) {
+		if (c->recheck_slice) {
+			c->recheck_slice = false;
+			update_slice(c, cur);
+		}
+	} else if (cur != c->idle || c->idle_sleeping) {
+		ipi_reschedule(cpu);
+	}
+}
+
+/* Queues a runnable thread on the CPU placement picks. */
+static void enqueue(struct thread *t, enum sched_reason why)
+{
+	uint32_t reason, cpu = choose_cpu(t, &reason);
+
+	if (t->affinity & ~(1ULL << cpu) || ncpus > 1)
+		trace_emit(FE_TRACE_SCHED_PLACE, tid(t), cpu, reason, self());
+	ready_push(sched_of(cpu), t);
+	trace_emit(FE_TRACE_SCHED_WAKE, tid(t), cpu, why, 0);
+	notify_cpu(cpu, t);
+}
+
 static void schedule(enum sched_reason why)
 {
 	struct sched_cpu *s = me();
 	struct thread *prev = s->current;
 
-	if (prev->state == THREAD_RUNNING && prev != s->idle)
-		ready_push(s, prev);
+	if (prev->state == THREAD_RUNNING && prev != s->idle) {
+		if (allowed_on(prev, s->cpu))
+			ready_push(s, prev);
+		else
+			enqueue(prev, SCHED_MIGRATED);
+	}
 	switch_to(take_next(s), why);
 }
 
 void sched_first_run(void)
 {
 	finish_switch();
+	big_lock_release(); /* the switch handed it over; the thread enters user mode now */
 }
 
 void sched_ready(struct thread *t, enum sched_reason why)
 {
-	struct sched_cpu *s = me();
-	struct thread *cur = s->current;
-
 	if (t->state != THREAD_NEW && t->state != THREAD_BLOCKED)
 		panic("sched_ready: thread %llu in state %d", (unsigned long long)tid(t), t->state);
-	ready_push(s, t);
-	trace_emit(FE_TRACE_SCHED_WAKE, tid(t), this_cpu()->index, why, 0);
-	if (cur == s->idle || t->priority > cur->priority)
-		s->need_resched = true;
-	else if (t->priority == cur->priority)
-		update_slice(s, cur);
+	enqueue(t, why);
 }
 
 void sched_unready(struct thread *t)
 {
 	if (t->state != THREAD_READY)
 		panic("sched_unready: thread %llu is not ready", (unsigned long long)tid(t));
-	ready_remove(me(), t);
+	ready_remove(sched_of(t->cpu), t);
 }
 
 fe_status_t sched_block(enum block_reason why)
@@ -216,6 +321,7 @@ fe_status_t sched_block(enum block_reason why)
 	cur->state = THREAD_BLOCKED;
 	cur->blocked = why;
 	cur->wake_status = FE_OK;
+	cur->demanding = false;
 	schedule(SCHED_BLOCKED);
 	return cur->wake_status;
 }
@@ -241,7 +347,7 @@ static void detach_blocked(struct thread *t)
 		kobj_put(owner);
 	}
 	if (t->blocked == BLOCK_SLEEP)
-		sleepers_remove(me(), t);
+		sleepers_remove(sched_of(t->cpu), t);
 	t->blocked = BLOCK_NONE;
 }
 
@@ -275,16 +381,44 @@ fe_status_t sched_block_and_switch(struct thread *next, enum block_reason why)
 	cur->state = THREAD_BLOCKED;
 	cur->blocked = why;
 	cur->wake_status = FE_OK;
-	if (top_ready_priority(s) > (int)next->priority) {
-		/* Someone more urgent is ready: no shortcut past them. */
+	if (top_ready_priority(s) > (int)next->priority || !allowed_on(next, s->cpu)) {
+		/* Someone more urgent is ready, or next may not run here: no
+		 * shortcut; next is placed like any woken thread. */
 		next->state = THREAD_BLOCKED;
 		sched_ready(next, SCHED_WOKEN);
 		schedule(SCHED_BLOCKED);
 	} else {
-		trace_emit(FE_TRACE_SCHED_WAKE, tid(next), this_cpu()->index, SCHED_IPC_DIRECT, 0);
+		trace_emit(FE_TRACE_SCHED_WAKE, tid(next), s->cpu, SCHED_IPC_DIRECT, 0);
 		switch_to(next, SCHED_IPC_DIRECT);
 	}
 	return cur->wake_status;
+}
+
+void sched_kick(struct thread *t)
+{
+	if (t->state != THREAD_RUNNING)
+		return;
+	sched_of(t->cpu)->need_resched = true;
+	ipi_reschedule(t->cpu);
+}
+
+fe_status_t sched_set_affinity(struct thread *t, uint64_t mask)
+{
+	mask &= cpus_taking_threads;
+	if (mask == 0)
+		return FE_ERR_INVALID_ARG;
+	t->affinity = mask;
+	if (allowed_on(t, t->cpu))
+		return FE_OK;
+	if (t->state == THREAD_READY) {
+		ready_remove(sched_of(t->cpu), t);
+		enqueue(t, SCHED_MIGRATED);
+	} else if (t == sched_current()) {
+		schedule(SCHED_MIGRATED);
+	} else {
+		sched_kick(t); /* its CPU requeues it elsewhere (schedule) */
+	}
+	return FE_OK; /* a blocked thread is placed by its affinity when it wakes */
 }
 
 void sched_yield(void)
@@ -322,6 +456,7 @@ static void timer_fired(void *ctx)
 	if (s->slice_end && now >= s->slice_end) {
 		s->slice_end = 0;
 		s->need_resched = true;
+		s->current->demanding = true;
 	}
 	rearm_timer(s);
 }
@@ -337,8 +472,70 @@ _Noreturn void sched_exit_current(void)
 
 void sched_preempt_point(void)
 {
-	if (me()->need_resched)
+	struct sched_cpu *s = me();
+
+	if (s->recheck_slice) {
+		s->recheck_slice = false;
+		update_slice(s, s->current);
+	}
+	if (s->need_resched)
 		schedule(SCHED_PREEMPTED);
+}
+
+/* Balancing: an idle CPU takes the most urgent queued thread it may run
+ * from the CPU with the longest queue. */
+static bool pull_work(struct sched_cpu *s)
+{
+	struct sched_cpu *from = NULL;
+
+	for (uint32_t i = 0; i < ncpus; i++) {
+		struct sched_cpu *o = sched_of(i);
+		if (i != s->cpu && o->nr_ready > 0 && (!from || o->nr_ready > from->nr_ready))
+			from = o;
+	}
+	if (!from)
+		return false;
+	for (int p = SCHED_LEVELS - 1; p >= 0; p--) {
+		for (struct thread *t = from->ready[p].head; t; t = t->q_next) {
+			if (!allowed_on(t, s->cpu))
+				continue;
+			ready_remove(from, t);
+			ready_push(s, t);
+			return true;
+		}
+	}
+	return false;
+}
+
+void sched_note_interrupt(unsigned cause)
+{
+	struct sched_cpu *s = me();
+
+	if (s->idle_sleeping) {
+		s->idle_sleeping = false;
+		s->wake_cause = (uint8_t)cause;
+		s->woke_tsc = rdtsc();
+	}
+}
+
+/* Halts until an interrupt, with the big lock released; counts the idle
+ * time and what ended it. */
+static void idle_sleep(struct sched_cpu *s)
+{
+	uint64_t t0 = rdtsc();
+
+	s->idle_entries++;
+	s->wake_cause = FE_WAKE_OTHER;
+	s->woke_tsc = 0;
+	s->idle_sleeping = true;
+	big_lock_release();
+	arch_idle();
+	big_lock_acquire();
+	s->idle_sleeping = false;
+	uint64_t t1 = s->woke_tsc ? s->woke_tsc : rdtsc();
+	s->idle_tsc += t1 - t0;
+	s->wakeups[s->wake_cause]++;
+	trace_emit(FE_TRACE_CPU_IDLE, clock_tsc_to_ns(t1 - t0), s->wake_cause, 0, 0);
 }
 
 _Noreturn void sched_idle_loop(void)
@@ -347,12 +544,10 @@ _Noreturn void sched_idle_loop(void)
 
 	for (;;) {
 		kobj_reap();
-		if (s->ready_mask) {
+		if (s->ready_mask || pull_work(s)) {
 			schedule(SCHED_PREEMPTED);
 			continue;
 		}
-		s->idle_wakeups++;
-		sti_hlt();
-		cli();
+		idle_sleep(s);
 	}
 }

@@ -4,9 +4,12 @@
  * round-robin inside a level with time slices from the one-shot timer,
  * which is armed only when a slice or a sleeper needs it (no periodic tick).
  *
- * All state is per CPU (struct sched_cpu in struct cpu); Phase 2 runs on one
- * CPU and the kernel runs with interrupts off, so nothing here takes a lock
- * yet. Every switch and wake-up is a trace event with its reason.
+ * Each CPU has its own run queues and sleep list (struct sched_cpu in
+ * struct cpu); a woken thread is placed on a CPU (placement), an idle CPU
+ * pulls queued work from a busy one (balancing). All of it runs under the
+ * big kernel lock (core/biglock.h), which also makes a remote run queue safe
+ * to touch. Every switch, wake-up, placement and migration is a trace event
+ * with its reason.
  */
 #ifndef FERROUS_SCHED_SCHED_H
 #define FERROUS_SCHED_SCHED_H
@@ -18,6 +21,8 @@
 #include "object/thread.h"
 
 #define SCHED_SLICE_NS 10000000ULL /* 10 ms */
+#define SCHED_NO_CPU UINT32_MAX
+#define SCHED_ALL_CPUS (~0ULL)
 
 /* Reasons in FE_TRACE_SCHED_SWITCH arg[2] and FE_TRACE_SCHED_WAKE arg[2]. */
 enum sched_reason {
@@ -28,12 +33,21 @@ enum sched_reason {
 	SCHED_IPC_DIRECT = 5, /* IPC fastpath: straight to the partner */
 	SCHED_WOKEN = 6,
 	SCHED_TIMEOUT = 7,
+	SCHED_MIGRATED = 8, /* its affinity moved it, or an idle CPU pulled it */
 };
 
-/* Makes the boot context this CPU's idle thread. */
+/* Makes the boot context this CPU's idle thread and lets threads be placed
+ * here. Called with the big lock held. */
 void sched_init_cpu(void);
-/* The boot CPU's idle loop: runs threads while there are any. */
+/* A CPU's idle loop: runs threads while there are any, pulls work from busy
+ * CPUs, and sleeps (hlt) with the big lock released when there is none.
+ * Entered with the big lock held. */
 _Noreturn void sched_idle_loop(void);
+/* Any interrupt, first thing, lock-free: ends an idle period and notes its
+ * cause (enum fe_wake_cause) for the energy counters. */
+void sched_note_interrupt(unsigned cause);
+/* CPUs that take threads (bit i = CPU i). */
+uint64_t sched_cpu_mask(void);
 
 static inline struct thread *sched_current(void);
 
@@ -56,6 +70,13 @@ void sched_detach(struct thread *t);
 /* The running thread blocks (the caller has queued it if it must be) and
  * `next`, a blocked thread, runs at once with FE_OK: the IPC fastpath. */
 fe_status_t sched_block_and_switch(struct thread *next, enum block_reason why);
+
+/* A running thread (here or on another CPU) must look at the scheduler at
+ * its next return to user mode: it was killed or its affinity changed. */
+void sched_kick(struct thread *t);
+/* Restricts t to the CPUs in mask (intersected with the online ones; an
+ * empty result is FE_ERR_INVALID_ARG) and moves it if it must. */
+fe_status_t sched_set_affinity(struct thread *t, uint64_t mask);
 
 void sched_yield(void);
 fe_status_t sched_sleep(uint64_t ns);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Devices handed to the root task: console, interrupts, I/O ports, trace. */
+#include <arch/cpu.h>
 #include <arch/x86.h>
 
 #include "core/clock.h"
@@ -161,11 +162,42 @@ fe_status_t sys_kernel_stats(struct trap_frame *f)
 		ks.trace_dropped += ts.dropped + ts.overwritten;
 	}
 	ks.threads = thread_count();
+	ks.cpus = ncpus;
+	ks.numa_nodes = 1;
 	return copy_to_user(ARG1(f), &ks, sizeof(ks));
+}
+
+static void fill_cpu_stats(const struct cpu *c, struct fe_cpu_stats *out)
+{
+	const struct sched_cpu *s = &c->sched;
+
+	out->cpu = c->index;
+	out->apic_id = c->apic_id;
+	out->node = c->node;
+	out->capacity = c->capacity;
+	out->now_ns = clock_ns();
+	out->idle_ns = clock_tsc_to_ns(s->idle_tsc);
+	out->idle_entries = s->idle_entries;
+	for (unsigned i = 0; i < FE_WAKE_CAUSES; i++)
+		out->wakeups[i] = s->wakeups[i];
+	out->timer_irqs = c->timer_irqs;
+	out->context_switches = s->switches;
+	out->migrations_in = s->migrations_in;
+	out->ipis_received = c->ipis_received;
+	out->runnable = s->nr_ready + (s->current != s->idle);
+	out->idle_method = arch_idle_method();
 }
 
 fe_status_t sys_cpu_stats(struct trap_frame *f)
 {
-	(void)f;
-	return FE_ERR_UNSUPPORTED; /* SMP: issue 4 */
+	struct kobj *o;
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_TRACE, FE_RIGHT_READ, &o);
+	struct fe_cpu_stats cs = { 0 };
+
+	if (st != FE_OK)
+		return st;
+	if (ARG1(f) >= ncpus || !cpus[ARG1(f)].online)
+		return FE_ERR_OUT_OF_RANGE;
+	fill_cpu_stats(&cpus[ARG1(f)], &cs);
+	return copy_to_user(ARG2(f), &cs, sizeof(cs));
 }

@@ -161,8 +161,15 @@ fe_status_t sys_thread_set_ipc_buffer(struct trap_frame *f)
 
 fe_status_t sys_thread_set_affinity(struct trap_frame *f)
 {
-	(void)f;
-	return FE_ERR_UNSUPPORTED; /* SMP: issue 4 */
+	struct kobj *o;
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_THREAD, FE_RIGHT_MANAGE, &o);
+
+	if (st != FE_OK)
+		return st;
+	struct thread *t = (struct thread *)o;
+	if (t->state == THREAD_DEAD)
+		return FE_ERR_BAD_STATE;
+	return sched_set_affinity(t, ARG1(f));
 }
 
 fe_status_t sys_cpu_current(struct trap_frame *f)

@@ -10,6 +10,7 @@
 #include <arch/user.h>
 #include <ferrous/trace.h>
 
+#include "core/biglock.h"
 #include "core/log.h"
 #include "object/process.h"
 #include "object/thread.h"
@@ -71,6 +72,7 @@ void syscall_dispatch(struct trap_frame *f)
 	uint64_t nr = f->rax;
 	fe_status_t st = FE_ERR_BAD_SYSCALL;
 
+	big_lock_acquire();
 	syscalls++;
 	trace_emit(FE_TRACE_SYSCALL_ENTER, nr, f->rdi, f->rsi, f->rdx);
 	if (nr < FE_SYS_COUNT && table[nr])
@@ -81,6 +83,7 @@ void syscall_dispatch(struct trap_frame *f)
 	/* sysret to a non-user rip would fault in ring 0 on the user stack. */
 	if (!arch_sysret_safe(f))
 		f->vector = TF_RETURN_IRET;
+	big_lock_release();
 }
 
 void return_to_user(struct trap_frame *f)

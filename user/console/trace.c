@@ -32,6 +32,9 @@ static const char *const event_names[] = {
 	[FE_TRACE_IPC_RECV] = "ipc_recv",
 	[FE_TRACE_FAULT] = "fault",
 	[FE_TRACE_SERVICE_RESTART] = "service_restart",
+	[FE_TRACE_SCHED_PLACE] = "sched_place",
+	[FE_TRACE_SCHED_MIGRATE] = "sched_migrate",
+	[FE_TRACE_CPU_IDLE] = "cpu_idle",
 };
 
 /* For syscall_enter/exit, whose arg[0] is the call number. */

@@ -113,11 +113,6 @@ void arch_halt_forever(void)
 	}
 }
 
-void arch_stop_other_cpus(void)
-{
-	/* One CPU so far: nothing to stop. SMP sends an NMI to each other CPU. */
-}
-
 /* SAFETY: reads the caller's frame; noinline so that our frame and return
  * address describe the caller (frame pointers are always kept). */
 __attribute__((noinline)) void arch_capture_frame(struct trap_frame *f)
@@ -166,4 +161,18 @@ void arch_dump_frame(const struct trap_frame *f, bool all)
 void arch_qemu_exit(uint8_t code)
 {
 	outl(0xf4, code);
+}
+
+/* SAFETY: sti's one-instruction interrupt shadow makes "sti; hlt" atomic: an
+ * interrupt already pending is taken after hlt starts, so it ends the halt
+ * rather than being handled just before it (no lost wake-up). Interrupts
+ * are off again on return, as the kernel expects. */
+void arch_idle(void)
+{
+	__asm__ volatile("sti; hlt; cli" : : : "memory");
+}
+
+unsigned arch_idle_method(void)
+{
+	return 1; /* hlt */
 }

@@ -20,6 +20,8 @@
 #define REG_EOI 0x0b0
 #define REG_SVR 0x0f0
 #define REG_ESR 0x280
+#define REG_ICR_LO 0x300
+#define REG_ICR_HI 0x310
 #define REG_LVT_TIMER 0x320
 #define REG_LVT_LINT0 0x350
 #define REG_LVT_LINT1 0x360
@@ -32,6 +34,12 @@
 #define LVT_MASKED (1u << 16)
 #define LVT_TIMER_ONESHOT (0u << 17)
 #define LVT_TIMER_TSC_DEADLINE (2u << 17)
+#define ICR_FIXED (0u << 8)
+#define ICR_NMI (4u << 8)
+#define ICR_INIT (5u << 8)
+#define ICR_STARTUP (6u << 8)
+#define ICR_PENDING (1u << 12)
+#define ICR_ASSERT (1u << 14)
 #define APIC_BASE_ENABLE (1ULL << 11)
 #define APIC_BASE_X2APIC (1ULL << 10)
 
@@ -134,4 +142,41 @@ void lapic_timer_stop(void)
 uint32_t lapic_timer_current(void)
 {
 	return rd(REG_TIMER_CUR);
+}
+
+/* SAFETY: writing the ICR sends an interrupt message to another CPU's local
+ * APIC; the callers choose vectors the IDT handles (or INIT/STARTUP during
+ * AP start-up). In xAPIC mode the high half must be written first and the
+ * previous message must have left (delivery status clear). */
+static void send_icr(uint32_t apic_id, uint32_t lo)
+{
+	if (x2apic) {
+		__asm__ volatile("mfence" : : : "memory"); /* x2APIC ICR writes are not serializing */
+		wrmsr(0x830, ((uint64_t)apic_id << 32) | lo);
+		return;
+	}
+	while (rd(REG_ICR_LO) & ICR_PENDING)
+		cpu_relax();
+	wr(REG_ICR_HI, apic_id << 24);
+	wr(REG_ICR_LO, lo);
+}
+
+void lapic_send_ipi(uint32_t apic_id, unsigned vector)
+{
+	send_icr(apic_id, ICR_FIXED | ICR_ASSERT | (vector & 0xff));
+}
+
+void lapic_send_nmi(uint32_t apic_id)
+{
+	send_icr(apic_id, ICR_NMI | ICR_ASSERT);
+}
+
+void lapic_send_init(uint32_t apic_id)
+{
+	send_icr(apic_id, ICR_INIT | ICR_ASSERT);
+}
+
+void lapic_send_startup(uint32_t apic_id, uint32_t page)
+{
+	send_icr(apic_id, ICR_STARTUP | ICR_ASSERT | (page & 0xff));
 }

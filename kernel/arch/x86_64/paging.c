@@ -253,6 +253,21 @@ void arch_pt_activate(uint64_t root)
 	write_cr3(root);
 }
 
+/* SAFETY: toggling CR4.PGE flushes every TLB entry, global (kernel) ones
+ * included (SDM vol 3 section 4.10.4.1); reloading CR3 flushes the rest
+ * when global pages are off. Either leaves the page tables untouched. */
+void arch_tlb_flush_all(void)
+{
+	uint64_t cr4 = read_cr4();
+
+	if (cr4 & CR4_PGE) {
+		write_cr4(cr4 & ~CR4_PGE);
+		write_cr4(cr4);
+	} else {
+		write_cr3(read_cr3());
+	}
+}
+
 uint64_t arch_pt_current(void)
 {
 	return read_cr3() & PTE_ADDR;

@@ -6,16 +6,20 @@
  * registers, and panic. (From Phase 2 on, a user-mode fault kills only the
  * faulting process.)
  */
+#include <arch/cpu.h>
 #include <arch/probe.h>
 #include <arch/trap.h>
 #include <arch/x86.h>
 #include <ferrous/trace.h>
 
+#include "core/biglock.h"
 #include "core/console.h"
+#include "core/ipi.h"
 #include "core/cpu.h"
 #include "core/fault_catch.h"
 #include "core/irq.h"
 #include "core/panic.h"
+#include "sched/sched.h"
 #include "syscall/syscall.h"
 #include "trace/trace.h"
 
@@ -83,12 +87,41 @@ static void exception(struct trap_frame *f)
 	            (void *)f->rip);
 }
 
+static enum fe_wake_cause wake_cause(unsigned vec)
+{
+	if (vec == VEC_TIMER)
+		return FE_WAKE_TIMER;
+	if (vec == VEC_IPI_RESCHED || vec == VEC_IPI_TLB)
+		return FE_WAKE_IPI;
+	return vec >= VEC_IRQ_BASE ? FE_WAKE_DEVICE : FE_WAKE_OTHER;
+}
+
+/* Vectors that never take the big lock: the TLB shootdown (its sender
+ * holds the lock and waits for us) and the ones that only panic or stop. */
+static bool lock_free_vector(unsigned vec)
+{
+	return vec == VEC_IPI_TLB || vec == VEC_NMI || vec == VEC_DF || vec == VEC_MC;
+}
+
 void trap_entry(struct trap_frame *f)
 {
-	if (f->vector < 32)
+	unsigned vec = (unsigned)f->vector;
+
+	sched_note_interrupt(wake_cause(vec));
+	if (vec == VEC_NMI && panic_in_progress())
+		arch_halt_forever(); /* another CPU panicked and stops us */
+	if (vec == VEC_IPI_TLB) {
+		ipi_tlb_interrupt();
+		return;
+	}
+	if (!lock_free_vector(vec))
+		big_lock_acquire();
+	if (vec < 32)
 		exception(f);
 	else
-		irq_dispatch((unsigned)f->vector, f);
+		irq_dispatch(vec, f);
 	if (trap_from_user(f))
 		return_to_user(f);
+	if (!lock_free_vector(vec))
+		big_lock_release();
 }

@@ -33,8 +33,11 @@ void cpu_enable_protections(void);
 void cpu_protections_string(char *buf, unsigned size);
 
 NORETURN void arch_halt_forever(void);
-/* Stops every other CPU (NMI IPI once SMP exists; nothing on one CPU). */
-void arch_stop_other_cpus(void);
+/* Sleeps until the next interrupt, which is handled before this returns;
+ * called with interrupts off, returns with them off. */
+void arch_idle(void);
+/* fe_cpu_stats.idle_method: 1 = hlt, 2 = mwait. */
+unsigned arch_idle_method(void);
 /* Fills *f with the caller's registers (rip/rbp/rsp of the caller's frame). */
 void arch_capture_frame(struct trap_frame *f);
 /* Prints a register dump of *f (plus CR0, CR2, CR3, CR4) on the console;

@@ -21,6 +21,7 @@ _Static_assert(sizeof(struct tss) == 104, "TSS layout (SDM vol 3 fig 8-11)");
 struct arch_cpu {
 	uint64_t gdt[GDT_ENTRIES];
 	struct tss tss;
+	uint64_t ist_tops[3]; /* APs: #DF, NMI, #MC stacks, set before start-up */
 };
 
 #endif /* FERROUS_ARCH_CPU_STATE_H */

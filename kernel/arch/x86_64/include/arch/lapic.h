@@ -26,4 +26,11 @@ void lapic_timer_oneshot(uint32_t ticks);
 void lapic_timer_stop(void);
 uint32_t lapic_timer_current(void);
 
+/* Inter-processor interrupts (SDM vol 3 section 10.6). */
+void lapic_send_ipi(uint32_t apic_id, unsigned vector);
+void lapic_send_nmi(uint32_t apic_id);
+/* AP start-up: INIT, then STARTUP with the real-mode entry at page * 4096. */
+void lapic_send_init(uint32_t apic_id);
+void lapic_send_startup(uint32_t apic_id, uint32_t page);
+
 #endif /* FERROUS_ARCH_LAPIC_H */

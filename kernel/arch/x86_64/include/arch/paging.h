@@ -50,6 +50,8 @@ void arch_pt_destroy_user(uint64_t root, const struct pt_alloc *alloc);
 
 void arch_pt_activate(uint64_t root);
 uint64_t arch_pt_current(void);
+/* Drops every TLB entry of this CPU, kernel (global) ones too. */
+void arch_tlb_flush_all(void);
 
 /* Ensures the top-level entry covering va exists (kernel half sharing). */
 fe_status_t arch_pt_prealloc_top(uint64_t root, uint64_t va);

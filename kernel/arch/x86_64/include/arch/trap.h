@@ -33,6 +33,8 @@ enum {
 #define VEC_IRQ_DYNAMIC 48   /* first vector for other devices */
 #define VEC_TIMER 0xf0       /* local APIC timer */
 #define VEC_IPI_BASE 0xf1    /* inter-processor interrupts (SMP) */
+#define VEC_IPI_RESCHED 0xf1 /* "look at your run queue" */
+#define VEC_IPI_TLB 0xf2     /* flush your TLB and acknowledge (core/ipi.c) */
 #define VEC_APIC_ERROR 0xfe
 #define VEC_SPURIOUS 0xff
 
