@@ -44,6 +44,18 @@ SCENARIOS: list[Scenario] = [
     # Enabled once the kernel starts application processors (SMP issue).
     Scenario("ktest-smp2", "ktest=all qemu_exit=1", smp=2, ktap=True,
              must=[BANNER, INIT_DONE]),
+    # Two NUMA nodes of 256 MiB with one CPU each, and a SLIT (QEMU builds the
+    # SRAT and SLIT; OVMF passes them through). Only the boot CPU runs so far.
+    Scenario("numa", "ktest=all qemu_exit=1", smp=2, ktap=True,
+             extra_qemu=["-object", "memory-backend-ram,id=m0,size=256M",
+                         "-numa", "node,nodeid=0,cpus=0,memdev=m0",
+                         "-object", "memory-backend-ram,id=m1,size=256M",
+                         "-numa", "node,nodeid=1,cpus=1,memdev=m1",
+                         "-numa", "dist,src=0,dst=1,val=21"],
+             must=[BANNER, r"numa: 2 nodes: node 0 256 MiB cpus \{0\}, node 1 256 MiB cpus \{1\}",
+                   r"numa: distances \(SLIT\): node 0: 10 21; node 1: 21 10",
+                   r"mm: node 1: \d+ MiB usable", INIT_DONE],
+             must_not=KERNEL_BROKE),
     Scenario("lowmem", "ktest=all qemu_exit=1", mem="64M", ktap=True,
              must=[BANNER, r"memory: \d+ MiB of RAM", INIT_DONE]),
     Scenario("panic", "ktest.panic=1 qemu_exit=1", expect_exit=35,

@@ -33,6 +33,7 @@
 #include "lib/stack_protector.h"
 #include "mm/frame.h"
 #include "mm/kmap.h"
+#include "mm/numa.h"
 #include "object/kobj.h"
 #include "sched/sched.h"
 #include "test/ktest.h"
@@ -114,6 +115,7 @@ static void init_interrupts(void)
 	if ((st = lapic_init(acpi->lapic_addr)) != FE_OK)
 		panic("lapic: %s", fe_status_name(st));
 	this_cpu()->apic_id = lapic_id();
+	this_cpu()->node = numa_node_of_apic(this_cpu()->apic_id);
 	if ((st = ioapic_init(acpi)) != FE_OK)
 		panic("ioapic: %s", fe_status_name(st));
 	pr_info("irq: local APIC id %u (%s), %u I/O APIC inputs, 8259 PICs masked\n",
@@ -172,10 +174,13 @@ __attribute__((no_stack_protector)) void kernel_main(const struct fe_boot_info *
 	if (bad)
 		pr_warn("command line: %u malformed option(s), last '%s'; defaults used\n", bad, bad_option);
 
+	/* ACPI before the frame pools (the SRAT decides their nodes), while the
+	 * loader's direct map is still in use, and before boot-services memory is
+	 * reclaimed (firmware may have left tables there). */
+	platform_init(bi);
+	numa_init(platform_acpi());
 	frame_init(bi);
 	kmap_init(bi);
-	/* ACPI first: firmware may have left tables in boot-services memory. */
-	platform_init(bi);
 	frame_reclaim_boot(bi);
 	if (trace_init_cpu(this_cpu()) != FE_OK)
 		pr_warn("trace: no memory for the event ring; tracing off\n");

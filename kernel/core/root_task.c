@@ -34,7 +34,7 @@ static fe_status_t load_segment(struct process *p, const struct elf_image *img,
 	                ((ph->flags & ELF_PF_W) ? FE_VM_WRITE : 0) |
 	                ((ph->flags & ELF_PF_X) ? FE_VM_EXEC : 0);
 	struct vmo *v;
-	fe_status_t st = vmo_create(p->budget, hi - lo, &v);
+	fe_status_t st = vmo_create(p->budget, p->home_node, hi - lo, &v);
 
 	if (st != FE_OK)
 		return st;
@@ -126,7 +126,7 @@ static fe_status_t build_stack(struct process *p, const struct fe_boot_info *bi,
 {
 	static struct fe_start_info si; /* one boot, one CPU: no need for stack space */
 	struct vmo *stack;
-	fe_status_t st = vmo_create(p->budget, FE_STACK_SIZE, &stack);
+	fe_status_t st = vmo_create(p->budget, p->home_node, FE_STACK_SIZE, &stack);
 
 	if (st != FE_OK)
 		return st;

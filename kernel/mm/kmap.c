@@ -41,9 +41,11 @@ static bool direct_mappable(uint32_t type)
 
 bool kmap_direct_mapped(uint64_t pa, uint64_t len)
 {
-	const struct fe_mem_range *m = phys_to_virt(kmap_bi->mem_map);
+	/* Before kmap_init the loader's direct map is in use; it covers these ranges too. */
+	const struct fe_boot_info *bi = kmap_bi ? kmap_bi : boot_info;
+	const struct fe_mem_range *m = phys_to_virt(bi->mem_map);
 
-	for (uint32_t i = 0; i < kmap_bi->mem_map_count; i++) {
+	for (uint32_t i = 0; i < bi->mem_map_count; i++) {
 		uint64_t end = m[i].base + m[i].pages * PAGE_SIZE;
 		if (direct_mappable(m[i].type) && pa >= m[i].base && pa <= end && len <= end - pa)
 			return true;

@@ -20,7 +20,8 @@ void kmap_init(const struct fe_boot_info *bi);
 /* Physical address of the kernel's top-level table. */
 uint64_t kmap_root(void);
 
-/* True if [pa, pa + len) lies in RAM the direct map covers. */
+/* True if [pa, pa + len) lies in RAM the direct map covers (valid from the
+ * moment boot_info is set, before kmap_init too). */
 bool kmap_direct_mapped(uint64_t pa, uint64_t len);
 
 /* The physical address of a kernel-image virtual address. */

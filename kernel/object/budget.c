@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "object/budget.h"
 
+#include "core/cpu.h"
 #include "core/panic.h"
 #include "mm/frame.h"
 #include "mm/kmem.h"
@@ -93,15 +94,20 @@ void budget_free(struct budget *b, struct kmem_cache *kc, void *obj)
 	budget_uncharge(b, kc->slab.obj_size);
 }
 
-fe_status_t budget_frame_alloc(struct budget *b, unsigned order, uint64_t *phys)
+fe_status_t budget_frame_alloc_on(struct budget *b, uint32_t node, unsigned order, uint64_t *phys)
 {
 	fe_status_t st = budget_charge(b, PAGE_SIZE << order);
 
 	if (st != FE_OK)
 		return st;
-	if ((st = frame_alloc_zeroed(order, phys)) != FE_OK)
+	if ((st = frame_alloc_zeroed_on(node, order, phys)) != FE_OK)
 		budget_uncharge(b, PAGE_SIZE << order);
 	return st;
+}
+
+fe_status_t budget_frame_alloc(struct budget *b, unsigned order, uint64_t *phys)
+{
+	return budget_frame_alloc_on(b, this_cpu()->node, order, phys);
 }
 
 void budget_frame_free(struct budget *b, uint64_t phys, unsigned order)

@@ -41,6 +41,8 @@ void budget_uncharge(struct budget *b, uint64_t bytes);
 fe_status_t budget_zalloc(struct budget *b, struct kmem_cache *kc, void **out);
 void budget_free(struct budget *b, struct kmem_cache *kc, void *obj);
 fe_status_t budget_frame_alloc(struct budget *b, unsigned order, uint64_t *phys);
+/* As budget_frame_alloc, preferring NUMA node `node` (frame_alloc_on). */
+fe_status_t budget_frame_alloc_on(struct budget *b, uint32_t node, unsigned order, uint64_t *phys);
 void budget_frame_free(struct budget *b, uint64_t phys, unsigned order);
 
 #endif /* FERROUS_OBJECT_BUDGET_H */

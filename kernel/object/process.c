@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "object/process.h"
 
+#include "core/cpu.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "lib/string.h"
@@ -34,6 +35,7 @@ fe_status_t process_create(struct budget *parent, const char *name, uint64_t lim
 		goto fail_budget;
 	kobj_init(&p->obj, FE_OBJ_PROCESS, parent);
 	strlcpy(p->name, name, sizeof(p->name));
+	p->home_node = this_cpu()->node;
 	kobj_cspace_env(&p->cs_env, p->budget);
 	cspace_init(&p->cspace, &p->cs_env, PROCESS_MAX_HANDLES);
 	p->alive = true;

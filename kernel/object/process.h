@@ -33,6 +33,9 @@ struct process {
 	struct cspace_env cs_env;
 	struct cspace cspace;
 	struct aspace as;
+	/* NUMA node its memory (VMO pages) comes from first, and where its threads
+	 * should preferably run: the creating CPU's node. Fixed at creation. */
+	uint32_t home_node;
 	struct thread *threads; /* live threads */
 	uint32_t nthreads;
 	struct waitq exit_waiters;

@@ -33,7 +33,7 @@ static void free_pages(struct vmo *v, uint64_t n)
 		budget_frame_free(v->obj.budget, v->pages[i], 0);
 }
 
-fe_status_t vmo_create(struct budget *b, uint64_t size, struct vmo **out)
+fe_status_t vmo_create(struct budget *b, uint32_t node, uint64_t size, struct vmo **out)
 {
 	struct vmo *v;
 	uint64_t arr;
@@ -46,12 +46,13 @@ fe_status_t vmo_create(struct budget *b, uint64_t size, struct vmo **out)
 	if ((st = budget_zalloc(b, &vmo_cache, (void **)&v)) != FE_OK)
 		return st;
 	v->pages_order = array_order(npages);
-	if ((st = budget_frame_alloc(b, v->pages_order, &arr)) != FE_OK)
+	v->node = node;
+	if ((st = budget_frame_alloc_on(b, node, v->pages_order, &arr)) != FE_OK)
 		goto fail_obj;
 	v->pages = phys_to_virt(arr);
 	kobj_init(&v->obj, FE_OBJ_VMO, b);
 	for (uint64_t i = 0; i < npages; i++) {
-		if ((st = budget_frame_alloc(b, 0, &v->pages[i])) != FE_OK) {
+		if ((st = budget_frame_alloc_on(b, node, 0, &v->pages[i])) != FE_OK) {
 			free_pages(v, i);
 			budget_put(b);
 			budget_frame_free(b, arr, v->pages_order);

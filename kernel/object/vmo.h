@@ -25,11 +25,15 @@ struct vmo {
 	uint64_t size;      /* bytes, a multiple of the page size */
 	uint64_t *pages;    /* physical address of each page */
 	unsigned pages_order; /* frames holding the pages array */
+	uint32_t node;      /* NUMA node the pages were asked of (they may lie elsewhere
+	                       if it ran out): the creating process's home node */
 	bool owns_pages;
 };
 
 void vmo_init_cache(void);
-fe_status_t vmo_create(struct budget *b, uint64_t size, struct vmo **out);
+/* `size` bytes of zeroed pages charged to b, preferably on NUMA node `node`
+ * (the home node of the process it is made for). */
+fe_status_t vmo_create(struct budget *b, uint32_t node, uint64_t size, struct vmo **out);
 /* A VMO over physically contiguous memory the kernel keeps (not freed). */
 fe_status_t vmo_create_physical(uint64_t phys, uint64_t size, struct vmo **out);
 

@@ -8,6 +8,7 @@
 #include "core/cpu.h"
 #include "core/usercopy.h"
 #include "mm/frame.h"
+#include "mm/numa.h"
 #include "object/device.h"
 #include "object/interrupt.h"
 #include "object/notification.h"
@@ -155,6 +156,7 @@ fe_status_t sys_kernel_stats(struct trap_frame *f)
 	struct fe_kernel_stats ks = {
 		.frames_total = fs.total_frames, .frames_free = fs.free_frames,
 		.processes = process_count(), .syscalls = syscall_count(), .tsc_hz = clock_tsc_hz(),
+		.numa_nodes = numa_node_count(), .frames_remote = fs.remote_allocs,
 	};
 	for (uint32_t i = 0; i < ncpus; i++) {
 		struct trace_stats ts = trace_get_stats(i);

@@ -7,7 +7,8 @@
 fe_status_t sys_vmo_create(struct trap_frame *f)
 {
 	struct vmo *v;
-	fe_status_t st = vmo_create(current_process()->budget, ARG0(f), &v);
+	struct process *p = current_process();
+	fe_status_t st = vmo_create(p->budget, p->home_node, ARG0(f), &v);
 
 	if (st != FE_OK)
 		return st;

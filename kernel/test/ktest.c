@@ -57,6 +57,11 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ..
 	console_printf("    # %s: %s:%d: %s\n", t->name, file, line, msg);
 }
 
+void ktest_skip(struct ktest *t, const char *reason)
+{
+	t->skip_reason = reason;
+}
+
 void ktest_note(struct ktest *t, const char *fmt, ...)
 {
 	char msg[192];
@@ -92,7 +97,10 @@ static bool run_case(const struct ktest_case *tc, unsigned n)
 		arch_irq_restore(RFLAGS_IF);
 	else
 		arch_irq_save();
-	console_printf("    %s %u %s\n", t.failed ? "not ok" : "ok", n, tc->name);
+	if (t.skip_reason && !t.failed)
+		console_printf("    ok %u %s # SKIP %s\n", n, tc->name, t.skip_reason);
+	else
+		console_printf("    %s %u %s\n", t.failed ? "not ok" : "ok", n, tc->name);
 	return !t.failed;
 }
 

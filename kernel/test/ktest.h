@@ -27,6 +27,7 @@ struct ktest {
 	const char *name;
 	bool failed;
 	unsigned checks;
+	const char *skip_reason; /* set by ktest_skip */
 };
 
 struct ktest_case {
@@ -49,6 +50,8 @@ struct ktest_suite {
 		}
 
 void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...) PRINTF_LIKE(4, 5);
+/* Marks the case skipped ("ok N name # SKIP reason"); the case should return. */
+void ktest_skip(struct ktest *t, const char *reason);
 /* A diagnostic line in the KTAP output ("# ..."). */
 void ktest_note(struct ktest *t, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
