@@ -24,6 +24,7 @@ HOST_SRCS_slab       := kernel/mm/slab.c
 HOST_SRCS_trace_ring := kernel/trace/ring.c
 HOST_SRCS_cspace     := kernel/cap/cspace.c
 HOST_SRCS_sched_policy := kernel/sched/policy.c
+HOST_SRCS_numa       := kernel/mm/numa.c kernel/lib/fmt.c
 
 # Extra flags per test: test_fmt passes deliberately malformed formats.
 HOST_CFLAGS_fmt := -Wno-format

@@ -41,9 +41,8 @@ class Scenario:
 
 SCENARIOS: list[Scenario] = [
     Scenario("ktest", "ktest=all qemu_exit=1", ktap=True, must=[BANNER, INIT_DONE]),
-    # Enabled once the kernel starts application processors (SMP issue).
     Scenario("ktest-smp2", "ktest=all qemu_exit=1", smp=2, ktap=True,
-             must=[BANNER, INIT_DONE]),
+             must=[BANNER, INIT_DONE, r"smp: 2 CPUs online"]),
     # Two NUMA nodes of 256 MiB with one CPU each, and a SLIT (QEMU builds the
     # SRAT and SLIT; OVMF passes them through). Only the boot CPU runs so far.
     Scenario("numa", "ktest=all qemu_exit=1", smp=2, ktap=True,
@@ -66,9 +65,17 @@ SCENARIOS: list[Scenario] = [
                    r"page fault at 0xffff9000dead0000: page not present \(write\)",
                    r"CR2: ffff9000dead0000", r"RAX: ", r"#0 0x[0-9a-f]+ ktest_deliberate_fault\+0x"]),
     # User space: the root task runs one program from the ramdisk.
-    Scenario("user", "init.run=utest qemu_exit=1", ktap=True, timeout=240,
+    # User space: the root task runs one program from the ramdisk; -smp 2 as
+    # `make run` does, and again on one and four CPUs.
+    Scenario("user", "init.run=utest qemu_exit=1", smp=2, ktap=True, timeout=300,
+             must=[BANNER, INIT_LOADED, r"smp: 2 CPUs online", r"init: utest exited with code 0"],
+             must_not=KERNEL_BROKE),
+    Scenario("user-smp1", "init.run=utest qemu_exit=1", smp=1, ktap=True, timeout=300,
              must=[BANNER, INIT_LOADED, r"init: utest exited with code 0"], must_not=KERNEL_BROKE),
-    Scenario("sysfuzz", "init.run=sysfuzz sysfuzz.iterations=100000 qemu_exit=1", ktap=True,
+    Scenario("user-smp4", "init.run=utest qemu_exit=1", smp=4, ktap=True, timeout=400,
+             must=[BANNER, INIT_LOADED, r"smp: 4 CPUs online", r"init: utest exited with code 0"],
+             must_not=KERNEL_BROKE),
+    Scenario("sysfuzz", "init.run=sysfuzz sysfuzz.iterations=100000 qemu_exit=1", smp=2, ktap=True,
              timeout=300, must=[INIT_LOADED, r"# sysfuzz: \d+ syscalls"], must_not=KERNEL_BROKE),
     Scenario("console-script",
              "init.run=console console.script=help;ls;run,hello;wait,1;ps;trace,5;stats qemu_exit=1",

@@ -62,7 +62,7 @@
 #define FE_SYS_TRACE_READ              33 /* (trace, struct fe_trace_record *buf, max, uint64_t *count): READ */
 #define FE_SYS_KERNEL_STATS            34 /* (trace, struct fe_kernel_stats *out): READ */
 #define FE_SYS_THREAD_SLEEP            35 /* (nanoseconds): blocks at least that long */
-#define FE_SYS_THREAD_SET_AFFINITY     36 /* (thread, uint64_t cpu mask): MANAGE; bit i = CPU i */
+#define FE_SYS_THREAD_SET_AFFINITY     36 /* (thread or 0 = the caller, uint64_t cpu mask): MANAGE; bit i = CPU i; new threads inherit their creator's */
 #define FE_SYS_CPU_CURRENT             37 /* (uint32_t *out): the CPU the caller runs on now */
 #define FE_SYS_CPU_STATS               38 /* (trace, cpu index, struct fe_cpu_stats *out): READ */
 #define FE_SYS_COUNT                   39

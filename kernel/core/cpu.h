@@ -50,6 +50,7 @@ struct cpu {
 	/* SMP (core/ipi.c): set by a CPU that wants this one to flush its TLB,
 	 * cleared by this CPU once it has. */
 	_Atomic uint32_t tlb_flush_req;
+	uint64_t active_root; /* page-table root loaded now (the scheduler sets it, big lock held) */
 	uint64_t ipis_received;
 
 	/* Debug builds: where a deliberate fault in a test resumes (kernel/test). */

@@ -53,6 +53,8 @@ void tlb_shootdown(uint64_t cpu_mask)
 	uint32_t self = this_cpu()->index;
 	uint64_t sent = 0;
 
+	if ((cpu_mask & ~(1ULL << self)) == 0 || ncpus == 1)
+		return;
 	if (!big_lock_held())
 		panic("tlb_shootdown without the big lock");
 	for (uint32_t i = 0; i < ncpus; i++) {
@@ -68,6 +70,16 @@ void tlb_shootdown(uint64_t cpu_mask)
 		while (atomic_load_explicit(&cpus[i].tlb_flush_req, memory_order_acquire))
 			cpu_relax();
 	}
+}
+
+void tlb_shootdown_root(uint64_t root)
+{
+	uint64_t mask = 0;
+
+	for (uint32_t i = 0; i < ncpus; i++)
+		if (cpus[i].active_root == root)
+			mask |= 1ULL << i;
+	tlb_shootdown(mask);
 }
 
 void tlb_shootdown_all(void)

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/panic.h"
 #include "core/platform.h"
+#include "mm/numa.h"
 #include "mm/vmap.h"
 #include "sched/sched.h"
 #include "trace/trace.h"
@@ -54,6 +55,7 @@ _Noreturn void ap_main(struct cpu *c)
 	cpu_enable_protections();
 	lapic_init_cpu();
 	c->apic_id = lapic_id();
+	c->node = numa_node_of_apic(c->apic_id);
 	arch_syscall_init();
 	if (trace_init_cpu(c) != FE_OK)
 		pr_warn("smp: cpu %u: no memory for a trace ring\n", c->index);

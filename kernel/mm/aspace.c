@@ -4,6 +4,7 @@
 #include <arch/paging.h>
 #include <ferrous/syscall.h>
 
+#include "core/ipi.h"
 #include "core/panic.h"
 #include "mm/kmap.h"
 #include "mm/kmem.h"
@@ -135,8 +136,10 @@ static fe_status_t map_pages(struct aspace *as, struct kobj *mem, uint64_t offse
 			st = arch_pt_map_with(as->root, va + done, pa, PAGE_SIZE,
 			                      base | (uncached ? VM_UNCACHED : 0), &a);
 		if (st != FE_OK) {
-			if (done)
+			if (done) {
 				arch_pt_unmap(as->root, va, done);
+				tlb_shootdown_root(as->root);
+			}
 			return st;
 		}
 	}
@@ -216,6 +219,7 @@ fe_status_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t len)
 		}
 		if (lo == m->va && hi == m->va + m->len) {
 			arch_pt_unmap(as->root, lo, hi - lo);
+			tlb_shootdown_root(as->root); /* before the pages can be freed */
 			*p = m->next;
 			kobj_put(m->mem);
 			budget_free(as->budget, &mapping_cache, m);
@@ -223,6 +227,7 @@ fe_status_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t len)
 		}
 		if (cut(as, m, lo, hi, spare))
 			spare = NULL;
+		tlb_shootdown_root(as->root);
 		p = &m->next;
 	}
 	if (spare)

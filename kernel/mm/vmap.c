@@ -4,6 +4,7 @@
 #include <arch/paging.h>
 
 #include "core/kernel.h"
+#include "core/ipi.h"
 #include "core/panic.h"
 #include "core/spinlock.h"
 #include "mm/frame.h"
@@ -101,6 +102,7 @@ void kstack_free(struct kstack *s)
 	/* A stack that is not mapped was never allocated or is freed twice: a bug. */
 	ASSERT(arch_pt_query(kmap_root(), s->base, &pa, &flags) == FE_OK);
 	ASSERT(arch_pt_unmap(kmap_root(), s->base, KSTACK_PAGES * PAGE_SIZE) == FE_OK);
+	tlb_shootdown_all(); /* another CPU may still cache the stack's translations */
 	frame_free(pa, 2);
 	slot_put(s->slot);
 }

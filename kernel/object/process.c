@@ -69,6 +69,17 @@ void process_terminate(struct process *p, const struct fe_exit_status *why)
 		thread_kill(t);
 	}
 	cspace_destroy(&p->cspace);
+	process_finish_if_idle(p);
+}
+
+void process_finish_if_idle(struct process *p)
+{
+	/* A thread killed while running on another CPU still uses the address
+	 * space until it reaches the kernel: the memory goes, and waiters
+	 * learn of the end, only once the last thread has left. */
+	if (p->alive || p->nthreads != 0 || p->finished)
+		return;
+	p->finished = true;
 	aspace_destroy(&p->as);
 	sched_wake_all(&p->exit_waiters, FE_OK);
 	if (process_end_hook)

@@ -36,6 +36,7 @@ struct process {
 	/* NUMA node its memory (VMO pages) comes from first, and where its threads
 	 * should preferably run: the creating CPU's node. Fixed at creation. */
 	uint32_t home_node;
+	bool finished;      /* ended, and its last thread has left: memory freed, waiters woken */
 	struct thread *threads; /* live threads */
 	uint32_t nthreads;
 	struct waitq exit_waiters;
@@ -48,6 +49,9 @@ fe_status_t process_create(struct budget *parent, const char *name, uint64_t lim
                            struct process **out);
 /* Ends the process (idempotent): see the comment at the top. */
 void process_terminate(struct process *p, const struct fe_exit_status *why);
+/* Once an ended process has no thread left: frees its memory, wakes its
+ * waiters (process_terminate and the last thread's exit call it). */
+void process_finish_if_idle(struct process *p);
 /* Thread bookkeeping (object/thread.c). */
 void process_add_thread(struct process *p, struct thread *t);
 void process_remove_thread(struct process *p, struct thread *t);

@@ -48,7 +48,8 @@ fe_status_t thread_create(struct process *proc, uint64_t entry, uint64_t stack, 
 	t->state = THREAD_NEW;
 	t->cpu = this_cpu()->index;
 	t->last_cpu = SCHED_NO_CPU;
-	t->affinity = SCHED_ALL_CPUS;
+	/* Like its creator's (a kernel-created thread may run anywhere). */
+	t->affinity = sched_current()->proc ? sched_current()->affinity : SCHED_ALL_CPUS;
 	t->frame = arch_thread_stack_init(t->kstack.top, entry, stack, arg, &t->switch_rsp);
 	process_add_thread(proc, t);
 	live_threads++;
@@ -109,6 +110,8 @@ static void thread_detach(struct thread *t)
 	if (p->alive && p->nthreads == 0) {
 		struct fe_exit_status why = { .reason = FE_EXIT_NORMAL };
 		process_terminate(p, &why);
+	} else {
+		process_finish_if_idle(p);
 	}
 }
 

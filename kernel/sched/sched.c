@@ -166,6 +166,7 @@ static void activate_address_space(struct thread *next)
 
 	if (arch_pt_current() != root)
 		arch_pt_activate(root);
+	this_cpu()->active_root = root; /* for TLB shootdowns (core/ipi.c) */
 }
 
 static void switch_to(struct thread *next, enum sched_reason why)
@@ -209,41 +210,41 @@ static struct thread *take_next(struct sched_cpu *s)
 	return t;
 }
 
-/* Placement: which CPU a thread that became runnable goes to. */
+/* Placement: which CPU a thread that became runnable goes to. The rules
+ * are in sched/policy.c (pure, host-tested); here we only take the
+ * snapshot it decides on. */
 
-static bool cpu_idle(uint32_t cpu)
+static void snapshot(struct sched_cpu_view *v)
 {
-	const struct sched_cpu *c = sched_of(cpu);
-	return c->current == c->idle && c->nr_ready == 0;
+	for (uint32_t i = 0; i < ncpus; i++) {
+		const struct sched_cpu *c = sched_of(i);
+		bool idle = c->current == c->idle;
+
+		v[i].online = (cpus_taking_threads >> i) & 1;
+		v[i].idle = idle && c->nr_ready == 0;
+		v[i].nr_running = c->nr_ready + !idle;
+		v[i].cur_priority = idle ? 0 : c->current->priority;
+		v[i].capacity = cpus[i].capacity ? cpus[i].capacity : SCHED_CAPACITY_MAX;
+		v[i].node = cpus[i].node;
+	}
 }
 
-/*
- * Interim rule until the policy module decides: stay on this CPU if it is
- * allowed and idle or the thread outranks what runs here; otherwise an
- * idle allowed CPU (its last one first); otherwise its last CPU, this one,
- * or the lowest allowed.
- */
 static uint32_t choose_cpu(const struct thread *t, uint32_t *reason)
 {
-	uint32_t here = self(), last = t->last_cpu;
-	uint64_t allowed = t->affinity & cpus_taking_threads;
-	const struct sched_cpu *s = me();
+	struct sched_cpu_view v[MAX_CPUS];
+	struct sched_thread_view tv = {
+		.affinity = t->affinity, .last_cpu = t->last_cpu, .waker_cpu = self(),
+		.home_node = t->proc ? t->proc->home_node : SCHED_NO_NODE,
+		.priority = t->priority, .demanding = t->demanding,
+	};
 
-	*reason = 1;
-	if (allowed_on(t, here) && (s->current == s->idle || t->priority > s->current->priority))
-		return here;
-	*reason = 2;
-	if (last != SCHED_NO_CPU && ((allowed >> last) & 1) && cpu_idle(last))
-		return last;
-	for (uint32_t i = 0; i < ncpus; i++)
-		if (((allowed >> i) & 1) && cpu_idle(i))
-			return i;
-	*reason = 3;
-	if (last != SCHED_NO_CPU && ((allowed >> last) & 1))
-		return last;
-	if ((allowed >> here) & 1)
-		return here;
-	return (uint32_t)__builtin_ctzll(allowed);
+	snapshot(v);
+	struct sched_placement p = sched_place(v, ncpus, &tv);
+	if (p.cpu == SCHED_NO_CPU)
+		panic("sched: thread %llu may run on no online CPU (affinity %#llx)",
+		      (unsigned long long)tid(t), (unsigned long long)t->affinity);
+	*reason = p.reason;
+	return p.cpu;
 }
 
 /* Tells `cpu` that t was queued there: preempt, start a slice, or wake. */
@@ -482,27 +483,33 @@ void sched_preempt_point(void)
 		schedule(SCHED_PREEMPTED);
 }
 
-/* Balancing: an idle CPU takes the most urgent queued thread it may run
- * from the CPU with the longest queue. */
+/* The most urgent thread queued on `from` that may run on `cpu`. */
+static struct thread *pullable(struct sched_cpu *from, uint32_t cpu)
+{
+	for (int p = SCHED_LEVELS - 1; p >= 0; p--)
+		for (struct thread *t = from->ready[p].head; t; t = t->q_next)
+			if (allowed_on(t, cpu))
+				return t;
+	return NULL;
+}
+
+/* Balancing: an idle CPU asks the policy where to pull from, and takes the
+ * most urgent thread there that may run here. */
 static bool pull_work(struct sched_cpu *s)
 {
-	struct sched_cpu *from = NULL;
+	struct sched_cpu_view v[MAX_CPUS];
+	uint32_t from;
 
-	for (uint32_t i = 0; i < ncpus; i++) {
-		struct sched_cpu *o = sched_of(i);
-		if (i != s->cpu && o->nr_ready > 0 && (!from || o->nr_ready > from->nr_ready))
-			from = o;
-	}
-	if (!from)
-		return false;
-	for (int p = SCHED_LEVELS - 1; p >= 0; p--) {
-		for (struct thread *t = from->ready[p].head; t; t = t->q_next) {
-			if (!allowed_on(t, s->cpu))
-				continue;
-			ready_remove(from, t);
+	snapshot(v);
+	while (sched_pick_pull(v, ncpus, s->cpu, &from)) {
+		struct thread *t = pullable(sched_of(from), s->cpu);
+		if (t) {
+			ready_remove(sched_of(from), t);
 			ready_push(s, t);
+			trace_emit(FE_TRACE_SCHED_PLACE, tid(t), s->cpu, 0, from);
 			return true;
 		}
+		v[from].nr_running = 0; /* nothing there may run here: ask again */
 	}
 	return false;
 }

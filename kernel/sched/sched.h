@@ -19,9 +19,9 @@
 #include <ferrous/errors.h>
 
 #include "object/thread.h"
+#include "sched/policy.h"
 
 #define SCHED_SLICE_NS 10000000ULL /* 10 ms */
-#define SCHED_NO_CPU UINT32_MAX
 #define SCHED_ALL_CPUS (~0ULL)
 
 /* Reasons in FE_TRACE_SCHED_SWITCH arg[2] and FE_TRACE_SCHED_WAKE arg[2]. */

@@ -117,11 +117,33 @@ fe_status_t sys_ioport_out(struct trap_frame *f)
 }
 
 /* Copies up to max of the newest records of every CPU, oldest first. */
+/* The CPU whose record `take[cpu]` back (1 = its newest) is the newest
+ * (newest = true) or oldest among all CPUs' candidates; false if none. */
+static bool pick_cpu(const uint64_t *take, bool newest, uint32_t *out)
+{
+	struct fe_trace_record rec;
+	uint64_t best_tsc = 0;
+	bool found = false;
+
+	for (uint32_t cpu = 0; cpu < ncpus; cpu++) {
+		if (take[cpu] == 0 || trace_peek(cpu, take[cpu], &rec) != FE_OK)
+			continue;
+		if (!found || (newest ? rec.tsc > best_tsc : rec.tsc < best_tsc)) {
+			best_tsc = rec.tsc;
+			*out = cpu;
+			found = true;
+		}
+	}
+	return found;
+}
+
+/* The `max` most recent records of all CPUs, merged by time, oldest first. */
 fe_status_t sys_trace_read(struct trap_frame *f)
 {
 	struct kobj *o;
-	uint64_t max = ARG2(f), n = 0, ubuf = ARG1(f);
+	uint64_t max = ARG2(f), n = 0, ubuf = ARG1(f), take[MAX_CPUS] = { 0 }, back[MAX_CPUS];
 	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_TRACE, FE_RIGHT_READ, &o);
+	uint32_t cpu;
 
 	if (st != FE_OK)
 		return st;
@@ -130,17 +152,22 @@ fe_status_t sys_trace_read(struct trap_frame *f)
 	if (!user_range_ok(ubuf, max * sizeof(struct fe_trace_record)) ||
 	    !user_range_ok(ARG3(f), sizeof(n)) || ARG3(f) == 0)
 		return FE_ERR_FAULT;
-	for (uint32_t cpu = 0; cpu < ncpus && n < max; cpu++) {
-		uint64_t back = max - n;
+	/* Walk back from the newest to see how many each CPU contributes... */
+	for (uint64_t i = 0; i < max; i++) {
+		for (cpu = 0; cpu < ncpus; cpu++)
+			back[cpu] = take[cpu] + 1;
+		if (!pick_cpu(back, true, &cpu))
+			break;
+		take[cpu]++;
+	}
+	/* ...then copy them out oldest first. */
+	while (pick_cpu(take, false, &cpu)) {
 		struct fe_trace_record rec;
-
-		for (; back > 0 && n < max; back--) {
-			if (trace_peek(cpu, back, &rec) != FE_OK)
-				continue;
-			if ((st = copy_to_user(ubuf + n * sizeof(rec), &rec, sizeof(rec))) != FE_OK)
-				return st;
-			n++;
-		}
+		if (trace_peek(cpu, take[cpu]--, &rec) != FE_OK)
+			continue;
+		if ((st = copy_to_user(ubuf + n * sizeof(rec), &rec, sizeof(rec))) != FE_OK)
+			return st;
+		n++;
 	}
 	return copy_to_user(ARG3(f), &n, sizeof(n));
 }
@@ -165,7 +192,6 @@ fe_status_t sys_kernel_stats(struct trap_frame *f)
 	}
 	ks.threads = thread_count();
 	ks.cpus = ncpus;
-	ks.numa_nodes = 1;
 	return copy_to_user(ARG1(f), &ks, sizeof(ks));
 }
 

@@ -58,7 +58,7 @@ fe_status_t sys_process_wait(struct trap_frame *f)
 	if (!user_range_ok(ARG1(f), sizeof(struct fe_exit_status)))
 		return FE_ERR_FAULT;
 	kobj_get(o); /* the handle may go while we sleep */
-	while (st == FE_OK && p->alive)
+	while (st == FE_OK && !p->finished)
 		st = (flags & FE_NONBLOCK) ? FE_ERR_WOULD_BLOCK
 		                           : sched_block_on(&p->exit_waiters, o, BLOCK_PROCESS);
 	if (st == FE_OK)
@@ -161,9 +161,11 @@ fe_status_t sys_thread_set_ipc_buffer(struct trap_frame *f)
 
 fe_status_t sys_thread_set_affinity(struct trap_frame *f)
 {
-	struct kobj *o;
-	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_THREAD, FE_RIGHT_MANAGE, &o);
+	struct kobj *o = &sched_current()->obj;
+	fe_status_t st = FE_OK;
 
+	if (ARG0(f) != FE_HANDLE_INVALID)
+		st = handle_lookup(ARG0(f), FE_OBJ_THREAD, FE_RIGHT_MANAGE, &o);
 	if (st != FE_OK)
 		return st;
 	struct thread *t = (struct thread *)o;

@@ -257,6 +257,10 @@ static void grant_places_handle_in_process(struct ut *t)
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_endpoint_create(&c.ep)));
 	UT_ASSERT(t, UT_EXPECT_OK(t, ut_spawn(&c, &child)));
 	UT_EXPECT_OK(t, fe_handle_info(v, &mine));
+	/* One round trip first: the child has set up and waits in recv (on
+	 * another CPU it would otherwise still be changing its table). */
+	struct fe_msg sync = { .info = FE_MSG_INFO(UT_OP_HANDLE_INFO, 1, 0), .w = { FE_HANDLE_INVALID } };
+	UT_EXPECT_OK(t, fe_call(c.ep, &sync));
 	UT_EXPECT_OK(t, fe_process_info(child, &before));
 	UT_EXPECT_OK(t, fe_handle_grant(child, v, FE_RIGHT_READ | FE_RIGHT_MAP, &out));
 	UT_EXPECT_OK(t, fe_process_info(child, &after));

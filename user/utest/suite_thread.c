@@ -170,12 +170,17 @@ static void record_priority(void *arg)
 	order[__atomic_fetch_add(&norder, 1, __ATOMIC_SEQ_CST)] = (uint64_t)(uintptr_t)arg;
 }
 
-/* Both become ready while we run; once we sleep, the higher one goes first. */
+/* Both become ready while we run; once we sleep, the higher one goes first.
+ * All three stay on this CPU (new threads inherit their creator's
+ * affinity): with more CPUs the two would simply run side by side. */
 static void higher_priority_runs_first(struct ut *t)
 {
 	fe_handle_t a, b;
+	uint32_t cpu = 0;
 
 	norder = 0;
+	UT_EXPECT_OK(t, fe_cpu_current(&cpu));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, 1ULL << cpu)));
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(record_priority, (void *)10, 10, &a)));
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(record_priority, (void *)12, 12, &b)));
 	for (unsigned i = 0; i < 5000 && __atomic_load_n(&norder, __ATOMIC_SEQ_CST) < 2; i++)
@@ -183,6 +188,7 @@ static void higher_priority_runs_first(struct ut *t)
 	UT_EXPECT_EQ(t, norder, 2);
 	UT_EXPECT_EQ(t, order[0], 12);
 	UT_EXPECT_EQ(t, order[1], 10);
+	UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, ~0ULL));
 	ut_del(t, a);
 	ut_del(t, b);
 }
