@@ -534,6 +534,7 @@ static void idle_sleep(struct sched_cpu *s)
 	s->idle_entries++;
 	s->wake_cause = FE_WAKE_OTHER;
 	s->woke_tsc = 0;
+	s->idle_since = t0;
 	s->idle_sleeping = true;
 	big_lock_release();
 	arch_idle();

@@ -32,7 +32,8 @@ struct sched_cpu {
 	/* Energy accounting (fe_cpu_stats). */
 	bool idle_sleeping;               /* halted in the idle loop, big lock released */
 	uint8_t wake_cause;               /* enum fe_wake_cause of the interrupt that woke it */
-	uint64_t woke_tsc;                /* when that interrupt arrived */
+	uint64_t woke_tsc;
+	uint64_t idle_since;              /* TSC when the current idle period began */                /* when that interrupt arrived */
 	uint64_t switches;                /* context switches */
 	uint64_t idle_entries;
 	uint64_t idle_tsc;                /* TSC ticks spent halted */

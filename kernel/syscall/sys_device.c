@@ -204,7 +204,8 @@ static void fill_cpu_stats(const struct cpu *c, struct fe_cpu_stats *out)
 	out->node = c->node;
 	out->capacity = c->capacity;
 	out->now_ns = clock_ns();
-	out->idle_ns = clock_tsc_to_ns(s->idle_tsc);
+	/* A CPU asleep now has an idle period not yet added in. */
+	out->idle_ns = clock_tsc_to_ns(s->idle_tsc + (s->idle_sleeping ? rdtsc() - s->idle_since : 0));
 	out->idle_entries = s->idle_entries;
 	for (unsigned i = 0; i < FE_WAKE_CAUSES; i++)
 		out->wakeups[i] = s->wakeups[i];

@@ -203,6 +203,8 @@ int ut_role_main(const char *role, const char *arg)
 	if (strcmp(role, "hang") == 0) return role_hang();
 	if (strcmp(role, "notify") == 0) return role_notify(arg);
 	if (strcmp(role, "hog") == 0) return ut_role_hog();
+	if (strcmp(role, "tlb") == 0) return ut_role_tlb();
+	if (strcmp(role, "spinners") == 0) return ut_role_spinners();
 	printf("    # utest: unknown role %s\n", role);
 	return 99;
 }

@@ -29,6 +29,7 @@ static volatile uint32_t case_seq;
 static volatile bool timed_out;
 static volatile fe_handle_t watched[WATCH_MAX];
 static bool watchdog_running;
+fe_handle_t ut_watchdog_thread = FE_HANDLE_INVALID;
 
 void ut_fail(struct ut *t, const char *file, int line, const char *fmt, ...)
 {
@@ -167,17 +168,15 @@ static bool selected(const char *spec, const char *name)
 static const struct ut_suite *const suites[] = {
 	&ut_suite_syscall, &ut_suite_handles, &ut_suite_memory, &ut_suite_process,
 	&ut_suite_thread,  &ut_suite_budget,  &ut_suite_ipc,    &ut_suite_notification,
-	&ut_suite_devices,
+	&ut_suite_devices, &ut_suite_smp,
 };
 
 unsigned ut_run(const char *spec)
 {
 	unsigned nsel = 0, n = 0, failed = 0, cases = 0;
-	fe_handle_t wd;
-
 	if (!watchdog_running)
-		watchdog_running =
-			fe_thread_spawn(watchdog, NULL, FE_PRIORITY_DEFAULT, &wd) == FE_OK;
+		watchdog_running = fe_thread_spawn(watchdog, NULL, FE_PRIORITY_DEFAULT,
+		                                   &ut_watchdog_thread) == FE_OK;
 	for (size_t i = 0; i < ARRAY_SIZE(suites); i++)
 		nsel += selected(spec, suites[i]->name);
 	printf("KTAP version 1\n1..%u\n", nsel);

@@ -54,7 +54,7 @@ struct ut_suite {
 
 extern const struct ut_suite ut_suite_syscall, ut_suite_handles, ut_suite_memory,
 	ut_suite_process, ut_suite_thread, ut_suite_budget, ut_suite_ipc, ut_suite_notification,
-	ut_suite_devices;
+	ut_suite_devices, ut_suite_smp;
 
 void ut_fail(struct ut *t, const char *file, int line, const char *fmt, ...) PRINTF_LIKE(4, 5);
 /* A diagnostic line in the KTAP output ("# ..."). */
@@ -104,6 +104,8 @@ void ut_skip(struct ut *t, const char *why);
 /* Runs the suites named in spec ("all" or a comma-separated list) and
  * prints KTAP. Returns the number of failed cases (unknown names count). */
 unsigned ut_run(const char *spec);
+/* The watchdog thread (FE_HANDLE_INVALID if it could not start). */
+extern fe_handle_t ut_watchdog_thread;
 
 /* ---- child processes (child.c) ---- */
 
@@ -148,6 +150,8 @@ void ut_unwatch(fe_handle_t proc);
 int ut_role_main(const char *role, const char *arg);
 int ut_role_server(void); /* server.c */
 int ut_role_hog(void);    /* suite_budget.c */
+int ut_role_tlb(void);    /* suite_smp.c */
+int ut_role_spinners(void);
 
 /* ---- the server role's protocol (server.c) ----
  * Labels are operations; the reply's label is op | UT_REPLY. */
