@@ -203,12 +203,14 @@ def row_figures(r: Row, vb: dict[str, Boot | None]) -> dict:
 
 # ---- the table ----
 
-def fmt_fig(s: dict, ns: bool = False) -> str:
+def fmt_fig(s: dict, rate: bool) -> str:
     if "median" not in s:
-        return "n/a" if not ns else ""
-    if ns:
-        return f"{s['ns_median']:,.0f}" if "ns_median" in s else ""
-    return f"{s['median']:,.1f}/s" if s.get("rate") else f"{s['median']:,.0f}"
+        return "n/a"
+    return f"{s['median']:,.1f}/s" if rate else f"{s['median']:,.0f}"
+
+
+def fmt_ns(s: dict) -> str:
+    return f"{s['ns_median']:,.0f}" if "ns_median" in s else ""
 
 
 def fmt_pct(x: float | None) -> str:
@@ -218,12 +220,13 @@ def fmt_pct(x: float | None) -> str:
 def table_line(r: Row, f: dict, timed: bool) -> str:
     rt = "" if f["ratio"] is None else f"{f['ratio']:.2f}"
     label = f"{r.row} ({r.unit})" + (" [smp2]" if r.set == "smp2" else "")
-    cells = [f"{label:36}", f"{fmt_fig(f['ferrous']):>14}"]
+    rate = metric(r.ferrous) == "per_s"
+    cells = [f"{label:36}", f"{fmt_fig(f['ferrous'], rate):>14}"]
     if timed:
-        cells.append(f"{fmt_fig(f['ferrous'], True):>10}")
-    cells.append(f"{fmt_fig(f['linux']):>14}")
+        cells.append(f"{fmt_ns(f['ferrous']):>10}")
+    cells.append(f"{fmt_fig(f['linux'], rate):>14}")
     if timed:
-        cells.append(f"{fmt_fig(f['linux'], True):>10}")
+        cells.append(f"{fmt_ns(f['linux']):>10}")
     return " ".join(cells + [f"{rt:>6}", f"{fmt_pct(f['trace_cost']):>8}"])
 
 
@@ -235,11 +238,8 @@ def print_table(title: str, rows: list[Row], figs: list[dict], timed: bool) -> N
     for r, f in zip(rows, figs):
         if not timed and r.set != "smp1":
             continue
-        for s in (f["ferrous"], f["linux"]):
-            s["rate"] = metric(r.ferrous) == "per_s"
         print(table_line(r, f, timed))
         for side, s in (("Ferrous", f["ferrous"]), ("Linux", f["linux"])):
-            s.pop("rate")
             if "skipped" in s:
                 print(f"{'':38}{side} skipped: {s['skipped']}")
 
