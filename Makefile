@@ -16,6 +16,7 @@ include mk/boot.mk
 include mk/user.mk
 include mk/image.mk
 include mk/run.mk
+include mk/bench.mk
 
 .PHONY: all help deps clean
 all: kernel loader user
@@ -23,6 +24,7 @@ all: kernel loader user
 help:
 	@echo "make run     build everything and boot Ferrous in QEMU (serial on this terminal)"
 	@echo "make test    host unit tests, fuzz smoke runs and QEMU boot tests; ends 'N passed, N failed'"
+	@echo "make bench   Ferrous (release) vs Linux in the same QEMU: table + bench/results/*.json (BENCH_RUNS=5)"
 	@echo "make debug   boot with QEMU's gdb stub and attach gdb with the kernel's symbols"
 	@echo "make check   clang-tidy, cppcheck and the raw-code lint"
 	@echo "make fuzz    longer libFuzzer runs of every parser"

@@ -19,7 +19,7 @@ USER_CFLAGS := --target=x86_64-unknown-none-elf -std=c17 -ffreestanding \
 	-fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -fstack-protector-strong \
 	-fno-omit-frame-pointer -fno-common -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables \
-	-O2 -g $(WARNINGS) -Iinclude -Iuser/lib/include -Ikernel/lib -DFE_USER=1
+	-O2 -g $(WARNINGS) -Iinclude -Iuser/lib/include -Ikernel/lib -Ibench -DFE_USER=1
 USER_ASFLAGS := --target=x86_64-unknown-none-elf -g -Wa,--fatal-warnings \
 	-Iinclude -Iuser/lib/include -DFE_USER=1 -D__ASSEMBLY__
 

@@ -5,7 +5,9 @@ Used by `make run`, `make debug` and the test runner (tools/testrun.py).
 The machine is always q35 with OVMF (UEFI) and `-cpu max` under TCG: these
 hosts have no working KVM (DESIGN section 11). Every run gets its own copy of
 OVMF's variable store, and the ESP image is attached with snapshot=on so
-concurrent runs never share a writable disk.
+concurrent runs never share a writable disk. `make bench` (bench/bench.py)
+also boots Linux on the same machine, CPU, -smp and memory through
+`-kernel`/`-initrd` (QEMU's default firmware, no ESP).
 
     python3 tools/qemu.py run   --esp build/debug/esp.img [--mem 512M] [--smp 2]
     python3 tools/qemu.py debug --esp build/debug/esp.img --kernel build/debug/kernel.elf
@@ -37,30 +39,52 @@ def qemu_binary() -> str:
 
 
 @dataclass
+class LinuxBoot:
+    """A Linux kernel booted directly (-kernel), for the benchmarks' comparison."""
+
+    kernel: str
+    initrd: str
+    append: str
+
+
+@dataclass
 class Machine:
     """One QEMU invocation."""
 
-    esp: str
+    esp: str | None  # None: direct Linux boot from `linux`
     mem: str = "512M"
     smp: int = 1
+    accel: str = "tcg"  # e.g. "tcg,thread=single" (DESIGN section 11)
+    linux: LinuxBoot | None = None
     debug_exit: bool = False
     serial: str = "mon:stdio"  # "stdio", "mon:stdio" or "file:PATH"
     gdb: bool = False  # gdb server on GDB_PORT, CPU halted until gdb continues
     extra: list[str] = field(default_factory=list)
 
 
-def command(m: Machine, workdir: str) -> list[str]:
-    """The argument vector for m; copies OVMF's variable store into workdir."""
+def _boot_media(m: Machine, workdir: str) -> list[str]:
+    """OVMF and the ESP; or, for Linux, its kernel, initrd and command line."""
+    if m.linux:
+        return ["-kernel", m.linux.kernel, "-initrd", m.linux.initrd, "-append", m.linux.append]
+    if not m.esp:
+        raise ValueError("a Machine needs an ESP image or a LinuxBoot")
     vars_copy = os.path.join(workdir, "OVMF_VARS.fd")
     shutil.copyfile(OVMF_VARS, vars_copy)
-    args = [
-        qemu_binary(),
-        "-machine", "q35", "-cpu", "max", "-accel", "tcg",
-        "-m", m.mem, "-smp", str(m.smp),
-        "-nodefaults", "-display", "none", "-no-reboot",
+    return [
         "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
         "-drive", f"if=pflash,format=raw,file={vars_copy}",
         "-drive", f"format=raw,file={m.esp},snapshot=on",
+    ]
+
+
+def command(m: Machine, workdir: str) -> list[str]:
+    """The argument vector for m; copies OVMF's variable store into workdir."""
+    args = [
+        qemu_binary(),
+        "-machine", "q35", "-cpu", "max", "-accel", m.accel,
+        "-m", m.mem, "-smp", str(m.smp),
+        "-nodefaults", "-display", "none", "-no-reboot",
+        *_boot_media(m, workdir),
         "-serial", m.serial,
     ]
     if m.debug_exit:

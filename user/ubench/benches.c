@@ -16,25 +16,28 @@ static fe_status_t null_batch(void *ctx, unsigned n)
 	return FE_OK;
 }
 
-static fe_status_t null_syscall(unsigned per_batch, uint64_t *cycles)
+fe_status_t null_syscall(unsigned per_batch, struct bench_result *r)
 {
-	return bench_measure(null_batch, NULL, per_batch, cycles);
+	return bench_measure(null_batch, NULL, per_batch, &r->cycles);
 }
 
 /* ---- IPC round trip to another process ---- */
 
-int bench_server(void)
+/* Echoes every request; the first reply carries the CPU it runs on (which
+ * ipc_call_reply ignores and ipc_call_reply_xcpu checks). */
+void bench_serve(fe_handle_t ep)
 {
-	fe_handle_t ep = fe_start_handle(FE_START_ENDPOINT);
 	struct fe_msg m;
+	uint32_t cpu = 0;
 	fe_status_t st = fe_recv(ep, 0, &m);
 
+	if (st == FE_OK && fe_cpu_current(&cpu) == FE_OK)
+		m.w[0] = cpu;
 	while (st == FE_OK)
 		st = fe_reply_recv(ep, &m); /* the request is the reply */
-	return 1;
 }
 
-static fe_status_t call_batch(void *ctx, unsigned n)
+fe_status_t bench_call_batch(void *ctx, unsigned n)
 {
 	fe_handle_t ep = *(const fe_handle_t *)ctx;
 
@@ -49,8 +52,7 @@ static fe_status_t call_batch(void *ctx, unsigned n)
 	return FE_OK;
 }
 
-/* Kills a helper process and waits for it (bounded), then drops the handle. */
-static fe_status_t stop_process(fe_handle_t p)
+fe_status_t bench_stop_process(fe_handle_t p)
 {
 	struct fe_exit_status st;
 	fe_status_t s = fe_process_kill(p);
@@ -65,23 +67,46 @@ static fe_status_t stop_process(fe_handle_t p)
 	return s != FE_OK ? s : d;
 }
 
-static fe_status_t ipc_call_reply(unsigned per_batch, uint64_t *cycles)
+/* The server's CPU: the first call's answer (the server echoes all others). */
+static fe_status_t server_cpu(fe_handle_t ep, uint32_t *cpu)
 {
-	const char *argv[] = { "ubench", "role=server", NULL };
+	struct fe_msg m = { .info = FE_MSG_INFO(1, 1, 0) };
+	fe_status_t st = fe_call(ep, &m);
+
+	*cpu = (uint32_t)m.w[0];
+	return st;
+}
+
+/* Measures round trips to a server process, started with `cpu_arg`
+ * ("cpu=N" pins it; NULL does not). want_cpu >= 0: skip unless the server
+ * really runs there. */
+fe_status_t bench_with_server(const char *cpu_arg, int want_cpu, unsigned per_batch,
+			      struct bench_result *r)
+{
+	const char *argv[] = { "ubench", "role=server", cpu_arg, NULL };
 	struct fe_spawn_args a = { .path = "ubench", .argv = argv };
 	fe_handle_t ep, p;
+	uint32_t cpu;
 	fe_status_t st;
 
 	if ((st = fe_endpoint_create(&ep)) != FE_OK)
 		return st;
 	a.handles[FE_START_ENDPOINT] = ep;
 	if ((st = fe_spawn(&a, &p)) == FE_OK) {
-		st = bench_measure(call_batch, &ep, per_batch, cycles);
-		fe_status_t s = stop_process(p);
+		if ((st = server_cpu(ep, &cpu)) == FE_OK && want_cpu >= 0 && cpu != (uint32_t)want_cpu)
+			r->skipped = "server-not-on-its-cpu";
+		else if (st == FE_OK)
+			st = bench_measure(bench_call_batch, &ep, per_batch, &r->cycles);
+		fe_status_t s = bench_stop_process(p);
 		st = st != FE_OK ? st : s;
 	}
 	fe_status_t d = fe_handle_delete(ep);
 	return st != FE_OK ? st : d;
+}
+
+fe_status_t ipc_call_reply(unsigned per_batch, struct bench_result *r)
+{
+	return bench_with_server(NULL, -1, per_batch, r);
 }
 
 /* ---- context switch: two threads yielding to each other ---- */
@@ -134,7 +159,7 @@ static uint64_t switches_now(void)
 
 /* Each of our yields is two switches (to the partner and back): checked
  * against the kernel's own count when the trace capability allows. */
-static fe_status_t context_switch_yield(unsigned per_batch, uint64_t *cycles)
+fe_status_t context_switch_yield(unsigned per_batch, struct bench_result *r)
 {
 	static struct partner y;
 	fe_handle_t th;
@@ -143,12 +168,12 @@ static fe_status_t context_switch_yield(unsigned per_batch, uint64_t *cycles)
 
 	if (st != FE_OK)
 		return st;
-	st = bench_measure(yield_batch, NULL, per_batch, cycles);
+	st = bench_measure(yield_batch, NULL, per_batch, &r->cycles);
 	uint64_t switched = switches_now() - before;
 	fe_status_t j = join(&y, th);
 	if (st != FE_OK || j != FE_OK)
 		return st != FE_OK ? st : j;
-	*cycles /= 2;
+	r->cycles /= 2;
 	if (before)
 		printf("# context_switch_yield: %llu switches for %llu yields\n",
 		       (unsigned long long)switched, (unsigned long long)per_batch * (BATCHES + 1));
@@ -184,7 +209,7 @@ static fe_status_t ping_batch(void *ctx, unsigned n)
 }
 
 /* A round trip is two signal -> wake-up hand-overs; the figure is half of it. */
-static fe_status_t notify_signal_wait(unsigned per_batch, uint64_t *cycles)
+fe_status_t notify_signal_wait(unsigned per_batch, struct bench_result *r)
 {
 	static struct partner pp;
 	fe_handle_t th;
@@ -194,21 +219,22 @@ static fe_status_t notify_signal_wait(unsigned per_batch, uint64_t *cycles)
 		return st;
 	if ((st = fe_thread_spawn(ponger, &pp, FE_PRIORITY_DEFAULT, &th)) != FE_OK)
 		return st;
-	st = bench_measure(ping_batch, &pp, per_batch, cycles);
+	st = bench_measure(ping_batch, &pp, per_batch, &r->cycles);
 	fe_status_t j = join(&pp, th);
 	if (fe_handle_delete(pp.ping) != FE_OK || fe_handle_delete(pp.pong) != FE_OK)
 		j = j != FE_OK ? j : FE_ERR_BAD_STATE;
-	*cycles /= 2;
+	r->cycles /= 2;
 	return st != FE_OK ? st : j;
 }
 
 /* ---- spawn, exit, wait ---- */
 
-/* `hello` with no console: its output is dropped. */
+/* This program again, told to return at once: the same counterpart as
+ * Linux's fork_exec_wait, which runs its /init the same way. */
 static fe_status_t spawn_batch(void *ctx, unsigned n)
 {
-	const char *argv[] = { "hello", NULL };
-	struct fe_spawn_args a = { .path = "hello", .argv = argv };
+	const char *argv[] = { "ubench", BENCH_ROLE_EXIT, NULL };
+	struct fe_spawn_args a = { .path = "ubench", .argv = argv };
 	struct fe_exit_status es;
 	fe_handle_t p;
 	fe_status_t st = FE_OK;
@@ -226,9 +252,9 @@ static fe_status_t spawn_batch(void *ctx, unsigned n)
 	return st;
 }
 
-static fe_status_t spawn_exit_wait(unsigned per_batch, uint64_t *cycles)
+fe_status_t spawn_exit_wait(unsigned per_batch, struct bench_result *r)
 {
-	return bench_measure(spawn_batch, NULL, per_batch, cycles);
+	return bench_measure(spawn_batch, NULL, per_batch, &r->cycles);
 }
 
 /* ---- memory mapping ---- */
@@ -254,7 +280,7 @@ static fe_status_t map_batch(void *ctx, unsigned n)
 }
 
 /* An existing one-page VMO: map, write one word, unmap. */
-static fe_status_t page_map_touch_unmap(unsigned per_batch, uint64_t *cycles)
+fe_status_t page_map_touch_unmap(unsigned per_batch, struct bench_result *r)
 {
 	struct mapping mp = { .va = fe_va_alloc(PAGE) };
 	fe_status_t st;
@@ -263,7 +289,7 @@ static fe_status_t page_map_touch_unmap(unsigned per_batch, uint64_t *cycles)
 		return FE_ERR_NO_RESOURCES;
 	if ((st = fe_vmo_create(PAGE, &mp.vmo)) != FE_OK)
 		return st;
-	st = bench_measure(map_batch, &mp, per_batch, cycles);
+	st = bench_measure(map_batch, &mp, per_batch, &r->cycles);
 	fe_status_t d = fe_handle_delete(mp.vmo);
 	return st != FE_OK ? st : d;
 }
@@ -284,26 +310,36 @@ static fe_status_t vmo_batch(void *ctx, unsigned n)
 }
 
 /* The same with a fresh VMO each time: page allocation and freeing included. */
-static fe_status_t vmo_create_map_touch_unmap(unsigned per_batch, uint64_t *cycles)
+fe_status_t vmo_create_map_touch_unmap(unsigned per_batch, struct bench_result *r)
 {
 	uint64_t va = fe_va_alloc(PAGE);
 
-	return va ? bench_measure(vmo_batch, &va, per_batch, cycles) : FE_ERR_NO_RESOURCES;
+	return va ? bench_measure(vmo_batch, &va, per_batch, &r->cycles) : FE_ERR_NO_RESOURCES;
 }
 
-const struct bench benches[] = {
-	{"null_syscall", null_syscall, 11112, "fe_null() (100008 calls in all)"},
-	{"ipc_call_reply", ipc_call_reply, 2000,
-	 "fe_call with one word to a server process answering with fe_reply_recv (round trip)"},
-	{"context_switch_yield", context_switch_yield, 2000,
-	 "one switch: two threads of one process alternating through fe_thread_yield"},
-	{"notify_signal_wait", notify_signal_wait, 1000,
-	 "fe_notif_signal to a thread blocked in fe_notif_wait, until it runs (half a ping-pong)"},
-	{"spawn_exit_wait", spawn_exit_wait, 1,
-	 "fe_spawn of hello, its exit, fe_process_wait, fe_handle_delete"},
-	{"page_map_touch_unmap", page_map_touch_unmap, 500,
-	 "fe_vm_map of a one-page VMO, one write, fe_vm_unmap"},
-	{"vmo_create_map_touch_unmap", vmo_create_map_touch_unmap, 200,
-	 "fe_vmo_create of one page, map, one write, unmap, fe_handle_delete"},
+static const struct {
+	const char *name, *what;
+} whats[] = {
+	{ "null_syscall", "fe_null()" },
+	{ "ipc_call_reply",
+	  "fe_call with one word to a server process answering with fe_reply_recv (round trip)" },
+	{ "context_switch_yield",
+	  "one switch: two threads of one process alternating through fe_thread_yield" },
+	{ "notify_signal_wait",
+	  "fe_notif_signal to a thread blocked in fe_notif_wait, until it runs (half a ping-pong)" },
+	{ "spawn_exit_wait",
+	  "fe_spawn of ubench " BENCH_ROLE_EXIT " (returns at once), fe_process_wait, fe_handle_delete" },
+	{ "page_map_touch_unmap", "fe_vm_map of an existing one-page VMO, one write, fe_vm_unmap" },
+	{ "vmo_create_map_touch_unmap",
+	  "fe_vmo_create of one page, map, one write (allocates it), unmap, fe_handle_delete" },
+	{ "ipc_call_reply_xcpu", "ipc_call_reply with client and server pinned to CPUs 0 and 1" },
+	{ "idle_wakeups", "wake-ups per second of the last CPU while idle (fe_cpu_stats)" },
 };
-const unsigned nbenches = ARRAY_SIZE(benches);
+
+const char *bench_what(const char *name)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(whats); i++)
+		if (strcmp(whats[i].name, name) == 0)
+			return whats[i].what;
+	return "?";
+}

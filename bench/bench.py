@@ -1,0 +1,394 @@
+#!/usr/bin/env python3
+"""`make bench`: Ferrous against Linux, same workloads, same QEMU machine.
+
+Boots, one after another (never two QEMUs at once, so they do not perturb
+each other's timings):
+  timed view, --runs rounds, each round interleaving
+    Ferrous -smp 1 trace on | Ferrous -smp 1 trace off | Linux -smp 1
+    Ferrous -smp 2          | Linux -smp 2      (the rows of set smp2)
+  instruction view, once: the -smp 1 boots again under -icount, where the
+    guest TSC counts instructions (deterministic; DESIGN section 11).
+Each boot prints `bench NAME ...` lines (bench/workloads.h); the table shows
+per row the median over the rounds, the Ferrous/Linux ratio and the cost of
+tracing, then checks the goals. Everything, per boot, goes to
+bench/results/<timestamp>.json; serial logs to build/bench/logs/.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import asdict, dataclass, field
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import qemu  # noqa: E402
+
+WORKLOADS_H = os.path.join(ROOT, "bench", "workloads.h")
+MEM = "512M"
+SMP2_ACCEL = "tcg,thread=single"  # multi-threaded TCG: cross-vCPU wake-ups ~4x slower here
+ICOUNT = ["-icount", "shift=0,align=off,sleep=off",
+          "-rtc", "base=2024-01-01T00:00:00,clock=vm", "-seed", "1"]
+LINUX_APPEND = "console=ttyS0 quiet panic=-1 tsc=reliable"
+BOOT_TIMEOUT = 300.0
+NOISY = 1.5  # max/min over the boots above which a figure is named as noisy
+LINE = re.compile(r"^bench (\S+) (.*)$")
+
+
+@dataclass
+class Row:
+    """One W(...) line of bench/workloads.h."""
+
+    row: str
+    ferrous: str
+    linux: str
+    per_batch: int
+    unit: str
+    set: str
+
+
+def read_rows(path: str = WORKLOADS_H) -> list[Row]:
+    """The comparison rows, in the header's order."""
+    rx = re.compile(r'^\s*W\((\w+),\s*(\w+),\s*(\w+),\s*(\d+),\s*"([^"]*)",\s*(\w+)\)')
+    rows = [Row(m[1], m[2], m[3], int(m[4]), m[5], m[6])
+            for m in map(rx.match, open(path).read().splitlines()) if m]
+    if not rows:
+        raise SystemExit(f"{path}: no W(...) rows found")
+    return rows
+
+
+def parse_figures(log: str) -> dict[str, dict[str, str]]:
+    """NAME -> its key=value pairs, from the `bench ...` lines of a log."""
+    out: dict[str, dict[str, str]] = {}
+    for line in log.splitlines():
+        m = LINE.match(line.strip())
+        if not m:
+            continue
+        if m[2].startswith("skipped "):
+            out[m[1]] = {"skipped": m[2].split("reason=", 1)[-1]}
+        else:
+            out[m[1]] = dict(kv.split("=", 1) for kv in m[2].split() if "=" in kv)
+    return out
+
+
+# ---- boots ----
+
+@dataclass
+class Boot:
+    """One configuration to boot; its outcomes are appended per round."""
+
+    name: str
+    kernel: str  # "ferrous" or "linux"
+    smp: int
+    trace: bool = True
+    icount: bool = False
+    results: list[dict] = field(default_factory=list)
+
+
+def boot_list(args: argparse.Namespace) -> tuple[list[Boot], list[Boot]]:
+    """The timed boots (one each per round) and the instruction-count boots."""
+    timed = [Boot("ferrous-smp1", "ferrous", 1), Boot("ferrous-smp1-notrace", "ferrous", 1, trace=False),
+             Boot("linux-smp1", "linux", 1), Boot("ferrous-smp2", "ferrous", 2), Boot("linux-smp2", "linux", 2)]
+    icount = [Boot("ferrous-icount", "ferrous", 1, icount=True),
+              Boot("ferrous-icount-notrace", "ferrous", 1, trace=False, icount=True),
+              Boot("linux-icount", "linux", 1, icount=True)]
+    return timed, icount if args.icount else []
+
+
+def machine(b: Boot, args: argparse.Namespace, workdir: str) -> qemu.Machine:
+    """The QEMU machine for b: the same for both kernels but for the boot media."""
+    accel = SMP2_ACCEL if b.smp > 1 else "tcg"
+    extra = list(ICOUNT) if b.icount else []
+    if b.kernel == "linux":
+        append = f"{LINUX_APPEND} -- set=smp{b.smp}"
+        return qemu.Machine(esp=None, mem=MEM, smp=b.smp, accel=accel, serial="stdio", extra=extra,
+                            linux=qemu.LinuxBoot(args.linux_kernel, args.initramfs, append))
+    cmdline = f"init.run=ubench ubench.set=smp{b.smp} qemu_exit=1 trace={'on' if b.trace else 'off'}"
+    esp = os.path.join(workdir, "esp.img")
+    subprocess.run([os.path.join(ROOT, "tools", "mkesp.sh"), esp, args.loader, args.kernel,
+                    args.initrd, cmdline], check=True, capture_output=True)
+    return qemu.Machine(esp=esp, mem=MEM, smp=b.smp, accel=accel, debug_exit=True, serial="stdio",
+                        extra=extra)
+
+
+def run_boot(b: Boot, args: argparse.Namespace, rnd: int) -> dict:
+    """Boots b once; returns what it printed (figures), how it ended, and where the log is."""
+    log_path = os.path.join(args.logs, f"{b.name}-{rnd}.log")
+    with tempfile.TemporaryDirectory(prefix="ferrous-bench-") as tmp:
+        cmd = qemu.command(machine(b, args, tmp), tmp)
+        t0 = time.monotonic()
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, timeout=BOOT_TIMEOUT)
+            text, code = p.stdout.decode("utf-8", "replace"), p.returncode
+        except subprocess.TimeoutExpired as e:  # subprocess.run has killed it
+            text, code = (e.stdout or b"").decode("utf-8", "replace"), None
+        seconds = time.monotonic() - t0
+    with open(log_path, "w") as f:
+        f.write(text)
+    ok = code == (qemu.EXIT_SUCCESS if b.kernel == "ferrous" else 0)
+    return {"round": rnd, "seconds": round(seconds, 1), "exit": code, "ok": ok,
+            "log": os.path.relpath(log_path, ROOT), "command": shlex.join(cmd),
+            "figures": parse_figures(text)}
+
+
+def run_all(timed: list[Boot], icount: list[Boot], args: argparse.Namespace) -> None:
+    rounds = [(r, timed) for r in range(1, args.runs + 1)] + ([(0, icount)] if icount else [])
+    for rnd, boots in rounds:
+        for b in boots:
+            res = run_boot(b, args, rnd)
+            b.results.append(res)
+            what = "instruction view" if rnd == 0 else f"round {rnd}/{args.runs}"
+            status = "" if res["ok"] else f"  FAILED (exit {res['exit']}; see {res['log']})"
+            print(f"  {what}: {b.name:22} {res['seconds']:5.1f} s{status}", file=sys.stderr, flush=True)
+
+
+# ---- figures ----
+
+def metric(name: str) -> str:
+    """The key a workload's figure is under: a duration in cycles, or a rate."""
+    return "per_s" if name == "idle_wakeups" else "cycles"
+
+
+def summary(b: Boot | None, name: str) -> dict:
+    """Median, extremes and every value of one workload over b's boots; or why there is none."""
+    if b is None:
+        return {"missing": "not-in-this-view"}
+    found = [r["figures"][name] for r in b.results if name in r["figures"]]
+    key = metric(name)
+    vals = [float(f[key]) for f in found if key in f]
+    if not vals:
+        reasons = sorted({f["skipped"] for f in found if "skipped" in f})
+        return {"skipped": ",".join(reasons)} if reasons else {"missing": "no-figure"}
+    out = {"median": statistics.median(vals), "min": min(vals), "max": max(vals), "n": len(vals),
+           "values": vals}
+    ns = [float(f["ns"]) for f in found if "ns" in f]
+    if ns:
+        out["ns_median"] = statistics.median(ns)
+    return out
+
+
+def ratio(a: dict, b: dict, factor: float = 1.0) -> float | None:
+    if "median" not in a or "median" not in b or b["median"] == 0:
+        return None
+    return a["median"] / (b["median"] * factor)
+
+
+def view_boots(boots: dict[str, Boot], icount: bool) -> dict[str, Boot | None]:
+    """Per role, the boot that supplies it in one view (None: not in that view)."""
+    if icount:
+        return {"fe1": boots.get("ferrous-icount"), "fe1-off": boots.get("ferrous-icount-notrace"),
+                "lx1": boots.get("linux-icount"), "fe2": None, "lx2": None}
+    return {"fe1": boots["ferrous-smp1"], "fe1-off": boots["ferrous-smp1-notrace"],
+            "lx1": boots["linux-smp1"], "fe2": boots["ferrous-smp2"], "lx2": boots["linux-smp2"]}
+
+
+def row_figures(r: Row, vb: dict[str, Boot | None]) -> dict:
+    """Ferrous (trace on, off), Linux, the ratio and the tracing cost of one row in one view."""
+    n = r.set[-1]
+    fe, lx = summary(vb[f"fe{n}"], r.ferrous), summary(vb[f"lx{n}"], r.linux)
+    off = summary(vb["fe1-off"], r.ferrous) if n == "1" else {"missing": "not-in-this-view"}
+    trace = ratio(fe, off)
+    return {"ferrous": fe, "ferrous_trace_off": off, "linux": lx, "ratio": ratio(fe, lx),
+            "trace_cost": None if trace is None or metric(r.ferrous) != "cycles" else trace - 1}
+
+
+# ---- the table ----
+
+def fmt_fig(s: dict, rate: bool) -> str:
+    if "median" not in s:
+        return "n/a"
+    return f"{s['median']:,.1f}/s" if rate else f"{s['median']:,.0f}"
+
+
+def fmt_ns(s: dict) -> str:
+    return f"{s['ns_median']:,.0f}" if "ns_median" in s else ""
+
+
+def fmt_pct(x: float | None) -> str:
+    return "" if x is None else f"{x * 100:+.1f}%"
+
+
+def table_line(r: Row, f: dict, timed: bool) -> str:
+    rt = "" if f["ratio"] is None else f"{f['ratio']:.2f}"
+    label = f"{r.row} ({r.unit})" + (" [smp2]" if r.set == "smp2" else "")
+    rate = metric(r.ferrous) == "per_s"
+    cells = [f"{label:36}", f"{fmt_fig(f['ferrous'], rate):>14}"]
+    if timed:
+        cells.append(f"{fmt_ns(f['ferrous']):>10}")
+    cells.append(f"{fmt_fig(f['linux'], rate):>14}")
+    if timed:
+        cells.append(f"{fmt_ns(f['linux']):>10}")
+    return " ".join(cells + [f"{rt:>6}", f"{fmt_pct(f['trace_cost']):>8}"])
+
+
+def print_table(title: str, rows: list[Row], figs: list[dict], timed: bool) -> None:
+    unit = "cycles" if timed else "instr"
+    ns = f" {'ns':>10}" if timed else ""
+    head = f"{'row (unit)':36} {'Ferrous ' + unit:>14}{ns} {'Linux ' + unit:>14}{ns} {'Fe/Lx':>6} {'tracing':>8}"
+    print(f"\n{title}\n{head}\n{'-' * len(head)}")
+    for r, f in zip(rows, figs):
+        if not timed and r.set != "smp1":
+            continue
+        print(table_line(r, f, timed))
+        for side, s in (("Ferrous", f["ferrous"]), ("Linux", f["linux"])):
+            if "skipped" in s:
+                print(f"{'':38}{side} skipped: {s['skipped']}")
+
+
+def print_spread(rows: list[Row], figs: list[dict]) -> None:
+    """Names the figures whose boots disagree by more than NOISY: medians hide nothing silently."""
+    noisy = []
+    for r, f in zip(rows, figs):
+        for side, key in (("Ferrous", "ferrous"), ("Ferrous trace=off", "ferrous_trace_off"), ("Linux", "linux")):
+            s = f[key]
+            if s.get("n", 0) > 1 and s["min"] > 0 and s["max"] / s["min"] > NOISY:
+                noisy.append(f"{r.row} {side} x{s['max'] / s['min']:.1f}")
+    if noisy:
+        print(textwrap.fill(f"Spread over the boots (max/min) above {NOISY}x: " + "; ".join(noisy), 104,
+                            subsequent_indent="  "))
+    else:
+        print(f"Every figure's boots agree within {NOISY}x (max/min; all values in the JSON).")
+
+
+def print_pairs(rows: list[Row]) -> None:
+    print("\nPairs (bench/workloads.h; what each does: the `#` lines in the logs, bench/README.md):")
+    for r in rows:
+        print(f"  {r.row:22} Ferrous {r.ferrous:28} Linux {r.linux}")
+
+
+# ---- goals ----
+
+# (goal, Ferrous workload, Linux workload, factor on Linux's figure, limit on the ratio)
+GOALS = [
+    ("IPC round trip <= 1/10 of Linux same-CPU pipe round trip", "ipc_call_reply", "pipe_pingpong", 1, 0.1),
+    ("IPC round trip <= 1/2 of Linux sched_yield ping-pong (round trip = 2 switches)",
+     "ipc_call_reply", "yield_pingpong", 2, 0.5),
+    ("null syscall <= 1/2 of Linux getpid", "null_syscall", "getpid", 1, 0.5),
+    ("spawn to first instruction and back <= 1/3 of fork+exec+wait", "spawn_exit_wait", "fork_exec_wait", 1, 1 / 3),
+]
+TRACE_LIMIT = 0.02
+
+
+def judge(vb: dict[str, Boot | None]) -> list[dict]:
+    """Each goal in one view: the measured ratio and PASS/MISS (or n/a)."""
+    out = []
+    for text, fe, lx, factor, limit in GOALS:
+        q = ratio(summary(vb["fe1"], fe), summary(vb["lx1"], lx), factor)
+        out.append({"goal": text, "value": q, "limit": limit,
+                    "verdict": "n/a" if q is None else "PASS" if q <= limit else "MISS"})
+    costs = {}
+    for name in ["null_syscall", "ipc_call_reply", "context_switch_yield", "notify_signal_wait",
+                 "spawn_exit_wait", "page_map_touch_unmap", "vmo_create_map_touch_unmap"]:
+        c = ratio(summary(vb["fe1"], name), summary(vb["fe1-off"], name))
+        if c is not None:
+            costs[name] = c - 1
+    worst = max(costs, key=costs.get) if costs else None
+    out.append({"goal": "full tracing adds < 2% (worst Ferrous workload, trace on vs off)",
+                "value": costs.get(worst), "limit": TRACE_LIMIT, "worst": worst, "costs": costs,
+                "verdict": "n/a" if worst is None else "PASS" if costs[worst] < TRACE_LIMIT else "MISS"})
+    return out
+
+
+def print_goals(timed: list[dict], icount: list[dict]) -> None:
+    print("\nGoals (timed: medians of the rounds; instr: the -icount view)")
+    for t, i in zip(timed, icount or [{}] * len(timed)):
+        def show(g: dict) -> str:
+            if not g or g["value"] is None:
+                return "n/a"
+            v = f"{g['value'] * 100:+.1f}%" if "costs" in g else f"{g['value']:.2f}"
+            extra = f" {g['worst']}" if g.get("worst") else ""
+            return f"{g['verdict']} ({v}{extra})"
+        print(f"  {t['goal']}\n      timed: {show(t)};  instr: {show(i)}")
+
+
+# ---- main ----
+
+def git_describe() -> str:
+    p = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
+    return p.stdout.strip() or "unknown"
+
+
+def report(args: argparse.Namespace, rows: list[Row], timed: list[Boot], icount: list[Boot],
+           seconds: float) -> dict:
+    boots = {b.name: b for b in timed + icount}
+    tv, iv = view_boots(boots, False), view_boots(boots, True)
+    tfig = [row_figures(r, tv) for r in rows]
+    ifig = [row_figures(r, iv) for r in rows] if icount else []
+    print(f"\nFerrous {git_describe()} (release build) vs Linux {args.linux_version}; QEMU "
+          f"-machine q35 -cpu max -m {MEM}, TCG.")
+    print(f"Default -smp 1 (-accel tcg); [smp2] rows: -smp 2 -accel {SMP2_ACCEL}. Ferrous boots with "
+          "trace=on (its default) unless 'tracing' says otherwise.")
+    print_table(f"Timed view: median over {args.runs} boot(s) of each configuration; guest TSC cycles and "
+                "ns per operation (idle: wake-ups/s);\nFe/Lx < 1: Ferrous faster; tracing: Ferrous trace=on vs "
+                "trace=off",
+                rows, tfig, True)
+    print_spread(rows, tfig)
+    if icount:
+        print_table("Instruction view: -smp 1 " + " ".join(ICOUNT) + ";\none boot each, deterministic; "
+                    "guest instructions per operation (no cache or TLB costs)", rows, ifig, False)
+    print_pairs(rows)
+    tg, ig = judge(tv), judge(iv) if icount else []
+    print_goals(tg, ig)
+    failed = [f"{b.name} round {r['round']} (exit {r['exit']}, {r['log']})" for b in timed + icount
+              for r in b.results if not r["ok"]]
+    for f in failed:
+        print(f"  boot failed: {f}")
+    return {"timestamp": args.stamp, "ferrous": git_describe(), "linux": args.linux_version,
+            "runs": args.runs, "wall_seconds": round(seconds, 1), "qemu": {
+                "machine": "q35", "cpu": "max", "mem": MEM, "smp1_accel": "tcg", "smp2_accel": SMP2_ACCEL,
+                "icount": ICOUNT, "linux_append": LINUX_APPEND},
+            "rows": [{**asdict(r), "timed": t, "icount": i} for r, t, i in
+                     zip(rows, tfig, ifig or [None] * len(rows))],
+            "goals": {"timed": tg, "icount": ig},
+            "boots": {b.name: b.results for b in timed + icount}, "failed_boots": failed}
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=5, help="rounds of timed boots (BENCH_RUNS)")
+    p.add_argument("--no-icount", dest="icount", action="store_false", help="skip the instruction view")
+    p.add_argument("--loader", default=os.path.join(ROOT, "build", "boot", "BOOTX64.EFI"))
+    p.add_argument("--kernel", default=os.path.join(ROOT, "build", "release", "kernel.boot.elf"))
+    p.add_argument("--initrd", default=os.path.join(ROOT, "build", "release", "initrd.cpio"))
+    p.add_argument("--linux-dir", default=os.path.join(ROOT, "build", "bench", "linux"),
+                   help="vmlinuz and version, from bench/linux/fetch.sh")
+    p.add_argument("--initramfs", default=os.path.join(ROOT, "build", "bench", "initramfs.cpio"))
+    p.add_argument("--results", default=os.path.join(ROOT, "bench", "results"))
+    p.add_argument("--logs", default=os.path.join(ROOT, "build", "bench", "logs"))
+    args = p.parse_args()
+    if args.runs < 1:
+        p.error("--runs must be at least 1")
+    args.linux_kernel = os.path.join(args.linux_dir, "vmlinuz")
+    args.linux_version = open(os.path.join(args.linux_dir, "version")).read().strip()
+    args.stamp = time.strftime("%Y%m%d-%H%M%S")
+    for path in (args.loader, args.kernel, args.initrd, args.linux_kernel, args.initramfs):
+        if not os.path.exists(path):
+            p.error(f"{path} does not exist: run `make bench`")
+    os.makedirs(args.logs, exist_ok=True)
+    os.makedirs(args.results, exist_ok=True)
+    rows = read_rows()
+    timed, icount = boot_list(args)
+    t0 = time.monotonic()
+    n = len(timed) * args.runs + len(icount)
+    print(f"bench: {n} boots, one at a time ({args.runs} rounds of {len(timed)}, then "
+          f"{len(icount)} under -icount)", file=sys.stderr, flush=True)
+    run_all(timed, icount, args)
+    out = report(args, rows, timed, icount, time.monotonic() - t0)
+    path = os.path.join(args.results, f"{args.stamp}.json")
+    with open(path, "w") as f:
+        json.dump(out, f, indent=1)
+    print(f"\n{time.monotonic() - t0:.0f} s; everything in {os.path.relpath(path, ROOT)}")
+    return 1 if out["failed_boots"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

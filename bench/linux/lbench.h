@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Linux side of `make bench`: /init of a static initramfs, running the
+ * workloads of bench/workloads.h and printing the same `bench ...` lines as
+ * Ferrous's ubench. Built with gcc -static against glibc.
+ */
+#ifndef LBENCH_H
+#define LBENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../workloads.h"
+
+/* One figure: per operation, medians over the timed batches. */
+struct figure {
+	uint64_t cycles; /* guest TSC */
+	uint64_t ns;     /* CLOCK_MONOTONIC */
+};
+
+/* What a workload returns: 0 and a figure, a skip with a reason, or an
+ * error (errno-style text already printed with `#`). */
+enum outcome { DONE, SKIPPED, FAILED };
+
+struct result {
+	enum outcome outcome;
+	struct figure fig;
+	double per_s;       /* idle_wakeups only: a rate, not a duration */
+	const char *reason; /* SKIPPED */
+};
+
+/* Runs one batch of n operations; returns false on failure. */
+typedef bool (*batch_fn)(void *ctx, unsigned n);
+
+/* One warm-up batch, then BENCH_BATCHES timed ones of per_batch operations. */
+struct result measure(batch_fn fn, void *ctx, unsigned per_batch);
+
+struct result failed(const char *what);  /* prints `# what: strerror(errno)` */
+struct result skipped(const char *why);
+bool pin_to_cpu(int cpu); /* the calling thread only */
+int online_cpus(void);
+
+/* One per W(...) row of workloads.h, defined in workloads.c; lx_ keeps the
+ * names clear of libc's (getpid). */
+#define LBENCH_DECLARE(row, fe, lx, n, unit, set) struct result lx_##lx(unsigned per_batch);
+BENCH_WORKLOADS(LBENCH_DECLARE)
+#undef LBENCH_DECLARE
+
+/* What a workload measures, for the `#` line before its figure. */
+const char *lbench_what(const char *name);
+
+/* The argument the child of fork_exec_wait runs /init with. */
+#define EXIT_AT_ONCE "role=exit"
+
+#endif /* LBENCH_H */
