@@ -231,7 +231,7 @@ def boot(s: Scenario, args: argparse.Namespace) -> BootRun:
     subprocess.run([os.path.join(ROOT, "tools", "mkesp.sh"), esp, args.loader,
                     prepare_kernel(s, args.kernel, workdir), args.initrd if s.initrd else "-",
                     s.cmdline], check=True, capture_output=True)
-    m = qemu.Machine(esp=esp, mem=s.mem, smp=s.smp, debug_exit=True, serial="stdio",
+    m = qemu.Machine(esp=esp, mem=s.mem, smp=s.smp, accel=s.accel, debug_exit=True, serial="stdio",
                      extra=s.extra_qemu)
     cmd = qemu.command(m, workdir)
     with open(os.path.join(workdir, "command"), "w") as f:
