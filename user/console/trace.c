@@ -118,6 +118,27 @@ void cmd_trace(int argc, char **argv)
 		print_record(&recs[i], ks.tsc_hz);
 }
 
+/* One line per CPU: the energy counters (idle share, wake-ups by cause). */
+static void print_cpu_stats(uint32_t ncpus)
+{
+	fe_handle_t t = fe_start_handle(FE_START_TRACE);
+
+	printf("cpu node cap  idle%%  idles  wake:timer   ipi device  timer-irqs switches migr-in\n");
+	for (uint32_t i = 0; i < ncpus; i++) {
+		struct fe_cpu_stats c;
+		if (fe_cpu_stats(t, i, &c) != FE_OK)
+			continue;
+		unsigned long long pct = c.now_ns ? c.idle_ns * 100 / c.now_ns : 0;
+		printf("%3u %4u %4u %5llu %6llu %10llu %5llu %6llu %11llu %8llu %7llu%s\n", c.cpu,
+		       c.node, c.capacity, pct, (unsigned long long)c.idle_entries,
+		       (unsigned long long)c.wakeups[FE_WAKE_TIMER],
+		       (unsigned long long)c.wakeups[FE_WAKE_IPI],
+		       (unsigned long long)c.wakeups[FE_WAKE_DEVICE], (unsigned long long)c.timer_irqs,
+		       (unsigned long long)c.context_switches, (unsigned long long)c.migrations_in,
+		       c.idle_method == 2 ? " mwait" : "");
+	}
+}
+
 void cmd_stats(int argc, char **argv)
 {
 	struct fe_kernel_stats ks;
@@ -137,4 +158,7 @@ void cmd_stats(int argc, char **argv)
 	printf("trace records lost: %llu\n", (unsigned long long)ks.trace_dropped);
 	printf("tsc: %llu.%03llu MHz\n", (unsigned long long)(ks.tsc_hz / 1000000),
 	       (unsigned long long)(ks.tsc_hz / 1000 % 1000));
+	printf("numa: %llu node(s), %llu remote frame allocations\n",
+	       (unsigned long long)ks.numa_nodes, (unsigned long long)ks.frames_remote);
+	print_cpu_stats((uint32_t)ks.cpus);
 }
