@@ -60,7 +60,10 @@ static uint64_t find_low_pages(void)
 }
 
 /* Temporary tables at P+4K: identity map of the first 2 MiB, kernel half
- * shared with the kernel's own root. */
+ * shared with the kernel's own root.
+ * SAFETY: writes a page-table format (present | writable, 2 MiB leaf) into
+ * pages below 1 MiB that nothing else owns (find_low_pages); the kernel
+ * entries are copied, never modified. */
 static void build_tables(uint64_t p)
 {
 	uint64_t *pml4 = phys_to_virt(p + 0x1000), *pdpt = phys_to_virt(p + 0x2000);
@@ -104,6 +107,9 @@ static void wait_us(uint64_t us)
 		cpu_relax();
 }
 
+/* SAFETY: the trampoline data is written before the INIT/STARTUP messages
+ * (mfence orders it); one AP at a time uses it, as the caller waits for each
+ * to come online before starting the next. */
 void arch_start_ap(uint32_t apic_id, uint64_t stack_top, void *cpu)
 {
 	struct ap_trampoline_data *d =
