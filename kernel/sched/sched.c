@@ -70,6 +70,8 @@ void sched_init_cpu(void)
 
 static void ready_push(struct sched_cpu *s, struct thread *t)
 {
+	if (t->priority >= SCHED_LEVELS)
+		panic("sched: thread %llu has priority %u", (unsigned long long)tid(t), t->priority);
 	struct run_list *l = &s->ready[t->priority];
 
 	t->q_prev = l->tail;

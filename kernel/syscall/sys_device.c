@@ -141,7 +141,7 @@ static bool pick_cpu(const uint64_t *take, bool newest, uint32_t *out)
 fe_status_t sys_trace_read(struct trap_frame *f)
 {
 	struct kobj *o;
-	uint64_t max = ARG2(f), n = 0, ubuf = ARG1(f), take[MAX_CPUS] = { 0 }, back[MAX_CPUS];
+	uint64_t max = ARG2(f), n = 0, ubuf = ARG1(f), take[MAX_CPUS] = { 0 }, back[MAX_CPUS] = { 0 };
 	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_TRACE, FE_RIGHT_READ, &o);
 	uint32_t cpu;
 

@@ -39,6 +39,13 @@ struct __attribute__((packed)) ap_trampoline_data {
 
 static uint64_t tramp_phys; /* P, or 0 if no low page was found */
 
+/* Where a trampoline symbol lies, from its start (addresses, not pointers
+ * into one object, as far as C is concerned). */
+static uint64_t tramp_offset(const char *sym)
+{
+	return (uint64_t)(uintptr_t)sym - (uint64_t)(uintptr_t)ap_trampoline;
+}
+
 /* The first usable run of TRAMPOLINE_PAGES pages in [4 KiB, LOW_LIMIT). The
  * frame allocator never hands out memory below 1 MiB, so it is ours. */
 static uint64_t find_low_pages(void)
@@ -82,14 +89,14 @@ static void build_tables(uint64_t p)
 
 fe_status_t arch_smp_prepare(void)
 {
-	size_t size = (size_t)(ap_trampoline_end - ap_trampoline);
+	size_t size = (size_t)tramp_offset(ap_trampoline_end);
 	uint64_t p = find_low_pages();
 
 	if (p == 0)
 		return FE_ERR_NO_MEMORY;
 	memcpy(phys_to_virt(p), ap_trampoline, size);
 	build_tables(p);
-	struct ap_trampoline_data *d = phys_to_virt(p + (uint64_t)(ap_trampoline_data - ap_trampoline));
+	struct ap_trampoline_data *d = phys_to_virt(p + tramp_offset(ap_trampoline_data));
 	d->gdt_base = (uint32_t)p + ap_trampoline_offsets[0];
 	d->pm_offset = (uint32_t)p + ap_trampoline_offsets[1];
 	d->lm_offset = (uint32_t)p + ap_trampoline_offsets[2];
@@ -113,7 +120,7 @@ static void wait_us(uint64_t us)
 void arch_start_ap(uint32_t apic_id, uint64_t stack_top, void *cpu)
 {
 	struct ap_trampoline_data *d =
-		phys_to_virt(tramp_phys + (uint64_t)(ap_trampoline_data - ap_trampoline));
+		phys_to_virt(tramp_phys + tramp_offset(ap_trampoline_data));
 
 	d->stack = stack_top;
 	d->cpu = (uint64_t)(uintptr_t)cpu;
