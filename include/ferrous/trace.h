@@ -55,7 +55,7 @@ enum fe_trace_event {
 	FE_TRACE_IPC_RECV = 40,      /* endpoint, label, length, from thread */
 	FE_TRACE_FAULT = 41,         /* process, vector, address, rip */
 	FE_TRACE_SERVICE_RESTART = 42,
-	FE_TRACE_SCHED_PLACE = 43,   /* thread, chosen cpu, placement reason, waker cpu */
+	FE_TRACE_SCHED_PLACE = 43,   /* thread, chosen cpu, reason (sched/policy.h; 0 = pulled by an idle CPU), waker or source cpu */
 	FE_TRACE_SCHED_MIGRATE = 44, /* thread, from cpu, to cpu, reason (placement or pull) */
 	FE_TRACE_CPU_IDLE = 45,      /* idle ns, wake cause (enum fe_wake_cause), -, - */
 	FE_TRACE_EVENT_MAX = 63,

@@ -240,6 +240,10 @@ static uint32_t choose_cpu(const struct thread *t, uint32_t *reason)
 		.priority = t->priority, .demanding = t->demanding,
 	};
 
+	if (ncpus == 1) { /* the wake-up hot path on one CPU: nothing to decide */
+		*reason = SCHED_PLACE_AFFINITY;
+		return 0;
+	}
 	snapshot(v);
 	struct sched_placement p = sched_place(v, ncpus, &tv);
 	if (p.cpu == SCHED_NO_CPU)
@@ -276,7 +280,7 @@ static void enqueue(struct thread *t, enum sched_reason why)
 {
 	uint32_t reason, cpu = choose_cpu(t, &reason);
 
-	if (t->affinity & ~(1ULL << cpu) || ncpus > 1)
+	if (ncpus > 1) /* on one CPU there is no choice to record */
 		trace_emit(FE_TRACE_SCHED_PLACE, tid(t), cpu, reason, self());
 	ready_push(sched_of(cpu), t);
 	trace_emit(FE_TRACE_SCHED_WAKE, tid(t), cpu, why, 0);
