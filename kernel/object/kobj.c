@@ -18,7 +18,7 @@
 #include "core/kernel.h"
 
 static uint64_t next_koid = 1;
-static struct kobj *reap_list; /* one CPU and interrupts off: no lock yet */
+struct kobj *kobj_reap_list; /* under the big lock */
 
 static void (*const destructors[FE_OBJ_TYPE_COUNT])(struct kobj *) = {
 	[FE_OBJ_PROCESS] = process_destroy,
@@ -57,18 +57,18 @@ void kobj_put(struct kobj *o)
 		panic("kobj_put: reference count underflow, koid %llu type %u",
 		      (unsigned long long)o->koid, o->type);
 	if (--o->refs == 0) {
-		o->reap_next = reap_list;
-		reap_list = o;
+		o->reap_next = kobj_reap_list;
+		kobj_reap_list = o;
 	}
 }
 
-void kobj_reap(void)
+void kobj_reap_all(void)
 {
-	while (reap_list) {
-		struct kobj *o = reap_list;
+	while (kobj_reap_list) {
+		struct kobj *o = kobj_reap_list;
 		struct budget *b = o->budget;
 
-		reap_list = o->reap_next;
+		kobj_reap_list = o->reap_next;
 		if (o->type >= FE_OBJ_TYPE_COUNT || !destructors[o->type])
 			panic("kobj_reap: no destructor for type %u", o->type);
 		destructors[o->type](o);

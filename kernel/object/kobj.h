@@ -31,8 +31,18 @@ struct kobj {
 void kobj_init(struct kobj *o, uint32_t type, struct budget *b);
 void kobj_get(struct kobj *o);
 void kobj_put(struct kobj *o);
-/* Destroys every object whose last reference is gone. */
-void kobj_reap(void);
+/* Objects whose last reference is gone, waiting for kobj_reap (under the
+ * big lock). Visible only so the check below can be inline. */
+extern struct kobj *kobj_reap_list;
+void kobj_reap_all(void);
+
+/* Destroys every object whose last reference is gone. Inline: every return
+ * to user mode asks, and the list is almost always empty. */
+static inline void kobj_reap(void)
+{
+	if (kobj_reap_list)
+		kobj_reap_all();
+}
 
 /* Each object type's destructor: frees what the object holds and the object
  * itself (uncharging its budget). Called only by kobj_reap. */

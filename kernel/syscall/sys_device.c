@@ -188,7 +188,7 @@ fe_status_t sys_kernel_stats(struct trap_frame *f)
 	for (uint32_t i = 0; i < ncpus; i++) {
 		struct trace_stats ts = trace_get_stats(i);
 		ks.context_switches += cpus[i].sched.switches;
-		ks.trace_dropped += ts.dropped + ts.overwritten;
+		ks.trace_dropped += ts.overwritten;
 	}
 	ks.threads = thread_count();
 	ks.cpus = ncpus;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "trace.h"
 
+#include <arch/irqflags.h>
 #include <arch/x86.h>
 
 #include "core/cpu.h"
@@ -11,54 +12,53 @@
 
 /* One ring per CPU, in struct cpu; this flag is a runtime switch that a racy
  * read at worst applies one event late. */
-static volatile bool enabled = true;
+volatile bool trace_on = true;
 static struct trace_ring rings[MAX_CPUS];
 
 void trace_set_enabled(bool on)
 {
-	enabled = on;
+	trace_on = on;
 }
 
 bool trace_enabled(void)
 {
-	return enabled;
+	return trace_on;
 }
 
 fe_status_t trace_init_cpu(struct cpu *c)
 {
-	uint64_t slots, skips;
+	uint64_t slots;
 	fe_status_t st = frame_alloc(TRACE_RING_ORDER, &slots);
 
 	if (st != FE_OK)
 		return st;
-	st = frame_alloc(TRACE_SKIPS_ORDER, &skips);
-	if (st != FE_OK) {
-		frame_free(slots, TRACE_RING_ORDER);
-		return st;
-	}
 	/* Cannot fail: the capacity is a constant power of two. */
-	trace_ring_init(&rings[c->index], phys_to_virt(slots), phys_to_virt(skips),
-	                TRACE_RING_RECORDS);
+	trace_ring_init(&rings[c->index], phys_to_virt(slots), TRACE_RING_RECORDS);
 	c->trace = &rings[c->index];
 	return FE_OK;
 }
 
-void trace_emit(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+void trace_record(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	if (!enabled || ncpus == 0)
+	if (ncpus == 0)
 		return;
+	/* The CPU's ring has one producer: keep this CPU's interrupt handlers
+	 * out until the record is published (a no-op on the usual IF=0 paths). */
+	irqflags_t f = arch_irq_save();
 	struct cpu *c = this_cpu();
-	if (c->trace == NULL)
-		return;
-	struct fe_trace_record rec = {
-		.tsc = rdtsc(),
-		.span = c->sched.current ? c->sched.current->span : 0,
-		.thread = c->sched.current ? (uint32_t)c->sched.current->obj.koid : 0,
-		.type = type,
-		.cpu = (uint16_t)c->index,
-		.arg = { a0, a1, a2, a3 },
-	};
-	trace_ring_emit(c->trace, &rec);
+	const struct thread *t = c->sched.current;
+	if (c->trace) {
+		struct fe_trace_record rec = {
+			.tsc = rdtsc(),
+			.span = t ? t->span : 0,
+			.thread = t ? (uint32_t)t->obj.koid : 0,
+			.type = type,
+			.cpu = (uint16_t)c->index,
+			.arg = { a0, a1, a2, a3 },
+		};
+		trace_ring_emit(c->trace, &rec);
+	}
+	arch_irq_restore(f);
 }
 
 fe_status_t trace_read(uint32_t cpu_index, struct fe_trace_record *out, uint64_t *lost)
@@ -82,8 +82,7 @@ struct trace_stats trace_get_stats(uint32_t cpu_index)
 	if (cpu_index < ncpus && cpus[cpu_index].trace) {
 		struct trace_ring *r = cpus[cpu_index].trace;
 		s.emitted = atomic_load(&r->head);
-		s.overwritten = atomic_load(&r->overwritten);
-		s.dropped = atomic_load(&r->dropped);
+		s.overwritten = trace_ring_overwritten(r);
 	}
 	return s;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Emitting trace events into the current CPU's ring (schema:
- * include/ferrous/trace.h). Cheap enough for every hot path: a TSC read, a
- * fetch-add and eight stores. Safe from any context, including before the
+ * include/ferrous/trace.h). Cheap enough for every hot path: when tracing is
+ * off, one load and a branch at the call site; when on, a TSC read and ten
+ * plain stores with interrupts held off (each CPU is its ring's only
+ * producer, ring.h). Safe from any context but NMI, including before the
  * rings exist (events are then not recorded).
  */
 #ifndef FERROUS_TRACE_TRACE_H
@@ -16,7 +18,6 @@
 
 #define TRACE_RING_ORDER 6u /* 2^6 pages = 256 KiB = 4096 records per CPU */
 #define TRACE_RING_RECORDS ((4096u << TRACE_RING_ORDER) / sizeof(struct fe_trace_record))
-#define TRACE_SKIPS_ORDER 3u /* 8 bytes per record */
 
 struct cpu;
 
@@ -26,7 +27,16 @@ fe_status_t trace_init_cpu(struct cpu *c);
 void trace_set_enabled(bool on);
 bool trace_enabled(void);
 
-void trace_emit(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+/* Set by trace_set_enabled; read inline so a disabled event costs a branch. */
+extern volatile bool trace_on;
+
+void trace_record(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+
+static inline void trace_emit(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	if (trace_on)
+		trace_record(type, a0, a1, a2, a3);
+}
 
 /* Consumer side (one consumer per ring): see trace_ring_read. */
 fe_status_t trace_read(uint32_t cpu_index, struct fe_trace_record *out, uint64_t *lost);
@@ -36,9 +46,8 @@ fe_status_t trace_read(uint32_t cpu_index, struct fe_trace_record *out, uint64_t
 fe_status_t trace_peek(uint32_t cpu_index, uint64_t back, struct fe_trace_record *out);
 
 struct trace_stats {
-	uint64_t emitted;     /* positions reserved */
-	uint64_t overwritten;
-	uint64_t dropped;
+	uint64_t emitted;     /* records written */
+	uint64_t overwritten; /* unread records overwritten */
 };
 struct trace_stats trace_get_stats(uint32_t cpu_index);
 

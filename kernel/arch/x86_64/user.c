@@ -60,9 +60,3 @@ struct trap_frame *arch_thread_stack_init(uint64_t kstack_top, uint64_t entry, u
 	*switch_rsp = (uint64_t)(uintptr_t)sp;
 	return f;
 }
-
-bool arch_sysret_safe(const struct trap_frame *f)
-{
-	return f->rip >= FE_USER_BASE && f->rip < FE_USER_TOP && f->cs == SEL_UCODE &&
-	       f->ss == SEL_UDATA;
-}

@@ -8,6 +8,10 @@
 #include <stdint.h>
 
 #include <ferrous/errors.h>
+#include <ferrous/syscall.h>
+
+#include "asm.h"
+#include "trap.h"
 
 struct cpu;
 struct trap_frame;
@@ -37,7 +41,12 @@ void arch_context_switch(uint64_t *save_rsp, uint64_t next_rsp);
  * core/usercopy.h, which does the checks. */
 fe_status_t arch_copy_user(void *dst, const void *src, size_t n, bool smap);
 
-/* True if the frame may return with sysret (rip is a user address). */
-bool arch_sysret_safe(const struct trap_frame *f);
+/* True if the frame may return with sysret (rip is a user address).
+ * Inline: every system call asks. */
+static inline bool arch_sysret_safe(const struct trap_frame *f)
+{
+	return f->rip >= FE_USER_BASE && f->rip < FE_USER_TOP && f->cs == SEL_UCODE &&
+	       f->ss == SEL_UDATA;
+}
 
 #endif /* FERROUS_ARCH_USER_H */
