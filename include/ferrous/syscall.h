@@ -137,6 +137,10 @@ struct fe_kernel_stats {
 	uint64_t frames_remote;       /* frame allocations served by another node than asked */
 };
 
+/* fe_cpu_stats.idle_method: how an idle CPU sleeps. */
+#define FE_IDLE_HLT 1u
+#define FE_IDLE_MWAIT 2u
+
 /* Wake-up causes counted per CPU (fe_cpu_stats.wakeups[]): what ended an idle period. */
 enum fe_wake_cause {
 	FE_WAKE_TIMER = 0,  /* its one-shot timer (a slice or a sleeper) */
@@ -160,7 +164,7 @@ struct fe_cpu_stats {
 	uint64_t migrations_in;      /* threads moved here from another CPU */
 	uint64_t ipis_received;
 	uint64_t runnable;           /* threads ready or running here now */
-	uint32_t idle_method;        /* 1 = hlt, 2 = mwait */
+	uint32_t idle_method;        /* FE_IDLE_HLT or FE_IDLE_MWAIT */
 	uint32_t reserved;
 };
 

@@ -200,6 +200,7 @@ __attribute__((no_stack_protector)) void kernel_main(const struct fe_boot_info *
 	ipi_init();
 	arch_syscall_init();
 	smp_start_aps();
+	pr_info("idle: %s\n", arch_idle_probe());
 
 	char prot[64];
 	cpu_protections_string(prot, sizeof(prot));

@@ -135,7 +135,7 @@ static void print_cpu_stats(uint32_t ncpus)
 		       (unsigned long long)c.wakeups[FE_WAKE_IPI],
 		       (unsigned long long)c.wakeups[FE_WAKE_DEVICE], (unsigned long long)c.timer_irqs,
 		       (unsigned long long)c.context_switches, (unsigned long long)c.migrations_in,
-		       c.idle_method == 2 ? " mwait" : "");
+		       c.idle_method == FE_IDLE_MWAIT ? " mwait" : "");
 	}
 }
 

@@ -135,6 +135,7 @@ static void affinity_checks(struct ut *t)
 	UT_EXPECT_EQ(t, cs.cpu, 0);
 	UT_EXPECT_GT(t, cs.capacity, 0);
 	UT_EXPECT_LE(t, cs.idle_ns, cs.now_ns);
+	UT_EXPECT(t, cs.idle_method == FE_IDLE_HLT || cs.idle_method == FE_IDLE_MWAIT);
 }
 
 /* ---- TLB shootdown and remote kill: child roles ---- */

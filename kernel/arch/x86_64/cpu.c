@@ -163,16 +163,3 @@ void arch_qemu_exit(uint8_t code)
 	outl(0xf4, code);
 }
 
-/* SAFETY: sti's one-instruction interrupt shadow makes "sti; hlt" atomic: an
- * interrupt already pending is taken after hlt starts, so it ends the halt
- * rather than being handled just before it (no lost wake-up). Interrupts
- * are off again on return, as the kernel expects. */
-void arch_idle(void)
-{
-	__asm__ volatile("sti; hlt; cli" : : : "memory");
-}
-
-unsigned arch_idle_method(void)
-{
-	return 1; /* hlt */
-}

@@ -36,8 +36,11 @@ NORETURN void arch_halt_forever(void);
 /* Sleeps until the next interrupt, which is handled before this returns;
  * called with interrupts off, returns with them off. */
 void arch_idle(void);
-/* fe_cpu_stats.idle_method: 1 = hlt, 2 = mwait. */
+/* fe_cpu_stats.idle_method: FE_IDLE_HLT or FE_IDLE_MWAIT. */
 unsigned arch_idle_method(void);
+/* Boot CPU, timer running, big lock held: picks mwait if the CPU offers it
+ * and it really sleeps (idle.c), else hlt; returns a description for the log. */
+const char *arch_idle_probe(void);
 /* Fills *f with the caller's registers (rip/rbp/rsp of the caller's frame). */
 void arch_capture_frame(struct trap_frame *f);
 /* Prints a register dump of *f (plus CR0, CR2, CR3, CR4) on the console;
