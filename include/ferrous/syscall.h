@@ -65,7 +65,8 @@
 #define FE_SYS_THREAD_SET_AFFINITY     36 /* (thread or 0 = the caller, uint64_t cpu mask): MANAGE; bit i = CPU i; new threads inherit their creator's */
 #define FE_SYS_CPU_CURRENT             37 /* (uint32_t *out): the CPU the caller runs on now */
 #define FE_SYS_CPU_STATS               38 /* (trace, cpu index, struct fe_cpu_stats *out): READ */
-#define FE_SYS_COUNT                   39
+#define FE_SYS_NODE_STATS              39 /* (trace, node index, struct fe_node_stats *out): READ; FE_ERR_INVALID_ARG past the last node */
+#define FE_SYS_COUNT                   40
 
 /* Flags for calls that could block. */
 #define FE_NONBLOCK 1u /* return FE_ERR_WOULD_BLOCK instead of waiting */
@@ -167,6 +168,18 @@ struct fe_cpu_stats {
 	uint32_t idle_method;        /* FE_IDLE_HLT or FE_IDLE_MWAIT */
 	uint32_t reserved;
 };
+
+/* One NUMA node's frame pool since boot (nodes 0 .. fe_kernel_stats.numa_nodes - 1). */
+struct fe_node_stats {
+	uint32_t node;
+	uint32_t reserved;
+	uint64_t total_frames;       /* 4 KiB frames in this node's pool */
+	uint64_t free_frames;
+	uint64_t local_allocs;       /* allocations asked of this node and served by it */
+	uint64_t remote_allocs;      /* asked of this node but served by another (it had no block) */
+	uint64_t cpu_mask;           /* online CPUs on this node: bit i = CPU i */
+};
+_Static_assert(sizeof(struct fe_node_stats) == 48, "fe_node_stats is ABI");
 
 /*
  * IPC messages. The info word: bits 0..6 the number of data words (at most

@@ -78,5 +78,6 @@ fe_status_t sys_ioport_out(struct trap_frame *f);
 fe_status_t sys_trace_read(struct trap_frame *f);
 fe_status_t sys_kernel_stats(struct trap_frame *f);
 fe_status_t sys_cpu_stats(struct trap_frame *f);
+fe_status_t sys_node_stats(struct trap_frame *f);
 
 #endif /* FERROUS_SYSCALL_SYS_H */

@@ -230,3 +230,38 @@ fe_status_t sys_cpu_stats(struct trap_frame *f)
 	fill_cpu_stats(&cpus[ARG1(f)], &cs);
 	return copy_to_user(ARG2(f), &cs, sizeof(cs));
 }
+
+_Static_assert(MAX_CPUS <= 64, "fe_node_stats.cpu_mask has a bit per CPU");
+
+/* Online CPUs on `node`: bit i = CPU i. */
+static uint64_t node_cpu_mask(uint32_t node)
+{
+	uint64_t mask = 0;
+
+	for (uint32_t i = 0; i < ncpus; i++)
+		if (cpus[i].online && cpus[i].node == node)
+			mask |= 1ULL << i;
+	return mask;
+}
+
+fe_status_t sys_node_stats(struct trap_frame *f)
+{
+	struct kobj *o;
+	struct frame_node_stats fs;
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_TRACE, FE_RIGHT_READ, &o);
+
+	if (st != FE_OK)
+		return st;
+	/* All 64 bits: node 1 << 32 must not read as node 0. */
+	if (ARG1(f) >= numa_node_count())
+		return FE_ERR_INVALID_ARG;
+	uint32_t node = (uint32_t)ARG1(f);
+	if ((st = frame_get_node_stats(node, &fs)) != FE_OK)
+		return st;
+	struct fe_node_stats ns = {
+		.node = node, .total_frames = fs.total_frames, .free_frames = fs.free_frames,
+		.local_allocs = fs.local_allocs, .remote_allocs = fs.remote_allocs,
+		.cpu_mask = node_cpu_mask(node),
+	};
+	return copy_to_user(ARG2(f), &ns, sizeof(ns));
+}

@@ -58,6 +58,7 @@ static const syscall_fn table[FE_SYS_COUNT] = {
 	[FE_SYS_THREAD_SET_AFFINITY] = sys_thread_set_affinity,
 	[FE_SYS_CPU_CURRENT] = sys_cpu_current,
 	[FE_SYS_CPU_STATS] = sys_cpu_stats,
+	[FE_SYS_NODE_STATS] = sys_node_stats,
 };
 
 static uint64_t syscalls;

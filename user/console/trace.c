@@ -6,6 +6,7 @@
 
 #define TRACE_DEFAULT 20
 #define TRACE_MAX 128
+#define FRAMES_PER_MIB 256 /* 4 KiB frames */
 
 static const char *const event_names[] = {
 	[FE_TRACE_NONE] = "none",
@@ -45,9 +46,9 @@ static const char *const syscall_names[FE_SYS_COUNT] = {
 	"vmo_create", "vmo_read", "vmo_write", "vm_map", "vm_unmap", "endpoint_create", "call",
 	"recv", "reply", "reply_recv", "notif_create", "notif_signal", "notif_wait", "irq_bind",
 	"irq_ack", "ioport_in", "ioport_out", "trace_read", "kernel_stats", "thread_sleep",
-	"thread_set_affinity", "cpu_current", "cpu_stats",
+	"thread_set_affinity", "cpu_current", "cpu_stats", "node_stats",
 };
-_Static_assert(FE_SYS_CPU_STATS == 38 && FE_SYS_COUNT == 39, "syscall_names follows syscall.h");
+_Static_assert(FE_SYS_NODE_STATS == 39 && FE_SYS_COUNT == 40, "syscall_names follows syscall.h");
 
 static const char *event_name(uint16_t type)
 {
@@ -139,6 +140,26 @@ static void print_cpu_stats(uint32_t ncpus)
 	}
 }
 
+/* One line per NUMA node (only when there is more than one): its pool and allocations. */
+static void print_node_stats(uint32_t nnodes)
+{
+	fe_handle_t t = fe_start_handle(FE_START_TRACE);
+
+	if (nnodes < 2)
+		return;
+	printf("node  total MiB  free MiB  local allocs  remote allocs  cpus\n");
+	for (uint32_t i = 0; i < nnodes; i++) {
+		struct fe_node_stats n;
+		if (fe_node_stats(t, i, &n) != FE_OK)
+			continue;
+		printf("%4u %10llu %9llu %13llu %14llu  %#llx\n", n.node,
+		       (unsigned long long)(n.total_frames / FRAMES_PER_MIB),
+		       (unsigned long long)(n.free_frames / FRAMES_PER_MIB),
+		       (unsigned long long)n.local_allocs, (unsigned long long)n.remote_allocs,
+		       (unsigned long long)n.cpu_mask);
+	}
+}
+
 void cmd_stats(int argc, char **argv)
 {
 	struct fe_kernel_stats ks;
@@ -160,5 +181,6 @@ void cmd_stats(int argc, char **argv)
 	       (unsigned long long)(ks.tsc_hz / 1000 % 1000));
 	printf("numa: %llu node(s), %llu remote frame allocations\n",
 	       (unsigned long long)ks.numa_nodes, (unsigned long long)ks.frames_remote);
+	print_node_stats((uint32_t)ks.numa_nodes);
 	print_cpu_stats((uint32_t)ks.cpus);
 }

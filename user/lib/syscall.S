@@ -79,7 +79,8 @@
 	SYSCALL fe_thread_sleep, FE_SYS_THREAD_SLEEP
 	SYSCALL fe_thread_set_affinity, FE_SYS_THREAD_SET_AFFINITY
 	SYSCALL fe_cpu_current, FE_SYS_CPU_CURRENT
-	SYSCALL fe_cpu_stats, FE_SYS_CPU_STATS
+	SYSCALL fe_cpu_stats, FE_SYS_CPU_STATS, %esi
+	SYSCALL fe_node_stats, FE_SYS_NODE_STATS, %esi
 
 /*
  * uint64_t fe_syscall6(nr, a0, a1, a2, a3, a4, a5): any call with any

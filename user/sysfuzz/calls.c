@@ -161,6 +161,11 @@ static void shape(const struct fuzz_pool *p, uint64_t nr, uint64_t *a)
 		a[nr == FE_SYS_HANDLE_DUP ? 1 : 2] = r & FE_RIGHTS_ALL;
 		a[3] = p->scratch + 8 * ((r >> 16) % 4);
 		break;
+	case FE_SYS_CPU_STATS:  /* (trace, index, out): indices around the last CPU and node */
+	case FE_SYS_NODE_STATS:
+		a[1] = r % 3;
+		a[2] = p->scratch + 8 * ((r >> 8) % (PAGE / 8));
+		break;
 	case FE_SYS_PROCESS_CREATE: /* (name, len, budget, out) */
 		a[0] = p->scratch;
 		a[1] = 1 + r % 31;

@@ -45,7 +45,9 @@ static uint64_t worker_seed(const struct run *r)
 }
 
 /* Only a console handle that cannot write (random bytes stay off the serial
- * line) and the counter page; a small budget and a lower priority. */
+ * line), the trace capability with READ alone (so the statistics calls get
+ * past their lookup) and the counter page; a small budget and a lower
+ * priority. */
 static fe_status_t start_worker(const struct run *r, uint64_t seed, fe_handle_t *proc)
 {
 	char seed_arg[32];
@@ -56,6 +58,8 @@ static fe_status_t start_worker(const struct run *r, uint64_t seed, fe_handle_t 
 	snprintf(seed_arg, sizeof(seed_arg), "seed=%llu", (unsigned long long)seed);
 	a.handles[FE_START_CONSOLE] = fe_console;
 	a.rights[FE_START_CONSOLE] = FE_RIGHT_DUPLICATE | FE_RIGHT_TRANSFER;
+	a.handles[FE_START_TRACE] = fe_start_handle(FE_START_TRACE); /* none: FE_HANDLE_INVALID */
+	a.rights[FE_START_TRACE] = FE_RIGHT_READ;
 	a.handles[FE_START_USER0] = r->counter;
 	a.rights[FE_START_USER0] = FE_RIGHT_READ | FE_RIGHT_WRITE | FE_RIGHT_MAP;
 	return fe_spawn(&a, proc);

@@ -4,8 +4,8 @@
  * sometimes hit real ones), starts a thread that answers one endpoint (so
  * random calls on it complete), then makes random calls forever, counting
  * them in the page it shares with the driver. It holds only what the driver
- * gave it (a console handle without WRITE, the counter page) and what it
- * makes within its small budget.
+ * gave it (a console handle without WRITE, the trace capability with READ
+ * only, the counter page) and what it makes within its small budget.
  */
 #include "fuzz.h"
 
@@ -104,6 +104,9 @@ int fuzz_worker_main(uint64_t seed)
 	if (!page)
 		return FUZZ_NO_COUNTER;
 	fuzz_seed(seed);
+	fe_handle_t tr = fe_start_handle(FE_START_TRACE);
+	if (tr != FE_HANDLE_INVALID && !add(&pool, FE_OK, tr))
+		return FUZZ_NO_OBJECTS;
 	if (!add(&pool, FE_OK, fe_self) || !add(&pool, FE_OK, fe_console) ||
 	    !make_endpoints(&pool) || !make_notifications(&pool) || !make_memory(&pool))
 		return FUZZ_NO_OBJECTS;

@@ -54,7 +54,7 @@ struct ut_suite {
 
 extern const struct ut_suite ut_suite_syscall, ut_suite_handles, ut_suite_memory,
 	ut_suite_process, ut_suite_thread, ut_suite_budget, ut_suite_ipc, ut_suite_notification,
-	ut_suite_devices, ut_suite_smp;
+	ut_suite_devices, ut_suite_smp, ut_suite_numa;
 
 void ut_fail(struct ut *t, const char *file, int line, const char *fmt, ...) PRINTF_LIKE(4, 5);
 /* A diagnostic line in the KTAP output ("# ..."). */
@@ -152,6 +152,7 @@ int ut_role_server(void); /* server.c */
 int ut_role_hog(void);    /* suite_budget.c */
 int ut_role_tlb(void);    /* suite_smp.c */
 int ut_role_spinners(void);
+int ut_role_numa(const char *arg); /* suite_numa.c */
 
 /* ---- the server role's protocol (server.c) ----
  * Labels are operations; the reply's label is op | UT_REPLY. */

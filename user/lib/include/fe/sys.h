@@ -69,6 +69,7 @@ fe_status_t fe_kernel_stats(fe_handle_t t, struct fe_kernel_stats *out);
 fe_status_t fe_thread_set_affinity(fe_handle_t thread, uint64_t cpu_mask);
 fe_status_t fe_cpu_current(uint32_t *out);
 fe_status_t fe_cpu_stats(fe_handle_t t, uint32_t cpu, struct fe_cpu_stats *out);
+fe_status_t fe_node_stats(fe_handle_t t, uint32_t node, struct fe_node_stats *out);
 uint64_t fe_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                      uint64_t a5);
 uint64_t fe_rdtsc(void);
