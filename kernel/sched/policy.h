@@ -94,6 +94,13 @@ struct sched_placement sched_place(const struct sched_cpu_view *cpus, uint32_t n
 bool sched_system_busy(const struct sched_cpu_view *cpus, uint32_t ncpus);
 
 /*
+ * The online CPUs with a bigger capacity than `self` (bit i = CPU i, so only
+ * CPUs 0..63), after clamping: where a demanding thread running on self
+ * might rather be. 0 if there are none or self >= ncpus.
+ */
+uint64_t sched_bigger_cpus(const struct sched_cpu_view *cpus, uint32_t ncpus, uint32_t self);
+
+/*
  * Balancing, run by CPU `self` as it goes idle (its view then says
  * nr_running 0) or periodically: returns true with *from set to the CPU to
  * pull one queued thread from, or false if nothing is worth moving

@@ -3,7 +3,8 @@
  * Host tests of kernel/sched/policy.c: placement (affinity, packing under
  * light load, spreading under load, capacity, node, cache warmth,
  * preemption, deterministic ties, offline CPUs, edge sizes), the pack/spread
- * switch, pull choice, reason names, and invariants over random snapshots.
+ * switch, bigger CPUs, pull choice, reason names, and invariants over random
+ * snapshots.
  */
 #include "host_test.h"
 
@@ -21,7 +22,8 @@
 #define RUN_AT(nr, prio, cap, nd) CPU(true, false, nr, prio, cap, nd)
 #define IDLE IDLE_AT(1024, 0)
 #define RUN(nr, prio) RUN_AT(nr, prio, 1024, 0)
-#define EMPTY CPU(true, false, 0, 0, 1024, 0) /* awake, about to go idle */
+#define EMPTY_AT(cap, nd) CPU(true, false, 0, 0, cap, nd) /* awake, about to go idle */
+#define EMPTY EMPTY_AT(1024, 0)
 #define OFF CPU(false, true, 0, 0, 1024, 0)
 
 /* A thread: affinity, last CPU, waker CPU, home node, priority, demanding. */
@@ -141,6 +143,21 @@ static void pack_when_lightly_loaded(void **state)
 		{ "demanding: the biggest awake core where it runs at once", 3,
 		  { RUN_AT(1, 5, 512, 0), RUN_AT(1, 5, 1024, 0), IDLE_AT(1024, 0) },
 		  THR(ALL, 0, 0, SCHED_NO_NODE, 10, true), 1, SCHED_PLACE_CAPACITY, false, true },
+		{ "demanding: a free bigger core beats an awake little one", 2,
+		  { EMPTY_AT(512, 0), IDLE_AT(1024, 0) }, THR(ALL, 0, 0, SCHED_NO_NODE, 10, true),
+		  1, SCHED_PLACE_CAPACITY, true, false },
+		{ "demanding: a free bigger core beats preempting a little one", 2,
+		  { RUN_AT(1, 5, 512, 0), IDLE_AT(1024, 0) }, THR(ALL, 0, 0, SCHED_NO_NODE, 10, true),
+		  1, SCHED_PLACE_SPREAD, true, false },
+		{ "demanding: an awake core as big as any free one, no wake-up", 2,
+		  { EMPTY_AT(1024, 0), IDLE_AT(1024, 0) }, THR(ALL, NO, 0, SCHED_NO_NODE, 10, true),
+		  0, SCHED_PLACE_PACK, false, false },
+		{ "demanding: a bigger core on another node does not count", 2,
+		  { EMPTY_AT(512, 0), IDLE_AT(1024, 1) }, THR(ALL, 0, 0, 0, 10, true),
+		  0, SCHED_PLACE_PACK, false, false },
+		{ "light: stays on the awake little core", 2,
+		  { EMPTY_AT(512, 0), IDLE_AT(1024, 0) }, THR(ALL, 0, 0, SCHED_NO_NODE, 10, false),
+		  0, SCHED_PLACE_PACK, false, false },
 		{ "demanding would queue: spread instead", 3,
 		  { RUN(1, 20), IDLE, IDLE }, THR(ALL, NO, 0, SCHED_NO_NODE, 10, true),
 		  1, SCHED_PLACE_SPREAD, true, false },
@@ -302,6 +319,32 @@ static void sixty_four_cpus(void **state)
 	assert_int_equal(from, 65);
 }
 
+static void bigger_cpus(void **state)
+{
+	(void)state;
+	const struct sched_cpu_view mixed[] = {
+		IDLE_AT(512, 0), RUN_AT(1, 3, 1024, 0), OFF, IDLE_AT(256, 1), EMPTY_AT(768, 0),
+	};
+	const struct sched_cpu_view equal[] = { IDLE, RUN(1, 3), EMPTY };
+	const struct sched_cpu_view clamped[] = { IDLE_AT(0, 0), IDLE_AT(1, 0), IDLE_AT(5000, 0),
+	                                          IDLE_AT(1024, 0) };
+	struct sched_cpu_view many[70];
+
+	assert_int_equal(sched_bigger_cpus(mixed, 5, 0), 0x12); /* offline CPU 2 (1024) left out */
+	assert_int_equal(sched_bigger_cpus(mixed, 5, 1), 0);    /* the biggest */
+	assert_int_equal(sched_bigger_cpus(mixed, 5, 3), 0x13);
+	assert_int_equal(sched_bigger_cpus(mixed, 5, 4), 0x2);
+	assert_int_equal(sched_bigger_cpus(mixed, 4, 4), 0);    /* self out of range */
+	assert_int_equal(sched_bigger_cpus(mixed, 3, 0), 0x2);  /* only the first ncpus */
+	assert_int_equal(sched_bigger_cpus(equal, 3, 1), 0);
+	assert_int_equal(sched_bigger_cpus(clamped, 4, 0), 0xc); /* 0 reads as 1, 5000 as 1024 */
+	assert_int_equal(sched_bigger_cpus(clamped, 4, 2), 0);
+	for (int i = 0; i < 70; i++)
+		many[i] = (struct sched_cpu_view)IDLE_AT(i == 0 ? 256 : 1024, 0);
+	assert_int_equal(sched_bigger_cpus(many, 70, 0), ~1ULL); /* CPUs past 63 cannot be named */
+	assert_int_equal(sched_bigger_cpus(many, 70, 66), 0);
+}
+
 static void system_busy_switch(void **state)
 {
 	(void)state;
@@ -437,6 +480,29 @@ static bool allowed(const struct sched_cpu_view *cpus, const struct sched_thread
 	return i < 64 && ((t->affinity >> i) & 1) && cpus[i].online;
 }
 
+static uint32_t clamped(uint32_t cap)
+{
+	return cap == 0 ? 1 : cap > 1024 ? 1024 : cap;
+}
+
+static bool on_home(const struct sched_cpu_view *c, const struct sched_thread_view *t)
+{
+	return t->home_node != SCHED_NO_NODE && c->node == t->home_node;
+}
+
+/* A demanding thread is never placed while an allowed CPU with nothing to
+ * run, on a node as good, is bigger. */
+static void check_no_bigger_free(const struct sched_cpu_view *cpus, uint32_t n,
+                                 const struct sched_thread_view *t, uint32_t cpu)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (!allowed(cpus, t, i) || cpus[i].nr_running != 0 ||
+		    on_home(&cpus[i], t) < on_home(&cpus[cpu], t))
+			continue;
+		assert_true(clamped(cpus[i].capacity) <= clamped(cpus[cpu].capacity));
+	}
+}
+
 /* Checks one placement against the rules that must always hold. */
 static void check_invariants(const struct sched_cpu_view *cpus, uint32_t n,
                              const struct sched_thread_view *t)
@@ -466,6 +532,8 @@ static void check_invariants(const struct sched_cpu_view *cpus, uint32_t n,
 		assert_false(p.wake_cpu); /* lightly loaded: no wake-up */
 	if (busy && free_cpu && p.reason != SCHED_PLACE_AFFINITY)
 		assert_int_equal(c->nr_running, 0); /* busy: never queue while a CPU is free */
+	if (t->demanding)
+		check_no_bigger_free(cpus, n, t, p.cpu);
 }
 
 static void check_pull_invariants(const struct sched_cpu_view *cpus, uint32_t n, uint32_t self)
@@ -520,6 +588,7 @@ int main(void)
 		cmocka_unit_test(no_free_cpu),
 		cmocka_unit_test(edge_sizes),
 		cmocka_unit_test(sixty_four_cpus),
+		cmocka_unit_test(bigger_cpus),
 		cmocka_unit_test(system_busy_switch),
 		cmocka_unit_test(pull_choice),
 		cmocka_unit_test(reason_names),
