@@ -216,14 +216,19 @@ static struct thread *take_next(struct sched_cpu *s)
  * are in sched/policy.c (pure, host-tested); here we only take the
  * snapshot it decides on. */
 
+/* "idle" means asleep: placing there costs a wake-up. The CPU taking the
+ * snapshot is awake even in its idle thread (it is handling the interrupt
+ * that woke someone), and it looks at its queue before it sleeps again. */
 static void snapshot(struct sched_cpu_view *v)
 {
+	uint32_t awake = self();
+
 	for (uint32_t i = 0; i < ncpus; i++) {
 		const struct sched_cpu *c = sched_of(i);
 		bool idle = c->current == c->idle;
 
 		v[i].online = (cpus_taking_threads >> i) & 1;
-		v[i].idle = idle && c->nr_ready == 0;
+		v[i].idle = idle && c->nr_ready == 0 && i != awake;
 		v[i].nr_running = c->nr_ready + !idle;
 		v[i].cur_priority = idle ? 0 : c->current->priority;
 		v[i].capacity = cpus[i].capacity ? cpus[i].capacity : SCHED_CAPACITY_MAX;
