@@ -238,22 +238,40 @@ static bool bigger_free(const struct ctx *x, uint32_t cpu)
 	return false;
 }
 
+static bool any_free(const struct ctx *x)
+{
+	for (uint32_t i = 0; i < x->ncand; i++) {
+		if (passes(x, FILTER_FREE, i))
+			return true;
+	}
+	return false;
+}
+
 /*
- * Packing is worth it only while the system is lightly loaded, and not for
- * a demanding thread that would wait behind another: it would take whole
- * slices from that thread for as long as both run, while a CPU sleeps (and
- * a sleeping CPU never pulls, so nothing would undo it). Nor for a
- * demanding thread that a free bigger core would serve: it uses whole
- * slices, so waking that core pays for itself, and on the smaller one it
- * would run slower for as long as it runs.
+ * Packing is worth it only while the system is lightly loaded, and:
+ * - not by preempting a demanding thread while some allowed CPU is free:
+ *   that thread would be placed again onto the free CPU (sched.c, when
+ *   preempted), so the wake-up is paid anyway, plus a migration, and it
+ *   would lose its (perhaps big) core;
+ * - not for a demanding thread that would wait behind another: it would
+ *   take whole slices from that thread for as long as both run, while a CPU
+ *   sleeps (and a sleeping CPU never pulls, so nothing would undo it);
+ * - not for a demanding thread that a free bigger core would serve: it uses
+ *   whole slices, so waking that core pays for itself, and on the smaller
+ *   one it would run slower for as long as it runs.
  */
 static bool pack_fits(const struct ctx *x, uint32_t best)
 {
+	const struct sched_cpu_view *c;
+
 	if (best == SCHED_NO_CPU)
+		return false;
+	c = &x->cpus[best];
+	if (c->cur_demanding && preempts(c, x->t) && any_free(x))
 		return false;
 	if (!x->t->demanding)
 		return true;
-	return runs_now(&x->cpus[best], x->t) && !bigger_free(x, best);
+	return runs_now(c, x->t) && !bigger_free(x, best);
 }
 
 /* Count of candidates, up to two: tells "none" and "only one" apart. */

@@ -37,6 +37,7 @@ struct sched_cpu_view {
 	bool idle;             /* running its idle thread (asleep in hlt/mwait): placing here costs a wake-up */
 	uint32_t nr_running;   /* runnable threads here, including the running one (idle thread excluded) */
 	uint32_t cur_priority; /* priority of the running thread (0..31, higher first); 0 if idle */
+	bool cur_demanding;    /* the running thread is demanding (CPU-bound); false if idle */
 	uint32_t capacity;     /* relative compute capacity, 1..1024, 1024 = the biggest core */
 	uint32_t node;         /* NUMA node */
 };

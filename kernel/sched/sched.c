@@ -257,6 +257,7 @@ static void snapshot(struct sched_cpu_view *v)
 		v[i].idle = idle && c->nr_ready == 0 && i != awake;
 		v[i].nr_running = c->nr_ready + !idle;
 		v[i].cur_priority = idle ? 0 : c->current->priority;
+		v[i].cur_demanding = !idle && c->current->demanding;
 		v[i].capacity = capacity_of(i);
 		v[i].node = cpus[i].node;
 	}
@@ -266,10 +267,13 @@ static void snapshot(struct sched_cpu_view *v)
  * (it is leaving; what runs there next is the most urgent queued thread). */
 static void discount_running(struct sched_cpu_view *v, const struct thread *t)
 {
-	int next = top_ready_priority(sched_of(t->cpu));
+	const struct sched_cpu *s = sched_of(t->cpu);
+	int p = top_ready_priority(s);
+	const struct thread *next = p < 0 ? NULL : s->ready[p].head;
 
 	v->nr_running--;
-	v->cur_priority = next < 0 ? 0 : (uint32_t)next;
+	v->cur_priority = next ? next->priority : 0;
+	v->cur_demanding = next && next->demanding;
 }
 
 static uint32_t choose_cpu(const struct thread *t, uint32_t *reason)

@@ -25,6 +25,10 @@
 #define EMPTY_AT(cap, nd) CPU(true, false, 0, 0, cap, nd) /* awake, about to go idle */
 #define EMPTY EMPTY_AT(1024, 0)
 #define OFF CPU(false, true, 0, 0, 1024, 0)
+/* Running a demanding (CPU-bound) thread. */
+#define RUN_DEM(nr, prio, cap, nd)                                                        \
+	{ .online = true, .nr_running = (nr), .cur_priority = (prio), .capacity = (cap),   \
+	  .node = (nd), .cur_demanding = true }
 
 /* A thread: affinity, last CPU, waker CPU, home node, priority, demanding. */
 #define THR(aff, last, waker, home, prio, dem)                                           \
@@ -158,6 +162,15 @@ static void pack_when_lightly_loaded(void **state)
 		{ "light: stays on the awake little core", 2,
 		  { EMPTY_AT(512, 0), IDLE_AT(1024, 0) }, THR(ALL, 0, 0, SCHED_NO_NODE, 10, false),
 		  0, SCHED_PLACE_PACK, false, false },
+		{ "a free CPU, though asleep, beats preempting a demanding thread", 2,
+		  { RUN_DEM(1, 5, 1024, 0), IDLE_AT(512, 0) }, THR(ALL, 0, 0, SCHED_NO_NODE, 10, false),
+		  1, SCHED_PLACE_SPREAD, true, false },
+		{ "an awake free CPU beats preempting a demanding thread on the waker", 2,
+		  { RUN_DEM(1, 5, 1024, 0), EMPTY_AT(512, 0) }, THR(ALL, 0, 0, SCHED_NO_NODE, 10, false),
+		  1, SCHED_PLACE_SPREAD, false, false },
+		{ "no free CPU: preempts a demanding thread", 2,
+		  { RUN_DEM(1, 5, 1024, 0), RUN(1, 20) }, THR(ALL, NO, 1, SCHED_NO_NODE, 10, false),
+		  0, SCHED_PLACE_PREEMPT, false, true },
 		{ "demanding would queue: spread instead", 3,
 		  { RUN(1, 20), IDLE, IDLE }, THR(ALL, NO, 0, SCHED_NO_NODE, 10, true),
 		  1, SCHED_PLACE_SPREAD, true, false },
@@ -459,6 +472,7 @@ static void random_cpu(struct sched_cpu_view *c)
 	c->idle = rnd(3) == 0;
 	c->nr_running = c->idle ? (rnd(10) == 0) : rnd(4);
 	c->cur_priority = c->idle ? 0 : rnd(32);
+	c->cur_demanding = !c->idle && c->nr_running > 0 && rnd(2);
 	c->capacity = caps[rnd(4)];
 	c->node = rnd(3);
 }
@@ -509,6 +523,7 @@ static void check_invariants(const struct sched_cpu_view *cpus, uint32_t n,
 {
 	struct sched_placement p = sched_place(cpus, n, t), again = sched_place(cpus, n, t);
 	bool any = false, awake = false, free_cpu = false, busy = sched_system_busy(cpus, n);
+	bool preempts_demanding = false; /* it could preempt a demanding thread on an awake CPU */
 
 	assert_memory_equal(&p, &again, sizeof(p));
 	assert_string_not_equal(sched_place_reason_name(p.reason), "?");
@@ -518,6 +533,8 @@ static void check_invariants(const struct sched_cpu_view *cpus, uint32_t n,
 		any = true;
 		awake |= !cpus[i].idle;
 		free_cpu |= cpus[i].nr_running == 0;
+		preempts_demanding |= !cpus[i].idle && cpus[i].cur_demanding &&
+		                      t->priority > cpus[i].cur_priority;
 	}
 	if (!any) {
 		assert_int_equal(p.cpu, NO);
@@ -528,12 +545,14 @@ static void check_invariants(const struct sched_cpu_view *cpus, uint32_t n,
 	const struct sched_cpu_view *c = &cpus[p.cpu];
 	assert_int_equal(p.wake_cpu, c->idle);
 	assert_int_equal(p.preempt, !c->idle && c->nr_running > 0 && t->priority > c->cur_priority);
-	if (!busy && awake && !t->demanding)
+	if (!busy && awake && !t->demanding && !preempts_demanding)
 		assert_false(p.wake_cpu); /* lightly loaded: no wake-up */
 	if (busy && free_cpu && p.reason != SCHED_PLACE_AFFINITY)
 		assert_int_equal(c->nr_running, 0); /* busy: never queue while a CPU is free */
 	if (t->demanding)
 		check_no_bigger_free(cpus, n, t, p.cpu);
+	if (p.preempt && c->cur_demanding && p.reason != SCHED_PLACE_AFFINITY)
+		assert_false(free_cpu); /* a demanding thread is preempted only if nothing is free */
 }
 
 static void check_pull_invariants(const struct sched_cpu_view *cpus, uint32_t n, uint32_t self)
