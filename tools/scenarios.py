@@ -98,6 +98,16 @@ SCENARIOS: list[Scenario] = [
     Scenario("user-smp4", "init.run=utest qemu_exit=1", smp=4, accel="tcg,thread=single", ktap=True, timeout=400,
              must=[BANNER, INIT_LOADED, r"smp: 4 CPUs online", r"init: utest exited with code 0"],
              must_not=KERNEL_BROKE),
+    # Big and little cores: CPU 1 (an AP) is the big one. Ties go to the
+    # lowest index and utest starts on the boot CPU, so a thread can only
+    # reach CPU 1 by a capacity decision, never by a tie-break or by staying
+    # where it was born. utest.capacity= repeats cpu_capacity= for utest to
+    # compare with (it sees only its own utest.* words).
+    Scenario("capacity",
+             "init.run=utest utest.suites=capacity utest.capacity=512,1024 cpu_capacity=512,1024 qemu_exit=1",
+             smp=2, ktap=True, timeout=180,
+             must=[BANNER, INIT_LOADED, r"smp: 2 CPUs online", r"init: utest exited with code 0"],
+             must_not=KERNEL_BROKE),
     Scenario("sysfuzz", "init.run=sysfuzz sysfuzz.iterations=100000 qemu_exit=1", smp=2, ktap=True,
              timeout=300, must=[INIT_LOADED, r"# sysfuzz: \d+ syscalls"], must_not=KERNEL_BROKE),
     Scenario("console-script",

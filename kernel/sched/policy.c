@@ -224,17 +224,54 @@ static struct sched_placement decide(const struct ctx *x, uint32_t cpu,
 	};
 }
 
+/* Some allowed CPU with nothing to run is bigger than cpu, and on a node at
+ * least as good for t (node comes before capacity). */
+static bool bigger_free(const struct ctx *x, uint32_t cpu)
+{
+	uint64_t cap = capacity(&x->cpus[cpu]), node = score(x, KEY_NODE, cpu);
+
+	for (uint32_t i = 0; i < x->ncand; i++) {
+		if (passes(x, FILTER_FREE, i) && capacity(&x->cpus[i]) > cap &&
+		    score(x, KEY_NODE, i) >= node)
+			return true;
+	}
+	return false;
+}
+
+static bool any_free(const struct ctx *x)
+{
+	for (uint32_t i = 0; i < x->ncand; i++) {
+		if (passes(x, FILTER_FREE, i))
+			return true;
+	}
+	return false;
+}
+
 /*
- * Packing is worth it only while the system is lightly loaded, and not for
- * a demanding thread that would wait behind another: it would take whole
- * slices from that thread for as long as both run, while a CPU sleeps (and
- * a sleeping CPU never pulls, so nothing would undo it).
+ * Packing is worth it only while the system is lightly loaded, and:
+ * - not by preempting a demanding thread while some allowed CPU is free:
+ *   that thread would be placed again onto the free CPU (sched.c, when
+ *   preempted), so the wake-up is paid anyway, plus a migration, and it
+ *   would lose its (perhaps big) core;
+ * - not for a demanding thread that would wait behind another: it would
+ *   take whole slices from that thread for as long as both run, while a CPU
+ *   sleeps (and a sleeping CPU never pulls, so nothing would undo it);
+ * - not for a demanding thread that a free bigger core would serve: it uses
+ *   whole slices, so waking that core pays for itself, and on the smaller
+ *   one it would run slower for as long as it runs.
  */
 static bool pack_fits(const struct ctx *x, uint32_t best)
 {
+	const struct sched_cpu_view *c;
+
 	if (best == SCHED_NO_CPU)
 		return false;
-	return !x->t->demanding || runs_now(&x->cpus[best], x->t);
+	c = &x->cpus[best];
+	if (c->cur_demanding && preempts(c, x->t) && any_free(x))
+		return false;
+	if (!x->t->demanding)
+		return true;
+	return runs_now(c, x->t) && !bigger_free(x, best);
 }
 
 /* Count of candidates, up to two: tells "none" and "only one" apart. */
@@ -277,6 +314,19 @@ struct sched_placement sched_place(const struct sched_cpu_view *cpus, uint32_t n
 		return decide(&x, best, SCHED_PLACE_AFFINITY);
 	m = choose_mode(&x, ncpus, &best);
 	return decide(&x, best, reason_of(&x, m, best));
+}
+
+uint64_t sched_bigger_cpus(const struct sched_cpu_view *cpus, uint32_t ncpus, uint32_t self)
+{
+	uint64_t mask = 0;
+
+	if (self >= ncpus)
+		return 0;
+	for (uint32_t i = 0; i < ncpus && i < SCHED_POLICY_MAX_CPUS; i++) {
+		if (cpus[i].online && capacity(&cpus[i]) > capacity(&cpus[self]))
+			mask |= 1ULL << i;
+	}
+	return mask;
 }
 
 bool sched_system_busy(const struct sched_cpu_view *cpus, uint32_t ncpus)

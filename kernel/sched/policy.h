@@ -37,6 +37,7 @@ struct sched_cpu_view {
 	bool idle;             /* running its idle thread (asleep in hlt/mwait): placing here costs a wake-up */
 	uint32_t nr_running;   /* runnable threads here, including the running one (idle thread excluded) */
 	uint32_t cur_priority; /* priority of the running thread (0..31, higher first); 0 if idle */
+	bool cur_demanding;    /* the running thread is demanding (CPU-bound); false if idle */
 	uint32_t capacity;     /* relative compute capacity, 1..1024, 1024 = the biggest core */
 	uint32_t node;         /* NUMA node */
 };
@@ -92,6 +93,13 @@ struct sched_placement sched_place(const struct sched_cpu_view *cpus, uint32_t n
  * (work waiting on a CPU that is still asleep); otherwise lightly loaded.
  */
 bool sched_system_busy(const struct sched_cpu_view *cpus, uint32_t ncpus);
+
+/*
+ * The online CPUs with a bigger capacity than `self` (bit i = CPU i, so only
+ * CPUs 0..63), after clamping: where a demanding thread running on self
+ * might rather be. 0 if there are none or self >= ncpus.
+ */
+uint64_t sched_bigger_cpus(const struct sched_cpu_view *cpus, uint32_t ncpus, uint32_t self);
 
 /*
  * Balancing, run by CPU `self` as it goes idle (its view then says

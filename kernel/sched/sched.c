@@ -50,6 +50,25 @@ uint64_t sched_cpu_mask(void)
 	return cpus_taking_threads;
 }
 
+static uint32_t capacity_of(uint32_t cpu)
+{
+	return cpus[cpu].capacity ? cpus[cpu].capacity : SCHED_CAPACITY_MAX;
+}
+
+/* Each online CPU's `bigger` mask, again: capacities are fixed at boot, so
+ * only a CPU coming online changes them. */
+static void refresh_bigger(void)
+{
+	struct sched_cpu_view v[MAX_CPUS] = { 0 };
+
+	for (uint32_t i = 0; i < MAX_CPUS; i++) {
+		v[i].online = (cpus_taking_threads >> i) & 1;
+		v[i].capacity = capacity_of(i);
+	}
+	for (uint32_t i = 0; i < MAX_CPUS; i++)
+		sched_of(i)->bigger = sched_bigger_cpus(v, MAX_CPUS, i);
+}
+
 void sched_init_cpu(void)
 {
 	struct cpu *c = this_cpu();
@@ -64,6 +83,7 @@ void sched_init_cpu(void)
 	c->sched.cpu = c->index;
 	c->sched.current = c->sched.idle = t;
 	cpus_taking_threads |= 1ULL << c->index;
+	refresh_bigger();
 }
 
 /* Run queues. */
@@ -139,12 +159,18 @@ static void sleepers_remove(struct sched_cpu *s, struct thread *t)
 	}
 }
 
-/* A slice only matters when another thread of the same priority waits. */
+/*
+ * A slice only matters when another thread of the same priority waits, or
+ * when the thread may run on a bigger CPU than this one: its slice running
+ * out is how a CPU-bound thread is noticed (timer_fired) and moved (requeue).
+ * With equal capacities an uncontended thread gets no timer at all.
+ */
 static void update_slice(struct sched_cpu *s, struct thread *t)
 {
-	bool contended = t != s->idle && s->ready[t->priority].head != NULL;
+	bool timed = t != s->idle &&
+	             (s->ready[t->priority].head != NULL || (t->affinity & s->bigger) != 0);
 
-	if (!contended)
+	if (!timed)
 		s->slice_end = 0;
 	else if (s->slice_end == 0)
 		s->slice_end = rdtsc() + clock_ns_to_tsc(SCHED_SLICE_NS);
@@ -216,19 +242,38 @@ static struct thread *take_next(struct sched_cpu *s)
  * are in sched/policy.c (pure, host-tested); here we only take the
  * snapshot it decides on. */
 
+/* "idle" means asleep: placing there costs a wake-up. The CPU taking the
+ * snapshot is awake even in its idle thread (it is handling the interrupt
+ * that woke someone), and it looks at its queue before it sleeps again. */
 static void snapshot(struct sched_cpu_view *v)
 {
+	uint32_t awake = self();
+
 	for (uint32_t i = 0; i < ncpus; i++) {
 		const struct sched_cpu *c = sched_of(i);
 		bool idle = c->current == c->idle;
 
 		v[i].online = (cpus_taking_threads >> i) & 1;
-		v[i].idle = idle && c->nr_ready == 0;
+		v[i].idle = idle && c->nr_ready == 0 && i != awake;
 		v[i].nr_running = c->nr_ready + !idle;
 		v[i].cur_priority = idle ? 0 : c->current->priority;
-		v[i].capacity = cpus[i].capacity ? cpus[i].capacity : SCHED_CAPACITY_MAX;
+		v[i].cur_demanding = !idle && c->current->demanding;
+		v[i].capacity = capacity_of(i);
 		v[i].node = cpus[i].node;
 	}
+}
+
+/* t, running on its CPU, is being placed: that CPU's view must not count it
+ * (it is leaving; what runs there next is the most urgent queued thread). */
+static void discount_running(struct sched_cpu_view *v, const struct thread *t)
+{
+	const struct sched_cpu *s = sched_of(t->cpu);
+	int p = top_ready_priority(s);
+	const struct thread *next = p < 0 ? NULL : s->ready[p].head;
+
+	v->nr_running--;
+	v->cur_priority = next ? next->priority : 0;
+	v->cur_demanding = next && next->demanding;
 }
 
 static uint32_t choose_cpu(const struct thread *t, uint32_t *reason)
@@ -245,6 +290,8 @@ static uint32_t choose_cpu(const struct thread *t, uint32_t *reason)
 		return 0;
 	}
 	snapshot(v);
+	if (t->state == THREAD_RUNNING)
+		discount_running(&v[t->cpu], t);
 	struct sched_placement p = sched_place(v, ncpus, &tv);
 	if (p.cpu == SCHED_NO_CPU)
 		panic("sched: thread %llu may run on no online CPU (affinity %#llx)",
@@ -275,11 +322,9 @@ static void notify_cpu(uint32_t cpu, const struct thread *t)
 	}
 }
 
-/* Queues a runnable thread on the CPU placement picks. */
-static void enqueue(struct thread *t, enum sched_reason why)
+/* Queues t on `cpu`, which placement chose for `reason`. */
+static void enqueue_on(struct thread *t, uint32_t cpu, uint32_t reason, enum sched_reason why)
 {
-	uint32_t reason, cpu = choose_cpu(t, &reason);
-
 	if (ncpus > 1) /* on one CPU there is no choice to record */
 		trace_emit(FE_TRACE_SCHED_PLACE, tid(t), cpu, reason, self());
 	ready_push(sched_of(cpu), t);
@@ -287,17 +332,44 @@ static void enqueue(struct thread *t, enum sched_reason why)
 	notify_cpu(cpu, t);
 }
 
+/* Queues a runnable thread on the CPU placement picks. */
+static void enqueue(struct thread *t, enum sched_reason why)
+{
+	uint32_t reason, cpu = choose_cpu(t, &reason);
+
+	enqueue_on(t, cpu, reason, why);
+}
+
+/*
+ * The running thread prev stops running but stays runnable. It stays here
+ * unless its affinity forbids it, or it is demanding (its last slice ran
+ * out) and was preempted: then it is placed again as if it woke, so a
+ * CPU-bound thread moves to a bigger CPU, or off a queue to a free one. Only
+ * a move is traced: staying put is no decision.
+ */
+static void requeue(struct sched_cpu *s, struct thread *prev, enum sched_reason why)
+{
+	uint32_t reason = 0, cpu = s->cpu;
+
+	if (!allowed_on(prev, s->cpu)) {
+		enqueue(prev, SCHED_MIGRATED);
+		return;
+	}
+	if (why == SCHED_PREEMPTED && prev->demanding && ncpus > 1)
+		cpu = choose_cpu(prev, &reason);
+	if (cpu == s->cpu)
+		ready_push(s, prev);
+	else
+		enqueue_on(prev, cpu, reason, SCHED_MIGRATED);
+}
+
 static void schedule(enum sched_reason why)
 {
 	struct sched_cpu *s = me();
 	struct thread *prev = s->current;
 
-	if (prev->state == THREAD_RUNNING && prev != s->idle) {
-		if (allowed_on(prev, s->cpu))
-			ready_push(s, prev);
-		else
-			enqueue(prev, SCHED_MIGRATED);
-	}
+	if (prev->state == THREAD_RUNNING && prev != s->idle)
+		requeue(s, prev, why);
 	switch_to(take_next(s), why);
 }
 

@@ -2,14 +2,17 @@
 /*
  * The scheduler: fixed priorities (FE_PRIORITY_MIN..MAX, higher first),
  * round-robin inside a level with time slices from the one-shot timer,
- * which is armed only when a slice or a sleeper needs it (no periodic tick).
+ * which is armed only when a slice or a sleeper needs it (no periodic tick;
+ * a slice is needed when a thread of the same priority waits, or when the
+ * running thread may run on a bigger CPU).
  *
  * Each CPU has its own run queues and sleep list (struct sched_cpu in
  * struct cpu); a woken thread is placed on a CPU (placement), an idle CPU
- * pulls queued work from a busy one (balancing). All of it runs under the
- * big kernel lock (core/biglock.h), which also makes a remote run queue safe
- * to touch. Every switch, wake-up, placement and migration is a trace event
- * with its reason.
+ * pulls queued work from a busy one (balancing), and a CPU-bound thread is
+ * placed again when preempted (to a bigger or a free CPU). All of it runs
+ * under the big kernel lock (core/biglock.h), which also makes a remote run
+ * queue safe to touch. Every switch, wake-up, placement and migration is a
+ * trace event with its reason.
  */
 #ifndef FERROUS_SCHED_SCHED_H
 #define FERROUS_SCHED_SCHED_H
@@ -33,7 +36,8 @@ enum sched_reason {
 	SCHED_IPC_DIRECT = 5, /* IPC fastpath: straight to the partner */
 	SCHED_WOKEN = 6,
 	SCHED_TIMEOUT = 7,
-	SCHED_MIGRATED = 8, /* its affinity moved it, or an idle CPU pulled it */
+	SCHED_MIGRATED = 8, /* its affinity moved it, an idle CPU pulled it, or it was placed
+	                       again when preempted (demanding: a bigger or a free CPU) */
 };
 
 /* Makes the boot context this CPU's idle thread and lets threads be placed

@@ -28,6 +28,7 @@ struct sched_cpu {
 	struct thread *sleepers;          /* sorted by wake time */
 	struct thread *switched_from;     /* the thread the last switch left */
 	uint32_t nr_ready;                /* threads in ready[] */
+	uint64_t bigger;                  /* online CPUs of bigger capacity (sched_bigger_cpus) */
 
 	/* Energy accounting (fe_cpu_stats). */
 	bool idle_sleeping;               /* halted in the idle loop, big lock released */

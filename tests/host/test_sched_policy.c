@@ -3,7 +3,8 @@
  * Host tests of kernel/sched/policy.c: placement (affinity, packing under
  * light load, spreading under load, capacity, node, cache warmth,
  * preemption, deterministic ties, offline CPUs, edge sizes), the pack/spread
- * switch, pull choice, reason names, and invariants over random snapshots.
+ * switch, bigger CPUs, pull choice, reason names, and invariants over random
+ * snapshots.
  */
 #include "host_test.h"
 
@@ -21,8 +22,13 @@
 #define RUN_AT(nr, prio, cap, nd) CPU(true, false, nr, prio, cap, nd)
 #define IDLE IDLE_AT(1024, 0)
 #define RUN(nr, prio) RUN_AT(nr, prio, 1024, 0)
-#define EMPTY CPU(true, false, 0, 0, 1024, 0) /* awake, about to go idle */
+#define EMPTY_AT(cap, nd) CPU(true, false, 0, 0, cap, nd) /* awake, about to go idle */
+#define EMPTY EMPTY_AT(1024, 0)
 #define OFF CPU(false, true, 0, 0, 1024, 0)
+/* Running a demanding (CPU-bound) thread. */
+#define RUN_DEM(nr, prio, cap, nd)                                                        \
+	{ .online = true, .nr_running = (nr), .cur_priority = (prio), .capacity = (cap),   \
+	  .node = (nd), .cur_demanding = true }
 
 /* A thread: affinity, last CPU, waker CPU, home node, priority, demanding. */
 #define THR(aff, last, waker, home, prio, dem)                                           \
@@ -141,6 +147,30 @@ static void pack_when_lightly_loaded(void **state)
 		{ "demanding: the biggest awake core where it runs at once", 3,
 		  { RUN_AT(1, 5, 512, 0), RUN_AT(1, 5, 1024, 0), IDLE_AT(1024, 0) },
 		  THR(ALL, 0, 0, SCHED_NO_NODE, 10, true), 1, SCHED_PLACE_CAPACITY, false, true },
+		{ "demanding: a free bigger core beats an awake little one", 2,
+		  { EMPTY_AT(512, 0), IDLE_AT(1024, 0) }, THR(ALL, 0, 0, SCHED_NO_NODE, 10, true),
+		  1, SCHED_PLACE_CAPACITY, true, false },
+		{ "demanding: a free bigger core beats preempting a little one", 2,
+		  { RUN_AT(1, 5, 512, 0), IDLE_AT(1024, 0) }, THR(ALL, 0, 0, SCHED_NO_NODE, 10, true),
+		  1, SCHED_PLACE_SPREAD, true, false },
+		{ "demanding: an awake core as big as any free one, no wake-up", 2,
+		  { EMPTY_AT(1024, 0), IDLE_AT(1024, 0) }, THR(ALL, NO, 0, SCHED_NO_NODE, 10, true),
+		  0, SCHED_PLACE_PACK, false, false },
+		{ "demanding: a bigger core on another node does not count", 2,
+		  { EMPTY_AT(512, 0), IDLE_AT(1024, 1) }, THR(ALL, 0, 0, 0, 10, true),
+		  0, SCHED_PLACE_PACK, false, false },
+		{ "light: stays on the awake little core", 2,
+		  { EMPTY_AT(512, 0), IDLE_AT(1024, 0) }, THR(ALL, 0, 0, SCHED_NO_NODE, 10, false),
+		  0, SCHED_PLACE_PACK, false, false },
+		{ "a free CPU, though asleep, beats preempting a demanding thread", 2,
+		  { RUN_DEM(1, 5, 1024, 0), IDLE_AT(512, 0) }, THR(ALL, 0, 0, SCHED_NO_NODE, 10, false),
+		  1, SCHED_PLACE_SPREAD, true, false },
+		{ "an awake free CPU beats preempting a demanding thread on the waker", 2,
+		  { RUN_DEM(1, 5, 1024, 0), EMPTY_AT(512, 0) }, THR(ALL, 0, 0, SCHED_NO_NODE, 10, false),
+		  1, SCHED_PLACE_SPREAD, false, false },
+		{ "no free CPU: preempts a demanding thread", 2,
+		  { RUN_DEM(1, 5, 1024, 0), RUN(1, 20) }, THR(ALL, NO, 1, SCHED_NO_NODE, 10, false),
+		  0, SCHED_PLACE_PREEMPT, false, true },
 		{ "demanding would queue: spread instead", 3,
 		  { RUN(1, 20), IDLE, IDLE }, THR(ALL, NO, 0, SCHED_NO_NODE, 10, true),
 		  1, SCHED_PLACE_SPREAD, true, false },
@@ -302,6 +332,32 @@ static void sixty_four_cpus(void **state)
 	assert_int_equal(from, 65);
 }
 
+static void bigger_cpus(void **state)
+{
+	(void)state;
+	const struct sched_cpu_view mixed[] = {
+		IDLE_AT(512, 0), RUN_AT(1, 3, 1024, 0), OFF, IDLE_AT(256, 1), EMPTY_AT(768, 0),
+	};
+	const struct sched_cpu_view equal[] = { IDLE, RUN(1, 3), EMPTY };
+	const struct sched_cpu_view clamped[] = { IDLE_AT(0, 0), IDLE_AT(1, 0), IDLE_AT(5000, 0),
+	                                          IDLE_AT(1024, 0) };
+	struct sched_cpu_view many[70];
+
+	assert_int_equal(sched_bigger_cpus(mixed, 5, 0), 0x12); /* offline CPU 2 (1024) left out */
+	assert_int_equal(sched_bigger_cpus(mixed, 5, 1), 0);    /* the biggest */
+	assert_int_equal(sched_bigger_cpus(mixed, 5, 3), 0x13);
+	assert_int_equal(sched_bigger_cpus(mixed, 5, 4), 0x2);
+	assert_int_equal(sched_bigger_cpus(mixed, 4, 4), 0);    /* self out of range */
+	assert_int_equal(sched_bigger_cpus(mixed, 3, 0), 0x2);  /* only the first ncpus */
+	assert_int_equal(sched_bigger_cpus(equal, 3, 1), 0);
+	assert_int_equal(sched_bigger_cpus(clamped, 4, 0), 0xc); /* 0 reads as 1, 5000 as 1024 */
+	assert_int_equal(sched_bigger_cpus(clamped, 4, 2), 0);
+	for (int i = 0; i < 70; i++)
+		many[i] = (struct sched_cpu_view)IDLE_AT(i == 0 ? 256 : 1024, 0);
+	assert_int_equal(sched_bigger_cpus(many, 70, 0), ~1ULL); /* CPUs past 63 cannot be named */
+	assert_int_equal(sched_bigger_cpus(many, 70, 66), 0);
+}
+
 static void system_busy_switch(void **state)
 {
 	(void)state;
@@ -416,6 +472,7 @@ static void random_cpu(struct sched_cpu_view *c)
 	c->idle = rnd(3) == 0;
 	c->nr_running = c->idle ? (rnd(10) == 0) : rnd(4);
 	c->cur_priority = c->idle ? 0 : rnd(32);
+	c->cur_demanding = !c->idle && c->nr_running > 0 && rnd(2);
 	c->capacity = caps[rnd(4)];
 	c->node = rnd(3);
 }
@@ -437,12 +494,36 @@ static bool allowed(const struct sched_cpu_view *cpus, const struct sched_thread
 	return i < 64 && ((t->affinity >> i) & 1) && cpus[i].online;
 }
 
+static uint32_t clamped(uint32_t cap)
+{
+	return cap == 0 ? 1 : cap > 1024 ? 1024 : cap;
+}
+
+static bool on_home(const struct sched_cpu_view *c, const struct sched_thread_view *t)
+{
+	return t->home_node != SCHED_NO_NODE && c->node == t->home_node;
+}
+
+/* A demanding thread is never placed while an allowed CPU with nothing to
+ * run, on a node as good, is bigger. */
+static void check_no_bigger_free(const struct sched_cpu_view *cpus, uint32_t n,
+                                 const struct sched_thread_view *t, uint32_t cpu)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (!allowed(cpus, t, i) || cpus[i].nr_running != 0 ||
+		    on_home(&cpus[i], t) < on_home(&cpus[cpu], t))
+			continue;
+		assert_true(clamped(cpus[i].capacity) <= clamped(cpus[cpu].capacity));
+	}
+}
+
 /* Checks one placement against the rules that must always hold. */
 static void check_invariants(const struct sched_cpu_view *cpus, uint32_t n,
                              const struct sched_thread_view *t)
 {
 	struct sched_placement p = sched_place(cpus, n, t), again = sched_place(cpus, n, t);
 	bool any = false, awake = false, free_cpu = false, busy = sched_system_busy(cpus, n);
+	bool preempts_demanding = false; /* it could preempt a demanding thread on an awake CPU */
 
 	assert_memory_equal(&p, &again, sizeof(p));
 	assert_string_not_equal(sched_place_reason_name(p.reason), "?");
@@ -452,6 +533,8 @@ static void check_invariants(const struct sched_cpu_view *cpus, uint32_t n,
 		any = true;
 		awake |= !cpus[i].idle;
 		free_cpu |= cpus[i].nr_running == 0;
+		preempts_demanding |= !cpus[i].idle && cpus[i].cur_demanding &&
+		                      t->priority > cpus[i].cur_priority;
 	}
 	if (!any) {
 		assert_int_equal(p.cpu, NO);
@@ -462,10 +545,14 @@ static void check_invariants(const struct sched_cpu_view *cpus, uint32_t n,
 	const struct sched_cpu_view *c = &cpus[p.cpu];
 	assert_int_equal(p.wake_cpu, c->idle);
 	assert_int_equal(p.preempt, !c->idle && c->nr_running > 0 && t->priority > c->cur_priority);
-	if (!busy && awake && !t->demanding)
+	if (!busy && awake && !t->demanding && !preempts_demanding)
 		assert_false(p.wake_cpu); /* lightly loaded: no wake-up */
 	if (busy && free_cpu && p.reason != SCHED_PLACE_AFFINITY)
 		assert_int_equal(c->nr_running, 0); /* busy: never queue while a CPU is free */
+	if (t->demanding)
+		check_no_bigger_free(cpus, n, t, p.cpu);
+	if (p.preempt && c->cur_demanding && p.reason != SCHED_PLACE_AFFINITY)
+		assert_false(free_cpu); /* a demanding thread is preempted only if nothing is free */
 }
 
 static void check_pull_invariants(const struct sched_cpu_view *cpus, uint32_t n, uint32_t self)
@@ -520,6 +607,7 @@ int main(void)
 		cmocka_unit_test(no_free_cpu),
 		cmocka_unit_test(edge_sizes),
 		cmocka_unit_test(sixty_four_cpus),
+		cmocka_unit_test(bigger_cpus),
 		cmocka_unit_test(system_busy_switch),
 		cmocka_unit_test(pull_choice),
 		cmocka_unit_test(reason_names),

@@ -3,6 +3,7 @@
  * utest: the user-space test suite.
  *
  *	init.run=utest [utest.suites=ipc,memory]   all suites, or those named
+ *	               [utest.capacity=512,1024]   cpu_capacity= as given to the kernel
  *	utest role=NAME [ARG]                       a child a test started
  *
  * It runs as an ordinary process holding what init passes on (console,
@@ -13,6 +14,8 @@
  */
 #include "ut.h"
 
+const char *ut_capacity_list;
+
 int main(int argc, char **argv)
 {
 	const char *spec = "all";
@@ -22,6 +25,8 @@ int main(int argc, char **argv)
 			return ut_role_main(argv[i] + 5, i + 1 < argc ? argv[i + 1] : NULL);
 		if (strncmp(argv[i], "suites=", 7) == 0)
 			spec = argv[i] + 7;
+		if (strncmp(argv[i], "capacity=", 9) == 0)
+			ut_capacity_list = argv[i] + 9;
 	}
 	return ut_run(spec) == 0 ? 0 : 1;
 }

@@ -54,7 +54,11 @@ struct ut_suite {
 
 extern const struct ut_suite ut_suite_syscall, ut_suite_handles, ut_suite_memory,
 	ut_suite_process, ut_suite_thread, ut_suite_budget, ut_suite_ipc, ut_suite_notification,
-	ut_suite_devices, ut_suite_smp, ut_suite_numa;
+	ut_suite_devices, ut_suite_smp, ut_suite_numa, ut_suite_capacity;
+
+/* utest.capacity=A,B,...: the kernel's cpu_capacity= as the command line gave
+ * it, for the capacity suite to compare with; NULL if not given. */
+extern const char *ut_capacity_list;
 
 void ut_fail(struct ut *t, const char *file, int line, const char *fmt, ...) PRINTF_LIKE(4, 5);
 /* A diagnostic line in the KTAP output ("# ..."). */
