@@ -76,7 +76,10 @@ void syscall_dispatch(struct trap_frame *f)
 	big_lock_acquire();
 	syscalls++;
 	trace_emit(FE_TRACE_SYSCALL_ENTER, nr, f->rdi, f->rsi, f->rdx);
-	if (nr < FE_SYS_COUNT && table[nr])
+	/* Killed while in user mode (its process ended on another CPU while we
+	 * waited for the lock): no call, as the process is gone (a handle made
+	 * in its emptied table would never be freed); return_to_user ends it. */
+	if (nr < FE_SYS_COUNT && table[nr] && !sched_current()->killed)
 		st = table[nr](f);
 	f->rax = (uint64_t)(int64_t)st;
 	trace_emit(FE_TRACE_SYSCALL_EXIT, nr, (uint64_t)(int64_t)st, 0, 0);
