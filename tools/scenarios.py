@@ -83,7 +83,6 @@ SCENARIOS: list[Scenario] = [
              must=[r"EXCEPTION 14 \(page fault\), error code 0x2, in kernel mode",
                    r"page fault at 0xffff9000dead0000: page not present \(write\)",
                    r"CR2: ffff9000dead0000", r"RAX: ", r"#0 0x[0-9a-f]+ ktest_deliberate_fault\+0x"]),
-    # User space: the root task runs one program from the ramdisk.
     # User space: the root task runs one program from the ramdisk; -smp 2 as
     # `make run` does, and again on one and four CPUs.
     # QEMU's -cpu max offers MONITOR/MWAIT, but TCG's mwait sleeps only on a
