@@ -124,6 +124,7 @@ struct fe_process_info {
 	uint64_t budget_limit;      /* kernel memory it may use, bytes */
 	uint64_t budget_used;
 	char name[32];              /* NUL-terminated */
+	uint64_t syscalls;          /* system calls its threads have made */
 };
 
 struct fe_kernel_stats {

@@ -143,7 +143,7 @@ static void smap_blocks_user_reads(struct ktest *t)
 	uint64_t pa, v = 0;
 
 	if (!cpu_features.smap) {
-		ktest_note(t, "CPU without SMAP: skipped");
+		ktest_skip(t, "CPU without SMAP");
 		return;
 	}
 	KT_ASSERT(t, KT_EXPECT_OK(t, frame_alloc_zeroed(0, &pa)));
@@ -166,7 +166,7 @@ static void smep_blocks_user_code(struct ktest *t)
 	uint64_t pa;
 
 	if (!cpu_features.smep) {
-		ktest_note(t, "CPU without SMEP: skipped");
+		ktest_skip(t, "CPU without SMEP");
 		return;
 	}
 	KT_ASSERT(t, KT_EXPECT_OK(t, frame_alloc_zeroed(0, &pa)));

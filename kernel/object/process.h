@@ -39,6 +39,7 @@ struct process {
 	bool finished;      /* ended, and its last thread has left: memory freed, waiters woken */
 	struct thread *threads; /* live threads */
 	uint32_t nthreads;
+	uint64_t syscalls;  /* system calls its threads made: a watchdog's sign of progress */
 	struct waitq exit_waiters;
 	struct process *all_next, *all_prev; /* every process, for statistics */
 };

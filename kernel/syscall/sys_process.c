@@ -37,6 +37,7 @@ fe_status_t sys_process_info(struct trap_frame *f)
 	struct fe_process_info info = {
 		.koid = o->koid, .exit = p->exit, .threads = p->nthreads, .handles = p->cspace.count,
 		.budget_limit = p->budget->limit, .budget_used = p->budget->used,
+		.syscalls = p->syscalls,
 	};
 	strlcpy(info.name, p->name, sizeof(info.name));
 	return copy_to_user(ARG1(f), &info, sizeof(info));

@@ -79,7 +79,9 @@ void syscall_dispatch(struct trap_frame *f)
 	/* Killed while in user mode (its process ended on another CPU while we
 	 * waited for the lock): no call, as the process is gone (a handle made
 	 * in its emptied table would never be freed); return_to_user ends it. */
-	if (nr < FE_SYS_COUNT && table[nr] && !sched_current()->killed)
+	struct thread *t = sched_current();
+	t->proc->syscalls++;
+	if (nr < FE_SYS_COUNT && table[nr] && !t->killed)
 		st = table[nr](f);
 	f->rax = (uint64_t)(int64_t)st;
 	trace_emit(FE_TRACE_SYSCALL_EXIT, nr, (uint64_t)(int64_t)st, 0, 0);

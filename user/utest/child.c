@@ -3,8 +3,7 @@
 #include "ut.h"
 
 #define POLL_NS 1000000ULL /* 1 ms */
-#define WAIT_POLLS 20000u  /* ~20 s, below the watchdog's limit */
-#define REAP_POLLS 1000u   /* after a kill */
+#define CHILD_POLLS 20000u /* in a child, which has no watchdog: at least 20 s */
 
 fe_handle_t ut_slot(unsigned slot)
 {
@@ -26,7 +25,9 @@ void ut_del(struct ut *t, fe_handle_t h)
 
 uint64_t ut_poll(volatile uint64_t *flag)
 {
-	for (unsigned i = 0; i < WAIT_POLLS && *flag == 0; i++)
+	bool bounded = ut_watchdog_thread == FE_HANDLE_INVALID;
+
+	for (unsigned i = 0; *flag == 0 && !ut_timed_out() && (!bounded || i < CHILD_POLLS); i++)
 		if (fe_thread_sleep(POLL_NS) != FE_OK)
 			break;
 	return *flag;
@@ -59,28 +60,15 @@ fe_status_t ut_spawn(const struct ut_child *c, fe_handle_t *proc)
 	return ut_spawn_args(&a, proc);
 }
 
-static fe_status_t poll_wait(fe_handle_t proc, struct fe_exit_status *st, unsigned polls)
-{
-	fe_status_t s = fe_process_wait(proc, st, FE_NONBLOCK);
-
-	for (unsigned i = 0; i < polls && s == FE_ERR_WOULD_BLOCK; i++) {
-		if (fe_thread_sleep(POLL_NS) != FE_OK)
-			break;
-		s = fe_process_wait(proc, st, FE_NONBLOCK);
-	}
-	return s;
-}
-
+/*
+ * Blocks until proc ends: the watchdog kills a child that makes no progress,
+ * which ends this wait too (then FE_ERR_TIMED_OUT, with *st filled).
+ */
 fe_status_t ut_wait(fe_handle_t proc, struct fe_exit_status *st)
 {
-	fe_status_t s = poll_wait(proc, st, WAIT_POLLS);
+	fe_status_t s = fe_process_wait(proc, st, 0);
 
-	if (s != FE_ERR_WOULD_BLOCK)
-		return s;
-	printf("    # child did not end in time: killing it\n");
-	(void)fe_process_kill(proc);
-	(void)poll_wait(proc, st, REAP_POLLS);
-	return FE_ERR_TIMED_OUT;
+	return s == FE_OK && ut_timed_out() ? FE_ERR_TIMED_OUT : s;
 }
 
 static const char *reason_name(uint32_t r)
@@ -137,8 +125,7 @@ void ut_stop(struct ut *t, fe_handle_t proc)
 	fe_status_t s = fe_process_kill(proc);
 
 	UT_EXPECT(t, s == FE_OK || s == FE_ERR_BAD_STATE); /* BAD_STATE: it had ended */
-	s = poll_wait(proc, &st, WAIT_POLLS);
-	UT_EXPECT_OK(t, s);
+	UT_EXPECT_OK(t, fe_process_wait(proc, &st, 0));
 	ut_unwatch(proc);
 	UT_EXPECT_OK(t, fe_handle_delete(proc));
 }

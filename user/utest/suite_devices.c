@@ -125,8 +125,7 @@ static uint64_t provoke_com1_interrupt(struct ut *t, fe_handle_t io, fe_handle_t
 
 	UT_EXPECT_OK(t, fe_ioport_out(io, COM1_MCR, 1, mcr | MCR_OUT2));
 	UT_EXPECT_OK(t, fe_ioport_out(io, COM1_IER, 1, IER_THRE));
-	for (unsigned i = 0; i < 2000 && fe_notif_wait(n, FE_NONBLOCK, &bits) != FE_OK; i++)
-		UT_EXPECT_OK(t, fe_thread_sleep(1000000));
+	UT_WAIT_UNTIL(fe_notif_wait(n, FE_NONBLOCK, &bits) == FE_OK);
 	UT_EXPECT_OK(t, fe_ioport_out(io, COM1_IER, 1, ier));
 	UT_EXPECT_OK(t, fe_ioport_out(io, COM1_MCR, 1, mcr));
 	(void)port_in(t, io, COM1_IIR); /* reading IIR clears the interrupt */

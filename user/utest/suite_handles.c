@@ -215,9 +215,8 @@ static void revoke_reaches_other_process(struct ut *t)
 	c.user[0] = ut_dup(t, v, FE_RIGHT_READ | FE_RIGHT_TRANSFER);
 	c.user[1] = n;
 	UT_ASSERT(t, UT_EXPECT_OK(t, ut_spawn(&c, &child)));
-	for (unsigned i = 0; i < 5000 && bits == 0; i++) /* the holder has looked at its copy */
-		if (fe_notif_wait(n, FE_NONBLOCK, &bits) == FE_ERR_WOULD_BLOCK)
-			UT_EXPECT_OK(t, fe_thread_sleep(1000000));
+	/* the holder has looked at its copy */
+	UT_WAIT_UNTIL(fe_notif_wait(n, FE_NONBLOCK, &bits) != FE_ERR_WOULD_BLOCK);
 	UT_EXPECT_EQ(t, bits, 1);
 	UT_EXPECT_OK(t, fe_handle_revoke(v, &removed));
 	UT_EXPECT_GE(t, removed, 2); /* our dup and the child's copy */

@@ -352,8 +352,7 @@ static void server_killed_mid_call_is_peer_closed(struct ut *t)
 	pc.ep = s.ep;
 	UT_ASSERT(t,
 		  UT_EXPECT_OK(t, fe_thread_spawn(call_and_record, &pc, FE_PRIORITY_DEFAULT, &th)));
-	for (unsigned i = 0; i < 5000 && fe_notif_wait(n, FE_NONBLOCK, &bits) != FE_OK; i++)
-		UT_EXPECT_OK(t, fe_thread_sleep(1000000));
+	UT_WAIT_UNTIL(fe_notif_wait(n, FE_NONBLOCK, &bits) == FE_OK);
 	UT_EXPECT_EQ(t, bits, 1); /* the server has the call */
 	UT_EXPECT_EQ(t, pc.done, 0);
 	UT_EXPECT_OK(t, fe_process_kill(s.proc));

@@ -135,8 +135,7 @@ static void kill_running_process(struct ut *t)
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
 	p = child_in_role(t, "hang", NULL, n);
 	UT_ASSERT(t, p != FE_HANDLE_INVALID);
-	for (unsigned i = 0; i < 5000 && fe_notif_wait(n, FE_NONBLOCK, &bits) != FE_OK; i++)
-		UT_EXPECT_OK(t, fe_thread_sleep(1000000));
+	UT_WAIT_UNTIL(fe_notif_wait(n, FE_NONBLOCK, &bits) == FE_OK);
 	UT_EXPECT_EQ(t, bits, 1); /* it runs */
 	UT_EXPECT_STATUS(t, fe_process_wait(p, &st, FE_NONBLOCK), FE_ERR_WOULD_BLOCK);
 	UT_EXPECT_OK(t, fe_process_info(p, &pi));

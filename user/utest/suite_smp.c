@@ -8,7 +8,11 @@
  */
 #include "ut.h"
 
-#define ROUNDS 100000u   /* IPC round trips in all */
+/* IPC round trips in all: enough for four clients and two servers on two
+ * CPUs to meet every interleaving of block and wake many times over, few
+ * enough for multi-threaded TCG on a busy two-core host (cross-vCPU
+ * wake-ups there cost milliseconds). */
+#define ROUNDS 20000u
 #define CLIENTS 4u
 #define POLL_NS 1000000ULL
 
@@ -84,10 +88,16 @@ static void ipc_across_cpus_loses_no_wakeup(struct ut *t)
 		UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(echo_server, (void *)(1UL << s), 16, &srv[s])));
 	for (uintptr_t k = 0; k < CLIENTS; k++)
 		UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(echo_client, (void *)k, 16, &cl[k])));
-	/* Bounded: 100,000 round trips finish in well under ten minutes even
-	 * under TCG; a lost wake-up leaves clients_done short forever. */
-	for (unsigned i = 0; i < 600000 && __atomic_load_n(&clients_done, __ATOMIC_SEQ_CST) < CLIENTS; i++)
+	/* A lost wake-up leaves clients_done short forever: served stops
+	 * growing, and the watchdog ends the wait. */
+	uint64_t seen = 0;
+	while (__atomic_load_n(&clients_done, __ATOMIC_SEQ_CST) < CLIENTS && !ut_timed_out()) {
 		(void)fe_thread_sleep(POLL_NS);
+		uint64_t now = __atomic_load_n(&served, __ATOMIC_RELAXED);
+		if (now != seen)
+			ut_progress();
+		seen = now;
+	}
 	UT_EXPECT_EQ(t, clients_done, CLIENTS);
 	UT_EXPECT_EQ(t, client_errors, 0);
 	UT_EXPECT_EQ(t, served, ROUNDS);
@@ -216,10 +226,14 @@ static void kill_reaches_threads_on_other_cpus(struct ut *t)
 	if (!need_two(t))
 		return;
 	UT_ASSERT(t, UT_EXPECT_OK(t, ut_spawn(&c, &p)));
-	for (unsigned i = 0; i < 50; i++)
-		(void)fe_thread_sleep(POLL_NS);
-	UT_EXPECT_OK(t, fe_process_info(p, &info));
+	/* Both spinners exist once the child has made its second thread. */
+	UT_WAIT_UNTIL(fe_process_info(p, &info) != FE_OK || info.threads >= 2 ||
+	              info.exit.reason != FE_EXIT_RUNNING);
 	UT_EXPECT_EQ(t, info.threads, 2);
+	if (!UT_EXPECT_EQ(t, info.exit.reason, FE_EXIT_RUNNING))
+		ut_note(t, "the child ended before the kill: reason %u, code %lld, vector %u, rip %#llx",
+		        info.exit.reason, (long long)info.exit.code, info.exit.vector,
+		        (unsigned long long)info.exit.rip);
 	UT_EXPECT_OK(t, fe_process_kill(p));
 	UT_EXPECT_OK(t, ut_wait(p, &st));
 	UT_EXPECT_EQ(t, st.reason, FE_EXIT_KILLED);

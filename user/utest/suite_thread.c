@@ -152,9 +152,7 @@ static void threads_share_memory(struct ut *t)
 	for (unsigned k = 0; k < WORKERS; k++)
 		UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(counting_worker, (void *)(uintptr_t)k,
 		                                             FE_PRIORITY_DEFAULT, &th[k])));
-	for (unsigned i = 0;
-	     i < 20000 && __atomic_load_n(&shared.finished, __ATOMIC_SEQ_CST) < WORKERS; i++)
-		UT_EXPECT_OK(t, fe_thread_sleep(1000000));
+	UT_WAIT_UNTIL(__atomic_load_n(&shared.finished, __ATOMIC_SEQ_CST) == WORKERS);
 	UT_EXPECT_EQ(t, shared.finished, WORKERS);
 	UT_EXPECT_EQ(t, shared.total, WORKERS * WORKER_ROUNDS);
 	for (unsigned k = 0; k < WORKERS; k++) {
@@ -183,8 +181,7 @@ static void higher_priority_runs_first(struct ut *t)
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, 1ULL << cpu)));
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(record_priority, (void *)10, 10, &a)));
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(record_priority, (void *)12, 12, &b)));
-	for (unsigned i = 0; i < 5000 && __atomic_load_n(&norder, __ATOMIC_SEQ_CST) < 2; i++)
-		UT_EXPECT_OK(t, fe_thread_sleep(1000000));
+	UT_WAIT_UNTIL(__atomic_load_n(&norder, __ATOMIC_SEQ_CST) == 2);
 	UT_EXPECT_EQ(t, norder, 2);
 	UT_EXPECT_EQ(t, order[0], 12);
 	UT_EXPECT_EQ(t, order[1], 10);

@@ -22,15 +22,28 @@
 
 /*
  * Shared between the main thread and the watchdog. case_seq is odd while a
- * case runs and changes at every start and end; the watchdog never prints
- * (the console buffer is not thread-safe) but leaves `timed_out` set.
+ * case runs and changes at every start and end; `progress` is bumped by
+ * cases that see work get done (ut_progress). The watchdog never prints
+ * through the console buffer (it is not thread-safe) but leaves `timed_out`
+ * set.
  */
 static volatile uint32_t case_seq;
+static volatile uint64_t progress;
 static volatile bool timed_out;
+static volatile bool watchdog_started;
 static volatile fe_handle_t watched[WATCH_MAX];
 static bool watchdog_running;
 fe_handle_t ut_watchdog_thread = FE_HANDLE_INVALID;
 
+void ut_progress(void)
+{
+	__atomic_fetch_add(&progress, 1, __ATOMIC_RELAXED);
+}
+
+bool ut_timed_out(void)
+{
+	return timed_out;
+}
 void ut_fail(struct ut *t, const char *file, int line, const char *fmt, ...)
 {
 	char msg[192];
@@ -86,20 +99,64 @@ static void kill_watched(void)
 			(void)fe_process_kill(watched[i]); /* may have ended already */
 }
 
+/*
+ * What shows that a case is getting somewhere: its own progress reports,
+ * and the system calls of the children it watches (a child computing or
+ * blocked makes none). A handle the main thread has just deleted reads as
+ * an error and adds nothing.
+ */
+static uint64_t progress_mark(void)
+{
+	uint64_t mark = progress;
+
+	for (unsigned i = 0; i < WATCH_MAX; i++) {
+		struct fe_process_info pi = { 0 };
+		fe_handle_t p = watched[i];
+		if (p != FE_HANDLE_INVALID && fe_process_info(p, &pi) == FE_OK)
+			mark += pi.syscalls;
+	}
+	return mark;
+}
+
+/* The case is stuck even with its children dead (blocked on something of
+ * its own): say so in raw bytes, as the run can only end here. */
+_Noreturn static void give_up(void)
+{
+	static const char msg[] =
+		"# utest: watchdog: a case made no progress for twice the limit, even after its "
+		"children were killed: stopping utest\n";
+
+	(void)fe_console_write(fe_console, msg, sizeof(msg) - 1);
+	fe_process_exit(3);
+}
+
+/*
+ * A case that makes no progress for UT_CASE_TIMEOUT_S has its children
+ * killed (a call to a dead server then returns) and fails; if it still makes
+ * none for as long again, utest ends. The limit counts time without
+ * progress, not time: on a loaded host a slow case is not a hung one.
+ */
 static void watchdog(void *arg)
 {
-	uint32_t seen = 0;
+	uint32_t seen_seq = 0;
+	uint64_t seen_mark = 0;
 	unsigned ticks = 0;
 
 	(void)arg;
+	watchdog_started = true;
 	while (fe_thread_sleep(WATCH_TICK_NS) == FE_OK) {
 		uint32_t seq = case_seq;
-		if (seq != seen) {
-			seen = seq;
+		uint64_t mark = progress_mark();
+		if (seq != seen_seq || mark != seen_mark || !(seq & 1)) {
+			seen_seq = seq;
+			seen_mark = mark;
 			ticks = 0;
-		} else if ((seq & 1) && ++ticks == WATCH_TICKS) {
-			kill_watched();
+			continue;
 		}
+		if (++ticks == WATCH_TICKS)
+			kill_watched();
+		else if (ticks == 2 * WATCH_TICKS)
+			give_up();
 	}
 }
 
@@ -125,8 +182,8 @@ static bool run_case(const struct ut_case *tc, unsigned n)
 	case_seq++;
 	if (timed_out) {
 		t.failed = true;
-		printf("    # %s: timed out after %u s: its children were killed\n", tc->name,
-		       UT_CASE_TIMEOUT_S);
+		printf("    # %s: no progress for %u s: timed out, its children were killed\n",
+		       tc->name, UT_CASE_TIMEOUT_S);
 	}
 	forget_children(&t);
 	if (t.skipped && !t.failed)
@@ -171,12 +228,22 @@ static const struct ut_suite *const suites[] = {
 	&ut_suite_devices, &ut_suite_smp,  &ut_suite_numa,  &ut_suite_capacity,
 };
 
+/* Starts the watchdog and waits until it runs: a thread's start-up makes
+ * and deletes a handle (its IPC buffer), which a case counting handles
+ * would otherwise see. */
+static void start_watchdog(void)
+{
+	watchdog_running = fe_thread_spawn(watchdog, NULL, FE_PRIORITY_DEFAULT,
+	                                   &ut_watchdog_thread) == FE_OK;
+	while (watchdog_running && !watchdog_started)
+		(void)fe_thread_sleep(1000000);
+}
+
 unsigned ut_run(const char *spec)
 {
 	unsigned nsel = 0, n = 0, failed = 0, cases = 0;
 	if (!watchdog_running)
-		watchdog_running = fe_thread_spawn(watchdog, NULL, FE_PRIORITY_DEFAULT,
-		                                   &ut_watchdog_thread) == FE_OK;
+		start_watchdog();
 	for (size_t i = 0; i < ARRAY_SIZE(suites); i++)
 		nsel += selected(spec, suites[i]->name);
 	printf("KTAP version 1\n1..%u\n", nsel);

@@ -13,8 +13,11 @@
  *
  * UT_EXPECT_* record a failure and go on; UT_ASSERT(t, UT_EXPECT_...) also
  * ends the case. Children a case starts go through ut_spawn*, which puts
- * them under a watchdog: a case that runs longer than UT_CASE_TIMEOUT_S has
- * its children killed (so a call to a dead server returns) and fails.
+ * them under a watchdog: a case that makes no progress for UT_CASE_TIMEOUT_S
+ * (no ut_progress, no system call by a watched child) has its children
+ * killed (so a call to a dead server returns) and fails. Waits are bounded
+ * by that watchdog, not by counts of sleeps: a loaded host makes a case
+ * slow, never failed.
  */
 #ifndef UTEST_UT_H
 #define UTEST_UT_H
@@ -109,6 +112,11 @@ void ut_skip(struct ut *t, const char *why);
  * prints KTAP. Returns the number of failed cases (unknown names count). */
 unsigned ut_run(const char *spec);
 /* The watchdog thread (FE_HANDLE_INVALID if it could not start). */
+/* Tells the watchdog that the running case got some work done. */
+void ut_progress(void);
+/* True once the watchdog has given up on the running case: loops that wait
+ * for something end. */
+bool ut_timed_out(void);
 extern fe_handle_t ut_watchdog_thread;
 
 /* ---- child processes (child.c) ---- */
@@ -132,9 +140,8 @@ fe_status_t ut_spawn(const struct ut_child *c, fe_handle_t *proc);
 /* fe_spawn under the watchdog, for other programs (hello). */
 fe_status_t ut_spawn_args(const struct fe_spawn_args *a, fe_handle_t *proc);
 /*
- * Waits for proc to end by polling (FE_NONBLOCK and short sleeps) for at most
- * UT_CASE_TIMEOUT_S; a child still alive then is killed and reaped, and the
- * result is FE_ERR_TIMED_OUT. *st is filled on FE_OK.
+ * Waits (blocked, no polling) for proc to end; *st is filled. FE_ERR_TIMED_OUT
+ * if the watchdog ended it: it made no progress for UT_CASE_TIMEOUT_S.
  */
 fe_status_t ut_wait(fe_handle_t proc, struct fe_exit_status *st);
 /* ut_wait, then expects reason and (for FE_EXIT_NORMAL) code; deletes proc. */
@@ -205,7 +212,15 @@ fe_handle_t ut_slot(unsigned slot);
 fe_handle_t ut_dup(struct ut *t, fe_handle_t h, uint32_t rights);
 /* Deletes h, expecting FE_OK. */
 void ut_del(struct ut *t, fe_handle_t h);
-/* Polls *flag (bounded, sleeping 1 ms) until it is non-zero; returns it. */
+/* Sleeps 1 ms at a time until cond holds or the watchdog gives up on the
+ * case; the caller then checks cond. For the parent side of a case only. */
+#define UT_WAIT_UNTIL(cond)                                  \
+	do {                                                 \
+		while (!(cond) && !ut_timed_out())           \
+			(void)fe_thread_sleep(1000000);      \
+	} while (0)
+/* Polls *flag (sleeping 1 ms) until it is non-zero or the watchdog gives up
+ * on the case (in a child, which has no watchdog: at least 20 s); returns it. */
 uint64_t ut_poll(volatile uint64_t *flag);
 
 #endif /* UTEST_UT_H */
