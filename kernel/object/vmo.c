@@ -10,6 +10,7 @@
 #include "mm/vm.h"
 #include "object/budget.h"
 #include "object/device.h"
+#include "sched/sched.h"
 
 static struct kmem_cache vmo_cache;
 
@@ -51,8 +52,13 @@ fe_status_t vmo_create(struct budget *b, uint32_t node, uint64_t size, struct vm
 		goto fail_obj;
 	v->pages = phys_to_virt(arr);
 	kobj_init(&v->obj, FE_OBJ_VMO, b);
+	/* Nobody else sees v yet, so other CPUs may run between the pages. */
 	for (uint64_t i = 0; i < npages; i++) {
-		if ((st = budget_frame_alloc_on(b, node, 0, &v->pages[i])) != FE_OK) {
+		if ((i + 1) % SCHED_WORK_PAGES == 0)
+			st = sched_work_point();
+		if (st == FE_OK)
+			st = budget_frame_alloc_on(b, node, 0, &v->pages[i]);
+		if (st != FE_OK) {
 			free_pages(v, i);
 			budget_put(b);
 			budget_frame_free(b, arr, v->pages_order);

@@ -561,6 +561,20 @@ void sched_preempt_point(void)
 		schedule(SCHED_PREEMPTED);
 }
 
+fe_status_t sched_work_point(void)
+{
+	struct sched_cpu *s = me();
+
+	if (s->current == s->idle)
+		return FE_OK; /* the kernel's own context (boot, tests): nobody to let in */
+	uint32_t depth = big_lock_drop();
+
+	irq_window();
+	big_lock_restore(depth);
+	sched_preempt_point();
+	return sched_current()->killed ? FE_ERR_CANCELED : FE_OK;
+}
+
 /* The most urgent thread queued on `from` that may run on `cpu`. */
 static struct thread *pullable(struct sched_cpu *from, uint32_t cpu)
 {

@@ -89,6 +89,18 @@ _Noreturn void sched_exit_current(void);
 /* Called on every return to user mode: switch if a higher priority woke or
  * the slice is over. */
 void sched_preempt_point(void);
+/*
+ * A pause in kernel work whose length the caller's arguments decide (zeroing
+ * a large VMO, say), called every bounded step: the big lock is released so
+ * other CPUs get in, this CPU takes its pending interrupts, and a more
+ * urgent thread may run. The caller holds references to what it uses and
+ * re-reads any shared state after. FE_ERR_CANCELED: the calling thread was
+ * killed meanwhile, and the caller undoes its work and returns. Does nothing
+ * in the kernel's own context (boot, in-kernel tests).
+ */
+fe_status_t sched_work_point(void);
+/* Pages of work between two sched_work_point calls (128 KiB). */
+#define SCHED_WORK_PAGES 32u
 
 /* Called by the first switch into a new thread (switch.S). */
 void sched_first_run(void);

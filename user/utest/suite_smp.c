@@ -243,6 +243,62 @@ static void kill_reaches_threads_on_other_cpus(struct ut *t)
 	ut_del(t, p);
 }
 
+/* ---- bounded work under the big lock ---- */
+
+#define BIG_VMO (64ULL << 20)
+#define CALLS_DURING_MIN 20u
+
+/* 0 before, 1 while the VMO is being made, 2 after, 3: stop. */
+static volatile uint64_t creating, calls_during, caller_done;
+
+/* On CPU 1: null system calls, counting those that began and ended while
+ * CPU 0 was inside its vmo_create. */
+static void null_caller(void *arg)
+{
+	(void)arg;
+	(void)fe_thread_set_affinity(FE_HANDLE_INVALID, 1ULL << 1);
+	while (creating != 3) {
+		if (creating != 1)
+			continue;
+		(void)fe_null();
+		if (creating == 1)
+			calls_during++;
+	}
+	caller_done = 1;
+}
+
+/* Zeroing 64 MiB takes the kernel a long while under TCG: it must let the
+ * other CPU's calls in between its pages. Held throughout, the big lock
+ * would let at most the one call already waiting through. A host that
+ * starves CPU 1's vCPU for a whole creation gets another try. */
+static void long_vmo_create_lets_other_cpus_in(struct ut *t)
+{
+	fe_handle_t th, v;
+
+	if (!need_two(t))
+		return;
+	creating = calls_during = caller_done = 0;
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, 1ULL << 0)));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(null_caller, NULL, FE_PRIORITY_DEFAULT, &th)));
+	for (unsigned attempt = 0; attempt < 5 && calls_during < CALLS_DURING_MIN; attempt++) {
+		calls_during = 0;
+		creating = 1;
+		fe_status_t st = fe_vmo_create(BIG_VMO, &v);
+		creating = 2;
+		if (!UT_EXPECT_OK(t, st))
+			break;
+		ut_del(t, v);
+		ut_progress();
+	}
+	creating = 3;
+	UT_EXPECT_EQ(t, ut_poll(&caller_done), 1);
+	UT_EXPECT_GE(t, calls_during, CALLS_DURING_MIN);
+	ut_note(t, "CPU 1 made %llu system calls while CPU 0 made a 64 MiB VMO",
+	        (unsigned long long)calls_during);
+	ut_del(t, th);
+	UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, ~0ULL));
+}
+
 /* ---- tickless ---- */
 
 /* While this thread sleeps a second on CPU 0, CPU 1 has nothing to run and
@@ -282,4 +338,5 @@ UT_SUITE(smp,
 	UT_CASE(ipc_across_cpus_loses_no_wakeup),
 	UT_CASE(unmap_shoots_down_other_cpus),
 	UT_CASE(kill_reaches_threads_on_other_cpus),
+	UT_CASE(long_vmo_create_lets_other_cpus_in),
 	UT_CASE(idle_cpu_takes_no_timer_interrupts));

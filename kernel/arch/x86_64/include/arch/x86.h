@@ -74,6 +74,10 @@ static inline void sti(void) { __asm__ volatile("sti" : : : "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" : : : "memory"); }
 /* sti; hlt back to back: an interrupt between them cannot be lost. */
 static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" : : : "memory"); }
+/* Takes the interrupts pending on this CPU, then masks them again: sti
+ * delays recognition by one instruction, so the nop is the window.
+ * SAFETY: the caller holds no lock an interrupt handler takes. */
+static inline void irq_window(void) { __asm__ volatile("sti; nop; cli" : : : "memory"); }
 static inline void cpu_relax(void) { __asm__ volatile("pause" : : : "memory"); }
 
 static inline uint64_t read_rflags(void)
