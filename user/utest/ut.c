@@ -172,13 +172,37 @@ static void forget_children(struct ut *t)
 	}
 }
 
+/* TSC ticks per second, for case durations (0: unknown, no trace capability). */
+static uint64_t tsc_hz(void)
+{
+	struct fe_kernel_stats ks = { 0 };
+	fe_handle_t tr = fe_start_handle(FE_START_TRACE);
+
+	return tr != FE_HANDLE_INVALID && fe_kernel_stats(tr, &ks) == FE_OK ? ks.tsc_hz : 0;
+}
+
+/* Cases that take a second or more say how long (host time: a loaded host
+ * stretches it; nothing depends on it). */
+static void note_duration(const char *name, uint64_t ticks)
+{
+	static uint64_t hz;
+
+	if (hz == 0)
+		hz = tsc_hz();
+	if (hz && ticks >= hz)
+		printf("    # %s: took %llu.%01llu s\n", name, (unsigned long long)(ticks / hz),
+		       (unsigned long long)(ticks % hz * 10 / hz));
+}
+
 static bool run_case(const struct ut_case *tc, unsigned n)
 {
 	struct ut t = { .name = tc->name };
 
 	timed_out = false;
 	case_seq++;
+	uint64_t t0 = fe_rdtsc();
 	tc->fn(&t);
+	note_duration(tc->name, fe_rdtsc() - t0);
 	case_seq++;
 	if (timed_out) {
 		t.failed = true;
