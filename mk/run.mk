@@ -3,7 +3,7 @@
 MEM ?= 512M
 SMP ?= 2
 
-.PHONY: run debug test compdb loc
+.PHONY: run debug test loadtest compdb loc
 
 # Boots Ferrous on this terminal (Ctrl-A X quits).
 run: deps
@@ -20,6 +20,11 @@ debug: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory CONFIG=debug kernel loader host-tests fuzzers $(BUILD)/debug/initrd.cpio
 	$(Q)$(PYTHON) tools/testrun.py $(TESTFLAGS)
+
+# The whole suite under load: ROUNDS rounds of two test runs side by side.
+loadtest: deps
+	$(Q)$(MAKE) --no-print-directory CONFIG=debug kernel loader host-tests fuzzers $(BUILD)/debug/initrd.cpio
+	$(Q)tools/loadtest.sh
 
 # compile_commands.json for clangd, from the fragments clang wrote with -MJ.
 compdb: kernel loader host-tests

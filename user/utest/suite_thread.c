@@ -198,17 +198,23 @@ static void set_low_ran(void *arg)
 	__atomic_store_n(&low_ran, 1, __ATOMIC_SEQ_CST);
 }
 
-/* Yielding gives the CPU only to threads of our priority, never below. */
+/* Yielding gives the CPU only to threads of our priority, never below. Both
+ * stay on this CPU (the new thread inherits our affinity): with another CPU
+ * idle, the low one would simply run there. */
 static void lower_priority_waits_while_we_run(struct ut *t)
 {
 	fe_handle_t th;
+	uint32_t cpu = 0;
 
 	low_ran = 0;
+	UT_EXPECT_OK(t, fe_cpu_current(&cpu));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, 1ULL << cpu)));
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(set_low_ran, NULL, LOW_PRIORITY, &th)));
 	for (unsigned i = 0; i < 200; i++)
 		UT_EXPECT_OK(t, fe_thread_yield());
 	UT_EXPECT_EQ(t, __atomic_load_n(&low_ran, __ATOMIC_SEQ_CST), 0);
 	UT_EXPECT_EQ(t, ut_poll(&low_ran), 1); /* sleeping lets it run */
+	UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, ~0ULL));
 	ut_del(t, th);
 }
 
