@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Line counts of the privileged code, and the share that is raw (DESIGN
-# section 0's stand-in for the charter's "unsafe < 5%"): assembly files,
-# inline-assembly statements and volatile (MMIO) accesses. Tests
+# Line counts of the privileged code, and the share that is raw, two ways:
+# by DESIGN section 0's definition (the raw modules: all of kernel/arch/,
+# where every asm statement, port access, MSR, MMIO pointer, page-table bit
+# and physical-address cast lives), and by line type (assembly files,
+# inline-assembly statements, volatile accesses). Tests
 # (*_test.c, kernel/test/) are not in release kernels and are counted apart.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +39,10 @@ r=$(( $(raw_c "${cfiles[@]}") + $(raw_s "${sfiles[@]}") ))
 pct() { printf '%d.%d%%' $(($1 * 100 / $2)) $(($1 * 1000 / $2 % 10)); }
 
 printf 'kernel, privileged (no tests):  %6d lines\n' "$k"
-printf '  in kernel/arch/:              %6d lines (%s)\n' "$a" "$(pct "$a" "$k")"
-printf '  raw (asm, inline asm, MMIO):  %6d lines (%s; DESIGN section 0 bound: < 5%%)\n' "$r" "$(pct "$r" "$k")"
+bound() { if [ $(($1 * 100)) -lt $((5 * $2)) ]; then echo "within"; else echo "over"; fi; }
+printf '  raw modules (kernel/arch/):   %6d lines (%s, %s the 5%% bound: DESIGN section 0 counts whole modules)\n' \
+	"$a" "$(pct "$a" "$k")" "$(bound "$a" "$k")"
+printf '  raw lines (asm, inline asm, MMIO): %d lines (%s, %s the 5%% bound: counted by line type)\n' \
+	"$r" "$(pct "$r" "$k")" "$(bound "$r" "$k")"
 printf 'in-kernel tests:                %6d lines\n' "$(nonblank "${tests[@]}")"
 printf 'UEFI loader (boot/):            %6d lines\n' "$(nonblank "${boot[@]}")"

@@ -52,8 +52,7 @@ NORETURN void kernel_main(const struct fe_boot_info *bi);
 /* Ends the kernel: exits QEMU with `code` when qemu_exit=1, else halts. */
 NORETURN void kernel_exit(enum kernel_exit_code code);
 
-/* Converts a physical address to its direct-map address and back. */
-static inline void *phys_to_virt(uint64_t pa) { return (void *)(uintptr_t)(FE_HHDM_BASE + pa); }
-static inline uint64_t virt_to_phys_direct(const void *va) { return (uint64_t)(uintptr_t)va - FE_HHDM_BASE; }
+/* phys_to_virt and virt_to_phys_direct: the direct map (an arch primitive). */
+#include <arch/direct_map.h>
 
 #endif /* FERROUS_CORE_KERNEL_H */
