@@ -87,14 +87,16 @@ SCENARIOS: list[Scenario] = [
     # `make run` does, and again on one and four CPUs.
     # QEMU's -cpu max offers MONITOR/MWAIT, but TCG's mwait sleeps only on a
     # one-vCPU machine: the idle probe must see that (kernel/arch/x86_64/idle.c).
-    Scenario("user", "init.run=utest qemu_exit=1", smp=2, ktap=True, timeout=300,
+    # The host timeouts only catch a hung QEMU: utest's progress watchdog
+    # ends a stuck case, and a busy host can stretch a passing run to minutes.
+    Scenario("user", "init.run=utest qemu_exit=1", smp=2, ktap=True, timeout=600,
              must=[BANNER, INIT_LOADED, r"smp: 2 CPUs online", r"idle: hlt \(mwait returns at once\)",
                    r"init: utest exited with code 0"],
              must_not=KERNEL_BROKE),
     Scenario("user-smp1", "init.run=utest qemu_exit=1", smp=1, ktap=True, timeout=300,
              must=[BANNER, INIT_LOADED, r"idle: mwait", r"init: utest exited with code 0"],
              must_not=KERNEL_BROKE),
-    Scenario("user-smp4", "init.run=utest qemu_exit=1", smp=4, accel="tcg,thread=single", ktap=True, timeout=400,
+    Scenario("user-smp4", "init.run=utest qemu_exit=1", smp=4, accel="tcg,thread=single", ktap=True, timeout=600,
              must=[BANNER, INIT_LOADED, r"smp: 4 CPUs online", r"init: utest exited with code 0"],
              must_not=KERNEL_BROKE),
     # Big and little cores: CPU 1 (an AP) is the big one. Ties go to the

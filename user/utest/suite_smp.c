@@ -12,7 +12,7 @@
  * CPUs to meet every interleaving of block and wake many times over, few
  * enough for multi-threaded TCG on a busy two-core host (cross-vCPU
  * wake-ups there cost milliseconds). */
-#define ROUNDS 20000u
+#define ROUNDS 8000u
 #define CLIENTS 4u
 #define POLL_NS 1000000ULL
 
