@@ -96,15 +96,15 @@ void return_to_user(struct trap_frame *f)
 {
 	struct thread *t = sched_current();
 
-	(void)f;
 	for (;;) {
 		kobj_reap();
 		if (t->killed)
 			thread_exit_current();
 		if (!this_cpu()->sched.need_resched)
-			return;
+			break;
 		sched_preempt_point();
 	}
+	arch_user_frame_sanitize(f);
 }
 
 _Noreturn void user_exception(struct trap_frame *f, unsigned vector, uint64_t address)
@@ -120,6 +120,20 @@ _Noreturn void user_exception(struct trap_frame *f, unsigned vector, uint64_t ad
 	        trap_exception_name(vector), vector, (unsigned long long)f->error,
 	        (unsigned long long)f->rip, (unsigned long long)address);
 	trace_emit(FE_TRACE_FAULT, p->obj.koid, vector, address, f->rip);
+	process_terminate(p, &why);
+	thread_exit_current();
+}
+
+_Noreturn void user_return_fault(struct trap_frame *f, unsigned vector)
+{
+	struct thread *t = sched_current();
+	struct process *p = t->proc;
+	struct fe_exit_status why = { .reason = FE_EXIT_FAULT, .vector = vector, .rip = f->rip };
+
+	pr_warn("process %llu '%s': %s (vector %u) on the kernel's return to user mode: "
+	        "process ended\n", (unsigned long long)p->obj.koid, p->name,
+	        trap_exception_name(vector), vector);
+	trace_emit(FE_TRACE_FAULT, p->obj.koid, vector, 0, f->rip);
 	process_terminate(p, &why);
 	thread_exit_current();
 }

@@ -10,10 +10,13 @@ struct trap_frame;
 /* Called by syscall_entry (arch) with the caller's registers. */
 void syscall_dispatch(struct trap_frame *f);
 /* Every return to user mode passes here: deferred frees, a killed thread's
- * exit, preemption. */
+ * exit, preemption, and the user flags restored (arch_user_frame_sanitize). */
 void return_to_user(struct trap_frame *f);
 /* An exception in user mode: the process ends with a fault status. */
 _Noreturn void user_exception(struct trap_frame *f, unsigned vector, uint64_t address);
+/* A fault raised by the kernel's own return to user mode (an iretq): the
+ * process ends with that fault, the kernel goes on. */
+_Noreturn void user_return_fault(struct trap_frame *f, unsigned vector);
 
 uint64_t syscall_count(void);
 

@@ -25,4 +25,69 @@ ut_ud2_here:
 	ud2
 	.size ut_ud2_here, . - ut_ud2_here
 
+/*
+ * RFLAGS helpers for the rflags suite. Each sets flags with popfq, does its
+ * one thing, then puts the flags back to 0x202 (IF and the reserved bit)
+ * before returning to C, which assumes DF clear.
+ *
+ * uint64_t ut_flags_syscall(uint64_t set, uint64_t nr): ORs `set` into
+ *	RFLAGS, makes system call nr (no arguments), returns RFLAGS as the
+ *	kernel left them.
+ * uint64_t ut_flags_spin(uint64_t set, uint64_t loops): the same around a
+ *	busy loop (interrupts and preemption arrive with the flags set).
+ * void ut_trap_flag(void): sets TF: the next instruction raises #DB.
+ * void ut_iopl3_cli(void): tries to raise IOPL to 3 (ring 3's popfq
+ *	ignores it), then cli: #GP.
+ */
+	.globl ut_flags_syscall
+	.type ut_flags_syscall, @function
+ut_flags_syscall:
+	pushfq
+	orq %rdi, (%rsp)
+	popfq
+	movq %rsi, %rax
+	syscall
+	pushfq
+	popq %rax
+	pushq $0x202
+	popfq
+	ret
+	.size ut_flags_syscall, . - ut_flags_syscall
+
+	.globl ut_flags_spin
+	.type ut_flags_spin, @function
+ut_flags_spin:
+	pushfq
+	orq %rdi, (%rsp)
+	popfq
+1:	decq %rsi
+	jnz 1b
+	pushfq
+	popq %rax
+	pushq $0x202
+	popfq
+	ret
+	.size ut_flags_spin, . - ut_flags_spin
+
+	.globl ut_trap_flag
+	.type ut_trap_flag, @function
+ut_trap_flag:
+	pushfq
+	orq $0x100, (%rsp)
+	popfq
+	nop
+	nop
+	ret
+	.size ut_trap_flag, . - ut_trap_flag
+
+	.globl ut_iopl3_cli
+	.type ut_iopl3_cli, @function
+ut_iopl3_cli:
+	pushfq
+	orq $0x3000, (%rsp)
+	popfq
+	cli
+	ret
+	.size ut_iopl3_cli, . - ut_iopl3_cli
+
 	.section .note.GNU-stack, "", @progbits

@@ -57,7 +57,7 @@ struct ut_suite {
 
 extern const struct ut_suite ut_suite_syscall, ut_suite_handles, ut_suite_memory,
 	ut_suite_process, ut_suite_thread, ut_suite_budget, ut_suite_ipc, ut_suite_notification,
-	ut_suite_devices, ut_suite_smp, ut_suite_numa, ut_suite_capacity;
+	ut_suite_devices, ut_suite_smp, ut_suite_numa, ut_suite_capacity, ut_suite_rflags;
 
 /* utest.capacity=A,B,...: the kernel's cpu_capacity= as the command line gave
  * it, for the capacity suite to compare with; NULL if not given. */
@@ -202,6 +202,12 @@ enum ut_op {
 extern const char ut_rodata_word[8];
 extern uint8_t ut_data_page[16];
 void ut_ud2_here(void); /* raw.S: a ud2 instruction */
+/* raw.S: RFLAGS helpers (suite_rflags.c) */
+uint64_t ut_flags_syscall(uint64_t set, uint64_t nr);
+uint64_t ut_flags_spin(uint64_t set, uint64_t loops);
+void ut_trap_flag(void);
+void ut_iopl3_cli(void);
+int ut_role_rflags(const char *arg); /* suite_rflags.c */
 
 /* ---- raw threads (raw.S, suite_thread.c) ----
  * ut_raw_entry: the entry point for fe_thread_create without the runtime:

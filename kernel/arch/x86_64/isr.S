@@ -34,12 +34,30 @@ isr_stub_\vec:
 	.endif
 .endm
 
-/* Ordinary entries: trust CS to tell whether GS must be swapped. */
+/*
+ * Ordinary entries: trust CS to tell whether GS must be swapped, except on
+ * a fault raised by an iretq that was returning to user mode: that runs in
+ * ring 0 after the swapgs, with the user's GS base (the C side then ends
+ * the process, arch_trap_on_user_return). Interrupt gates clear IF, TF and
+ * NT but not AC or DF: the popfq clears them, so SMAP holds in every handler.
+ */
 isr_common:
 	PUSH_REGS
+	pushq $2		/* RFLAGS with only the reserved bit */
+	popfq
 	testb $3, TF_CS(%rsp)
-	jz 1f
-	swapgs
+	jnz 3f
+	movq TF_RIP(%rsp), %rax
+	leaq isr_user_iret(%rip), %rcx
+	cmpq %rcx, %rax
+	je 3f
+	leaq first_user_iret(%rip), %rcx
+	cmpq %rcx, %rax
+	je 3f
+	leaq syscall_user_iret(%rip), %rcx
+	cmpq %rcx, %rax
+	jne 1f
+3:	swapgs
 	xorl %ebp, %ebp		/* a user %rbp means nothing to a backtrace */
 1:	cld
 	movq %rsp, %rdi
@@ -53,8 +71,13 @@ isr_common:
 	testb $3, TF_CS(%rsp)
 	jz 2f
 	swapgs
-2:	POP_REGS
+	POP_REGS
 	addq $16, %rsp		/* vector and error code */
+	.globl isr_user_iret
+isr_user_iret:
+	iretq
+2:	POP_REGS
+	addq $16, %rsp
 	iretq
 
 /* A new thread's first return to user mode: %rsp points at its trap frame
@@ -64,6 +87,8 @@ trap_return_to_user:
 	swapgs
 	POP_REGS
 	addq $16, %rsp
+	.globl first_user_iret
+first_user_iret:
 	iretq
 
 /* NMI, #DF, #MC: swap GS only if its base is not a kernel address. */
@@ -76,7 +101,9 @@ isr_paranoid:
 	js 1f			/* kernel addresses have the top bit set */
 	swapgs
 	movl $1, %ebx
-1:	cld
+1:	pushq $2		/* no AC, DF, TF or NT in the handler */
+	popfq
+	cld
 	movq %rsp, %rdi
 	pushq TF_RIP(%rdi)
 	pushq %rbp

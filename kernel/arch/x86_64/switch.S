@@ -3,7 +3,8 @@
  * Kernel context switch between two threads' kernel stacks.
  *
  * void arch_context_switch(uint64_t *save_rsp, uint64_t next_rsp)
- * Saves the callee-saved registers on the current stack, stores %rsp in
+ * Saves the callee-saved registers and RFLAGS on the current stack (each
+ * thread keeps its own kernel flags: none leaks into the next), stores %rsp in
  * *save_rsp, loads next_rsp and pops the next thread's registers; `ret`
  * then resumes wherever that thread called arch_context_switch, or, for a
  * new thread, at thread_first_entry (sched/thread.c lays out that stack).
@@ -22,8 +23,10 @@ arch_context_switch:
 	pushq %r13
 	pushq %r14
 	pushq %r15
+	pushfq
 	movq %rsp, (%rdi)
 	movq %rsi, %rsp
+	popfq
 	popq %r15
 	popq %r14
 	popq %r13

@@ -8,7 +8,8 @@
  * frame rewritten by the kernel (e.g. a new thread) needs the full restore.
  *
  * SAFETY: on entry %rsp is the user's, GS the user's, IF clear (SFMASK
- * clears IF, DF, TF and AC), %rcx = user %rip, %r11 = user %rflags. Nothing
+ * clears RFLAGS_ENTRY_CLEAR: IF, AC, DF, TF, NT, IOPL, RF, ID), %rcx = user
+ * %rip, %r11 = user %rflags (return_to_user keeps only RFLAGS_USER_MASK). Nothing
  * touches memory through %rsp until it points at the kernel stack read from
  * this CPU's struct cpu. Between the final swapgs and sysretq no instruction
  * can fault, and NMIs use the paranoid GS check (isr.S).
@@ -50,5 +51,7 @@ syscall_entry:
 1:	swapgs
 	POP_REGS
 	addq $16, %rsp
+	.globl syscall_user_iret
+syscall_user_iret:
 	iretq
 	.size syscall_entry, . - syscall_entry

@@ -9,6 +9,7 @@
 #include <arch/cpu.h>
 #include <arch/probe.h>
 #include <arch/trap.h>
+#include <arch/user.h>
 #include <arch/x86.h>
 #include <ferrous/trace.h>
 
@@ -71,6 +72,8 @@ static void exception(struct trap_frame *f)
 	trace_emit(FE_TRACE_EXCEPTION, vec, f->error, f->rip, cr2);
 	if (vec != VEC_DF && vec != VEC_MC && try_fixup(f))
 		return;
+	if (vec != VEC_NMI && vec != VEC_MC && vec != VEC_DF && arch_trap_on_user_return(f))
+		user_return_fault(f, vec);
 	if (trap_from_user(f) && vec != VEC_NMI && vec != VEC_MC && vec != VEC_DF)
 		user_exception(f, vec, cr2);
 	fault_catch_deliver(FAULT_KIND_EXCEPTION, vec, f->error, f->rip, cr2);

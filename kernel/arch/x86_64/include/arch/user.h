@@ -43,6 +43,15 @@ fe_status_t arch_copy_user(void *dst, const void *src, size_t n, bool smap);
 
 /* True if the frame may return with sysret (rip is a user address).
  * Inline: every system call asks. */
+/* The flags a return to user mode restores: only what a user may carry
+ * (RFLAGS_USER_MASK), with IF set. Called on every return to user mode. */
+void arch_user_frame_sanitize(struct trap_frame *f);
+
+/* True if f is a fault raised by an iretq returning to user mode (a frame
+ * the kernel built wrongly, or flags a user slipped through): the process,
+ * never the kernel, pays for it. */
+bool arch_trap_on_user_return(const struct trap_frame *f);
+
 static inline bool arch_sysret_safe(const struct trap_frame *f)
 {
 	return f->rip >= FE_USER_BASE && f->rip < FE_USER_TOP && f->cs == SEL_UCODE &&

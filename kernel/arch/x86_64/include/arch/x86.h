@@ -87,8 +87,30 @@ static inline uint64_t read_rflags(void)
 	return f;
 }
 
+#define RFLAGS_CF (1ULL << 0)
+#define RFLAGS_RESERVED1 (1ULL << 1) /* always set */
+#define RFLAGS_PF (1ULL << 2)
+#define RFLAGS_AF (1ULL << 4)
+#define RFLAGS_ZF (1ULL << 6)
+#define RFLAGS_SF (1ULL << 7)
+#define RFLAGS_TF (1ULL << 8)
 #define RFLAGS_IF (1ULL << 9)
+#define RFLAGS_DF (1ULL << 10)
+#define RFLAGS_OF (1ULL << 11)
+#define RFLAGS_IOPL (3ULL << 12)
+#define RFLAGS_NT (1ULL << 14)
+#define RFLAGS_RF (1ULL << 16)
 #define RFLAGS_AC (1ULL << 18)
+#define RFLAGS_ID (1ULL << 21)
+/* What a user program may carry in RFLAGS: the arithmetic flags, TF (it
+ * asks for its own debug trap), DF, AC (alignment checks in ring 3) and ID.
+ * Never NT (an iretq with NT set faults in ring 0), IOPL, RF, VM or VIF. */
+#define RFLAGS_USER_MASK (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | \
+                          RFLAGS_TF | RFLAGS_DF | RFLAGS_OF | RFLAGS_AC | RFLAGS_ID)
+/* Cleared on every entry to the kernel (SFMASK for syscall; the interrupt
+ * stubs' popfq for the rest): no user flag survives into kernel code. */
+#define RFLAGS_ENTRY_CLEAR (RFLAGS_TF | RFLAGS_IF | RFLAGS_DF | RFLAGS_IOPL | RFLAGS_NT | \
+                            RFLAGS_RF | RFLAGS_AC | RFLAGS_ID)
 
 /* SAFETY: stac/clac toggle SMAP's user-access window; only the user-copy
  * primitive opens it, and it closes it on every path including faults. */
