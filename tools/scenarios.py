@@ -110,7 +110,7 @@ SCENARIOS: list[Scenario] = [
              must=[BANNER, INIT_LOADED, r"smp: 2 CPUs online", r"init: utest exited with code 0"],
              must_not=KERNEL_BROKE),
     Scenario("sysfuzz", "init.run=sysfuzz sysfuzz.iterations=100000 qemu_exit=1", smp=2, ktap=True,
-             timeout=300, must=[INIT_LOADED, r"# sysfuzz: \d+ syscalls"], must_not=KERNEL_BROKE),
+             timeout=600, must=[INIT_LOADED, r"# sysfuzz: \d+ syscalls"], must_not=KERNEL_BROKE),
     Scenario("console-script",
              "init.run=console console.script=help;ls;run,hello;wait,1;ps;trace,5;stats qemu_exit=1",
              smp=2, timeout=120, must=[INIT_LOADED, r"hello from hello", r"ferrous> ", r"cpu node cap  idle%",
