@@ -169,6 +169,7 @@ static const struct ut_suite *const suites[] = {
 	&ut_suite_syscall, &ut_suite_handles, &ut_suite_memory, &ut_suite_process,
 	&ut_suite_thread,  &ut_suite_budget,  &ut_suite_ipc,    &ut_suite_notification,
 	&ut_suite_devices, &ut_suite_smp,  &ut_suite_numa,  &ut_suite_capacity,
+	&ut_suite_args,    &ut_suite_atomic, &ut_suite_wx,
 };
 
 unsigned ut_run(const char *spec)
