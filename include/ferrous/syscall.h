@@ -11,7 +11,8 @@
  *     rdi = badge of the capability the message came through (receive side)
  *     rsi = message info (FE_MSG_INFO), rdx, r10, r8, r9 = words 0..3.
  * Out-parameters are user pointers written only on success (FE_ERR_FAULT if
- * the pointer is bad). No call succeeds partially.
+ * the pointer is bad). No call succeeds partially: a call that fails changed
+ * nothing (docs/architecture.md, "Whole or not at all").
  *
  * Every call that touches an object takes a handle to it; the only calls
  * without one act on the caller itself (exit, yield, null).
@@ -45,7 +46,7 @@
 #define FE_SYS_VMO_CREATE              16 /* (size, fe_handle_t *out) */
 #define FE_SYS_VMO_READ                17 /* (vmo, offset, void *buf, len): READ */
 #define FE_SYS_VMO_WRITE               18 /* (vmo, offset, const void *buf, len): WRITE */
-#define FE_SYS_VM_MAP                  19 /* (process, vmo or mmio, offset, va, len, FE_VM_* prot): MANAGE; MAP + prot rights */
+#define FE_SYS_VM_MAP                  19 /* (process, vmo or mmio, offset, va, len, FE_VM_* prot): MANAGE; MAP|READ + prot rights */
 #define FE_SYS_VM_UNMAP                20 /* (process, va, len): MANAGE */
 #define FE_SYS_ENDPOINT_CREATE         21 /* (fe_handle_t *out) */
 #define FE_SYS_CALL                    22 /* (endpoint, info, w0, w1, w2, w3): WRITE; returns the reply */
@@ -72,7 +73,12 @@
 #define FE_NONBLOCK 1u /* return FE_ERR_WOULD_BLOCK instead of waiting */
 
 /* Memory mapping protections; each needs the matching right on the memory
- * capability (READ, WRITE, EXECUTE) plus MAP. WRITE|EXEC together is refused. */
+ * capability (WRITE, EXECUTE) plus MAP and READ: every mapping needs READ,
+ * since x86 cannot map a page write-only or execute-only (without it:
+ * FE_ERR_ACCESS_DENIED), and every mapping is readable. WRITE|EXEC together
+ * is refused, and so is an executable mapping of a VMO that was ever mapped
+ * writable or a writable one (or vmo_write) of a VMO ever mapped executable
+ * (FE_ERR_ACCESS_DENIED; docs/adr/0008-vmo-wx-policy.md). */
 #define FE_VM_READ 1u
 #define FE_VM_WRITE 2u
 #define FE_VM_EXEC 4u

@@ -58,6 +58,7 @@ enum fe_trace_event {
 	FE_TRACE_SCHED_PLACE = 43,   /* thread, chosen cpu, reason (sched/policy.h; 0 = pulled by an idle CPU), waker or source cpu */
 	FE_TRACE_SCHED_MIGRATE = 44, /* thread, from cpu, to cpu, reason (placement or pull) */
 	FE_TRACE_CPU_IDLE = 45,      /* idle ns, wake cause (enum fe_wake_cause), -, - */
+	FE_TRACE_VMO_SEAL = 46,      /* vmo koid, seal (1 data, 2 code), -, - */
 	FE_TRACE_EVENT_MAX = 63,
 };
 

@@ -37,7 +37,10 @@ uint64_t clock_tsc_to_ns(uint64_t ticks)
 
 uint64_t clock_ns_to_tsc(uint64_t ns)
 {
-	return (uint64_t)(((unsigned __int128)ns * ticks_per_ns_fp) >> CLOCK_SHIFT);
+	unsigned __int128 ticks = ((unsigned __int128)ns * ticks_per_ns_fp) >> CLOCK_SHIFT;
+
+	/* Saturate: a count past 2^64 ticks (centuries) must not wrap to a short one. */
+	return ticks > UINT64_MAX ? UINT64_MAX : (uint64_t)ticks;
 }
 
 uint64_t clock_ns(void)

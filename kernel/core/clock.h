@@ -14,7 +14,8 @@ void clock_init(uint64_t tsc_hz, uint64_t tsc_zero);
 uint64_t clock_tsc_hz(void);
 /* Nanoseconds since tsc_zero (boot), 0 before clock_init. */
 uint64_t clock_ns(void);
-/* Converts a TSC delta to nanoseconds / nanoseconds to TSC ticks. */
+/* Converts a TSC delta to nanoseconds / nanoseconds to TSC ticks (saturating
+ * at UINT64_MAX: a very long sleep stays very long). */
 uint64_t clock_tsc_to_ns(uint64_t ticks);
 uint64_t clock_ns_to_tsc(uint64_t ns);
 

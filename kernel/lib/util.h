@@ -3,6 +3,7 @@
 #ifndef FERROUS_LIB_UTIL_H
 #define FERROUS_LIB_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,22 @@
 #define ALIGN_DOWN(x, al) ((x) & ~((__typeof__(x))(al) - 1))
 #define ALIGN_UP(x, al) ALIGN_DOWN((x) + ((__typeof__(x))(al) - 1), al)
 #define IS_ALIGNED(x, al) (((x) & ((__typeof__(x))(al) - 1)) == 0)
+
+/*
+ * True if [off, off + len) lies inside [0, limit). Written so no sum can
+ * wrap: every range check of a user-supplied offset and length goes
+ * through this (off + len > limit would pass off = 2^64 - 4, len = 8).
+ */
+static inline bool range_within(uint64_t off, uint64_t len, uint64_t limit)
+{
+	return off <= limit && len <= limit - off;
+}
+
+/* a + b, or UINT64_MAX if that would wrap (deadlines: "never" stays never). */
+static inline uint64_t sat_add_u64(uint64_t a, uint64_t b)
+{
+	return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+}
 
 #define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 

@@ -6,6 +6,7 @@
 
 #include "core/ipi.h"
 #include "core/panic.h"
+#include "lib/util.h"
 #include "mm/kmap.h"
 #include "mm/kmem.h"
 #include "mm/vm.h"
@@ -78,7 +79,7 @@ static fe_status_t check_range(uint64_t va, uint64_t len)
 {
 	if (((va | len) & (PAGE_SIZE - 1)) != 0 || len == 0)
 		return FE_ERR_INVALID_ARG;
-	if (va < FE_USER_BASE || va > FE_USER_TOP || len > FE_USER_TOP - va)
+	if (va < FE_USER_BASE || !range_within(va, len, FE_USER_TOP))
 		return FE_ERR_OUT_OF_RANGE;
 	return FE_OK;
 }
@@ -97,9 +98,9 @@ static fe_status_t check_map_args(struct kobj *mem, uint64_t offset, uint64_t va
 		return FE_ERR_ACCESS_DENIED;
 	if ((prot & FE_VM_EXEC) && mem->type == FE_OBJ_MMIO)
 		return FE_ERR_ACCESS_DENIED; /* device memory is never code */
-	if (offset > size || len > size - offset)
+	if (!range_within(offset, len, size))
 		return FE_ERR_OUT_OF_RANGE;
-	return FE_OK;
+	return mem_seal_check(mem, prot); /* W^X per object, ADR 0008 */
 }
 
 static bool overlaps(const struct aspace *as, uint64_t va, uint64_t len)
@@ -163,6 +164,7 @@ fe_status_t aspace_map(struct aspace *as, struct kobj *mem, uint64_t offset, uin
 		return st;
 	}
 	*m = (struct mapping){ .va = va, .len = len, .offset = offset, .mem = mem, .prot = prot };
+	mem_seal(mem, prot);
 	kobj_get(mem);
 	insert_sorted(as, m);
 	return FE_OK;

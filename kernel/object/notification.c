@@ -41,7 +41,7 @@ void notification_signal(struct notification *n, uint64_t bits)
 		sched_wake_all(&n->waiters, FE_OK);
 }
 
-fe_status_t notification_wait(struct notification *n, bool nonblock, uint64_t *bits)
+fe_status_t notification_wait(struct notification *n, bool nonblock)
 {
 	while (n->bits == 0) {
 		if (nonblock)
@@ -50,7 +50,13 @@ fe_status_t notification_wait(struct notification *n, bool nonblock, uint64_t *b
 		if (st != FE_OK)
 			return st;
 	}
-	*bits = n->bits;
-	n->bits = 0;
 	return FE_OK;
+}
+
+uint64_t notification_take(struct notification *n)
+{
+	uint64_t bits = n->bits;
+
+	n->bits = 0;
+	return bits;
 }

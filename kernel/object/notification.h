@@ -25,8 +25,12 @@ struct notification {
 void notification_init_cache(void);
 fe_status_t notification_create(struct budget *b, struct notification **out);
 void notification_signal(struct notification *n, uint64_t bits);
-/* Takes the pending bits, blocking until there are some (unless nonblock:
- * FE_ERR_WOULD_BLOCK). */
-fe_status_t notification_wait(struct notification *n, bool nonblock, uint64_t *bits);
+/* Returns FE_OK once some bits are pending, blocking until then (unless
+ * nonblock: FE_ERR_WOULD_BLOCK); takes none of them, so a caller that then
+ * cannot deliver them (a bad out-pointer) leaves them pending. */
+fe_status_t notification_wait(struct notification *n, bool nonblock);
+/* The pending bits, cleared; the caller saw notification_wait succeed
+ * without blocking since (under the big lock, so none were taken). */
+uint64_t notification_take(struct notification *n);
 
 #endif /* FERROUS_OBJECT_NOTIFICATION_H */

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include "object/vmo.h"
 
+#include <ferrous/syscall.h>
+#include <ferrous/trace.h>
+
 #include "core/kernel.h"
 #include "core/panic.h"
 #include "core/usercopy.h"
+#include "lib/util.h"
 #include "lib/string.h"
 #include "mm/frame.h"
 #include "mm/kmem.h"
@@ -11,6 +15,7 @@
 #include "object/budget.h"
 #include "object/device.h"
 #include "sched/sched.h"
+#include "trace/trace.h"
 
 static struct kmem_cache vmo_cache;
 
@@ -118,13 +123,22 @@ void vmo_destroy(struct kobj *o)
 
 static fe_status_t check_span(const struct vmo *v, uint64_t offset, uint64_t len)
 {
-	return offset > v->size || len > v->size - offset ? FE_ERR_OUT_OF_RANGE : FE_OK;
+	return range_within(offset, len, v->size) ? FE_OK : FE_ERR_OUT_OF_RANGE;
+}
+
+static fe_status_t check_write(const struct vmo *v, uint64_t offset, uint64_t len)
+{
+	fe_status_t st = check_span(v, offset, len);
+
+	if (st == FE_OK && v->seal == VMO_CODE)
+		st = FE_ERR_ACCESS_DENIED;
+	return st;
 }
 
 fe_status_t vmo_write_kernel(struct vmo *v, uint64_t offset, const void *src, uint64_t len)
 {
 	const uint8_t *s = src;
-	fe_status_t st = check_span(v, offset, len);
+	fe_status_t st = check_write(v, offset, len);
 
 	while (st == FE_OK && len > 0) {
 		uint64_t in_page = offset & (PAGE_SIZE - 1);
@@ -136,12 +150,22 @@ fe_status_t vmo_write_kernel(struct vmo *v, uint64_t offset, const void *src, ui
 	return st;
 }
 
+/* Checks everything first, so the page-by-page copies cannot fail part way
+ * (core/usercopy.h: the big lock keeps the user range as it was checked). */
+static fe_status_t check_copy_user(const struct vmo *v, uint64_t offset, uint64_t ubuf,
+                                   uint64_t len, bool to_vmo)
+{
+	fe_status_t st = to_vmo ? check_write(v, offset, len) : check_span(v, offset, len);
+
+	if (st != FE_OK)
+		return st;
+	return to_vmo ? user_check_read(ubuf, len) : user_check_write(ubuf, len);
+}
+
 fe_status_t vmo_copy_user(struct vmo *v, uint64_t offset, uint64_t ubuf, uint64_t len, bool to_vmo)
 {
-	fe_status_t st = check_span(v, offset, len);
+	fe_status_t st = check_copy_user(v, offset, ubuf, len, to_vmo);
 
-	if (st == FE_OK && !user_range_ok(ubuf, len))
-		st = FE_ERR_FAULT;
 	while (st == FE_OK && len > 0) {
 		uint64_t in_page = offset & (PAGE_SIZE - 1);
 		uint64_t n = PAGE_SIZE - in_page < len ? PAGE_SIZE - in_page : len;
@@ -151,6 +175,40 @@ fe_status_t vmo_copy_user(struct vmo *v, uint64_t offset, uint64_t ubuf, uint64_
 		ubuf += n, offset += n, len -= n;
 	}
 	return st;
+}
+
+/* The seal a mapping with prot gives (VMO_OPEN: none, read-only). */
+static enum vmo_seal seal_for(uint32_t prot)
+{
+	if (prot & FE_VM_EXEC)
+		return VMO_CODE;
+	return (prot & FE_VM_WRITE) ? VMO_DATA : VMO_OPEN;
+}
+
+fe_status_t mem_seal_check(const struct kobj *mem, uint32_t prot)
+{
+	enum vmo_seal want = seal_for(prot);
+
+	if (mem->type != FE_OBJ_VMO || want == VMO_OPEN)
+		return FE_OK;
+	enum vmo_seal have = ((const struct vmo *)mem)->seal;
+	return have == VMO_OPEN || have == want ? FE_OK : FE_ERR_ACCESS_DENIED;
+}
+
+void mem_seal(struct kobj *mem, uint32_t prot)
+{
+	enum vmo_seal want = seal_for(prot);
+
+	if (mem->type != FE_OBJ_VMO || want == VMO_OPEN)
+		return;
+	struct vmo *v = (struct vmo *)mem;
+	if (v->seal != want) {
+		if (v->seal != VMO_OPEN)
+			panic("mem_seal: VMO %llu sealed %u, mapped as %u", (unsigned long long)mem->koid,
+			      v->seal, want);
+		v->seal = (uint8_t)want;
+		trace_emit(FE_TRACE_VMO_SEAL, mem->koid, want, 0, 0);
+	}
 }
 
 fe_status_t mem_page(struct kobj *mem, uint64_t offset, uint64_t *phys, bool *uncached)

@@ -28,7 +28,18 @@ struct vmo {
 	uint32_t node;      /* NUMA node the pages were asked of (they may lie elsewhere
 	                       if it ran out): the creating process's home node */
 	bool owns_pages;
+	uint8_t seal;       /* enum vmo_seal: W^X for the object's whole life */
 };
+
+/*
+ * W^X per object (docs/adr/0008-vmo-wx-policy.md). A VMO starts open; its
+ * first writable mapping (or use as an IPC buffer) seals it data, its first
+ * executable mapping seals it code, for good. Data is never mapped
+ * executable; code is never mapped writable nor written (vmo_write, the
+ * kernel's loader, IPC). Writes before the first mapping are how a loader
+ * fills a segment, so they do not seal.
+ */
+enum vmo_seal { VMO_OPEN = 0, VMO_DATA = 1, VMO_CODE = 2 };
 
 void vmo_init_cache(void);
 /* `size` bytes of zeroed pages charged to b, preferably on NUMA node `node`
@@ -37,9 +48,18 @@ fe_status_t vmo_create(struct budget *b, uint32_t node, uint64_t size, struct vm
 /* A VMO over physically contiguous memory the kernel keeps (not freed). */
 fe_status_t vmo_create_physical(uint64_t phys, uint64_t size, struct vmo **out);
 
-/* Copies between the VMO and a kernel buffer or user memory. */
+/* Copies between the VMO and a kernel buffer or user memory: the whole
+ * span or nothing (FE_ERR_OUT_OF_RANGE, FE_ERR_FAULT for a user range that
+ * is not wholly readable / writable, FE_ERR_ACCESS_DENIED for writing a
+ * code VMO). */
 fe_status_t vmo_write_kernel(struct vmo *v, uint64_t offset, const void *src, uint64_t len);
 fe_status_t vmo_copy_user(struct vmo *v, uint64_t offset, uint64_t ubuf, uint64_t len, bool to_vmo);
+
+/* FE_ERR_ACCESS_DENIED if a mapping of mem with prot (FE_VM_*) would break
+ * its seal; mem_seal then records the mapping's kind once it is made. An
+ * MMIO region has no seal (it is never executable). */
+fe_status_t mem_seal_check(const struct kobj *mem, uint32_t prot);
+void mem_seal(struct kobj *mem, uint32_t prot);
 
 /* The physical page at `offset` of a mappable object (VMO or MMIO) and
  * whether it must be mapped uncached. */

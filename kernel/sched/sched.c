@@ -514,7 +514,8 @@ fe_status_t sched_sleep(uint64_t ns)
 		sched_yield();
 		return FE_OK;
 	}
-	cur->wake_tsc = rdtsc() + clock_ns_to_tsc(ns);
+	/* Saturating: now + a very long sleep must not wrap into the past. */
+	cur->wake_tsc = sat_add_u64(rdtsc(), clock_ns_to_tsc(ns));
 	struct thread **p = &s->sleepers;
 	while (*p && (*p)->wake_tsc <= cur->wake_tsc)
 		p = &(*p)->sleep_next;

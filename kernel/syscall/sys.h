@@ -33,9 +33,20 @@ struct process *current_process(void);
 fe_status_t handle_lookup(fe_handle_t h, uint32_t type, uint32_t rights, struct kobj **obj);
 fe_status_t handle_lookup_cap(fe_handle_t h, uint32_t type, uint32_t rights, struct cap **cap);
 
+/*
+ * Whole or not at all for the calls that make an object: before making
+ * anything, a creating call calls handle_reserve, which checks that `uout`
+ * is a writable user word and that the caller's table has a free slot
+ * (growing it, charged to the budget, if needed). Then, under the same hold
+ * of the big lock, handle_install cannot fail, so no object is made only to
+ * be undone (which for a thread would end a process left with no thread).
+ */
+fe_status_t handle_reserve(uint64_t uout);
+
 /* Gives the caller a handle with all rights to a new object and writes it
  * to the user pointer `uout`. Consumes the creation reference; on failure
- * the object is released and nothing is left behind. */
+ * the object is released and nothing is left behind. After handle_reserve
+ * (and no sleep since) it does not fail. */
 fe_status_t handle_install(struct kobj *obj, uint64_t uout);
 
 /* Handlers, by area. */

@@ -7,6 +7,7 @@
 #include "core/console.h"
 #include "core/cpu.h"
 #include "core/usercopy.h"
+#include "lib/util.h"
 #include "mm/frame.h"
 #include "mm/numa.h"
 #include "object/device.h"
@@ -32,8 +33,9 @@ fe_status_t sys_console_write(struct trap_frame *f)
 		return st;
 	if (len > CONSOLE_WRITE_MAX)
 		return FE_ERR_INVALID_ARG;
-	if (!user_range_ok(buf, len))
-		return FE_ERR_FAULT;
+	/* All of it readable before the first byte goes out: no partial line. */
+	if ((st = user_check_read(buf, len)) != FE_OK)
+		return st;
 	while (len > 0) {
 		size_t n = len < sizeof(chunk) ? len : sizeof(chunk);
 		if ((st = copy_from_user(chunk, buf, n)) != FE_OK)
@@ -76,7 +78,7 @@ static fe_status_t port_check(struct trap_frame *f, uint32_t right, uint16_t *po
 	uint64_t p = ARG1(f), w = ARG2(f);
 	if (w != 1 && w != 2 && w != 4)
 		return FE_ERR_INVALID_ARG;
-	if (p < io->base || p + w > (uint64_t)io->base + io->count)
+	if (p < io->base || !range_within(p - io->base, w, io->count))
 		return FE_ERR_OUT_OF_RANGE;
 	*port = (uint16_t)p;
 	*width = (unsigned)w;
@@ -92,8 +94,10 @@ fe_status_t sys_ioport_in(struct trap_frame *f)
 
 	if (st != FE_OK)
 		return st;
-	if (!user_range_ok(ARG3(f), sizeof(v)) || ARG3(f) == 0)
-		return FE_ERR_FAULT;
+	/* Reading a port may change the device (a received byte, a pending
+	 * interrupt): the result's place must be writable first. */
+	if ((st = user_check_write(ARG3(f), sizeof(v))) != FE_OK)
+		return st;
 	v = width == 1 ? inb(port) : width == 2 ? inw(port) : inl(port);
 	return copy_to_user(ARG3(f), &v, sizeof(v));
 }
@@ -149,9 +153,10 @@ fe_status_t sys_trace_read(struct trap_frame *f)
 		return st;
 	if (max > TRACE_READ_MAX)
 		max = TRACE_READ_MAX;
-	if (!user_range_ok(ubuf, max * sizeof(struct fe_trace_record)) ||
-	    !user_range_ok(ARG3(f), sizeof(n)) || ARG3(f) == 0)
-		return FE_ERR_FAULT;
+	/* Both out-parameters writable before the first record is copied. */
+	if ((st = user_check_write(ubuf, max * sizeof(struct fe_trace_record))) != FE_OK ||
+	    (st = user_check_write(ARG3(f), sizeof(n))) != FE_OK)
+		return st;
 	/* Walk back from the newest to see how many each CPU contributes... */
 	for (uint64_t i = 0; i < max; i++) {
 		for (cpu = 0; cpu < ncpus; cpu++)

@@ -29,6 +29,30 @@ fe_status_t handle_lookup(fe_handle_t h, uint32_t type, uint32_t rights, struct 
 	return st;
 }
 
+/* A free slot at the head of the table's free list, so the next insert
+ * takes it without allocating: a placeholder insert grows the table if it
+ * must, and deleting it puts its slot back. */
+static fe_status_t reserve_slot(struct cspace *cs)
+{
+	struct process *p = current_process();
+	fe_handle_t h;
+	fe_status_t st;
+
+	if (cs->free_head != 0)
+		return FE_OK;
+	if ((st = cspace_insert(cs, &p->obj, FE_OBJ_PROCESS, 0, 0, &h)) != FE_OK)
+		return st;
+	cspace_delete(cs, h);
+	return cs->free_head != 0 ? FE_OK : FE_ERR_NO_RESOURCES; /* a retired slot */
+}
+
+fe_status_t handle_reserve(uint64_t uout)
+{
+	fe_status_t st = user_check_write(uout, sizeof(fe_handle_t));
+
+	return st == FE_OK ? reserve_slot(&current_process()->cspace) : st;
+}
+
 fe_status_t handle_install(struct kobj *obj, uint64_t uout)
 {
 	struct process *p = current_process();
@@ -72,7 +96,8 @@ fe_status_t sys_handle_dup(struct trap_frame *f)
 
 	if (ARG1(f) & ~(uint64_t)FE_RIGHTS_ALL)
 		return FE_ERR_INVALID_ARG;
-	if ((st = handle_lookup_cap(ARG0(f), FE_OBJ_NONE, FE_RIGHT_DUPLICATE, &c)) != FE_OK)
+	if ((st = handle_lookup_cap(ARG0(f), FE_OBJ_NONE, FE_RIGHT_DUPLICATE, &c)) != FE_OK ||
+	    (st = user_check_write(ARG3(f), sizeof(h))) != FE_OK)
 		return st;
 	if ((st = cspace_derive(c, &p->cspace, rights, ARG2(f), &h)) != FE_OK)
 		return st;
@@ -93,7 +118,7 @@ fe_status_t sys_handle_revoke(struct trap_frame *f)
 
 	/* Check the out-parameter is writable before changing anything. */
 	if (st == FE_OK && ARG1(f))
-		st = copy_to_user(ARG1(f), &removed, sizeof(removed));
+		st = user_check_write(ARG1(f), sizeof(removed));
 	if (st != FE_OK)
 		return st;
 	removed = cspace_revoke_cap(c);
@@ -130,6 +155,8 @@ fe_status_t sys_handle_grant(struct trap_frame *f)
 	struct process *target = process_of(po);
 	if (!target->alive)
 		return FE_ERR_BAD_STATE;
+	if ((st = user_check_write(ARG3(f), sizeof(h))) != FE_OK)
+		return st;
 	if ((st = cspace_derive(c, &target->cspace, (uint32_t)ARG2(f), 0, &h)) != FE_OK)
 		return st;
 	trace_emit(FE_TRACE_CAP_TRANSFER, current_process()->obj.koid, target->obj.koid, h,

@@ -9,9 +9,9 @@
 fe_status_t sys_endpoint_create(struct trap_frame *f)
 {
 	struct endpoint *ep;
-	fe_status_t st = endpoint_create(current_process()->budget, &ep);
+	fe_status_t st = handle_reserve(ARG0(f));
 
-	if (st != FE_OK)
+	if (st != FE_OK || (st = endpoint_create(current_process()->budget, &ep)) != FE_OK)
 		return st;
 	return handle_install(&ep->obj, ARG0(f));
 }
@@ -56,9 +56,9 @@ fe_status_t sys_reply_recv(struct trap_frame *f)
 fe_status_t sys_notif_create(struct trap_frame *f)
 {
 	struct notification *n;
-	fe_status_t st = notification_create(current_process()->budget, &n);
+	fe_status_t st = handle_reserve(ARG0(f));
 
-	if (st != FE_OK)
+	if (st != FE_OK || (st = notification_create(current_process()->budget, &n)) != FE_OK)
 		return st;
 	return handle_install(&n->obj, ARG0(f));
 }
@@ -76,19 +76,25 @@ fe_status_t sys_notif_signal(struct trap_frame *f)
 fe_status_t sys_notif_wait(struct trap_frame *f)
 {
 	struct kobj *o;
-	uint64_t bits = 0;
+	uint64_t bits, out = ARG2(f);
 	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_NOTIFICATION, FE_RIGHT_WAIT, &o);
 
 	if (st != FE_OK)
 		return st;
 	if (ARG1(f) & ~(uint64_t)FE_NONBLOCK)
 		return FE_ERR_INVALID_ARG;
-	if (!user_range_ok(ARG2(f), sizeof(bits)) || ARG2(f) == 0)
-		return FE_ERR_FAULT;
+	if ((st = user_check_write(out, sizeof(bits))) != FE_OK)
+		return st;
 	kobj_get(o); /* the handle may go while we sleep */
-	st = notification_wait((struct notification *)o, (ARG1(f) & FE_NONBLOCK) != 0, &bits);
-	kobj_put(o);
+	st = notification_wait((struct notification *)o, (ARG1(f) & FE_NONBLOCK) != 0);
+	/* Again: another thread may have unmapped the page while we slept.
+	 * The bits are taken only once they can be written out. */
 	if (st == FE_OK)
-		st = copy_to_user(ARG2(f), &bits, sizeof(bits));
+		st = user_check_write(out, sizeof(bits));
+	if (st == FE_OK) {
+		bits = notification_take((struct notification *)o);
+		st = copy_to_user(out, &bits, sizeof(bits));
+	}
+	kobj_put(o);
 	return st;
 }

@@ -8,9 +8,9 @@ fe_status_t sys_vmo_create(struct trap_frame *f)
 {
 	struct vmo *v;
 	struct process *p = current_process();
-	fe_status_t st = vmo_create(p->budget, p->home_node, ARG0(f), &v);
+	fe_status_t st = handle_reserve(ARG1(f));
 
-	if (st != FE_OK)
+	if (st != FE_OK || (st = vmo_create(p->budget, p->home_node, ARG0(f), &v)) != FE_OK)
 		return st;
 	return handle_install(&v->obj, ARG1(f));
 }
@@ -35,10 +35,12 @@ fe_status_t sys_vmo_write(struct trap_frame *f)
 	return vmo_rw(f, FE_RIGHT_WRITE, true);
 }
 
-/* The rights a mapping with `prot` needs on the memory capability. */
+/* The rights a mapping with `prot` needs on the memory capability. READ
+ * always: an x86 page that is present is readable, so a write-only or
+ * execute-only mapping would let the process read what its handle may not. */
 static uint32_t rights_for(uint32_t prot)
 {
-	return FE_RIGHT_MAP | ((prot & FE_VM_READ) ? FE_RIGHT_READ : 0) |
+	return FE_RIGHT_MAP | FE_RIGHT_READ |
 	       ((prot & FE_VM_WRITE) ? FE_RIGHT_WRITE : 0) | ((prot & FE_VM_EXEC) ? FE_RIGHT_EXECUTE : 0);
 }
 

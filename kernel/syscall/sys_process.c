@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Processes and threads. */
+#include "core/panic.h"
 #include "core/usercopy.h"
 #include "lib/string.h"
 #include "object/budget.h"
@@ -21,7 +22,8 @@ fe_status_t sys_process_create(struct trap_frame *f)
 	if ((st = copy_from_user(name, ARG0(f), len)) != FE_OK)
 		return st;
 	name[len] = '\0';
-	if ((st = process_create(self->budget, name, limit, &p)) != FE_OK)
+	if ((st = handle_reserve(ARG3(f))) != FE_OK ||
+	    (st = process_create(self->budget, name, limit, &p)) != FE_OK)
 		return st;
 	return handle_install(&p->obj, ARG3(f));
 }
@@ -56,8 +58,8 @@ fe_status_t sys_process_wait(struct trap_frame *f)
 		return FE_ERR_INVALID_ARG;
 	if (p == current_process())
 		return FE_ERR_INVALID_ARG;
-	if (!user_range_ok(ARG1(f), sizeof(struct fe_exit_status)))
-		return FE_ERR_FAULT;
+	if ((st = user_check_write(ARG1(f), sizeof(struct fe_exit_status))) != FE_OK)
+		return st;
 	kobj_get(o); /* the handle may go while we sleep */
 	while (st == FE_OK && !p->finished)
 		st = (flags & FE_NONBLOCK) ? FE_ERR_WOULD_BLOCK
@@ -109,13 +111,14 @@ fe_status_t sys_thread_create(struct trap_frame *f)
 		return FE_ERR_INVALID_ARG;
 	if (prio > sched_current()->priority)
 		return FE_ERR_ACCESS_DENIED;
-	if ((st = thread_create(process_of(o), entry, stack, ARG3(f), (uint32_t)prio, &t)) != FE_OK)
+	/* The handle's place first: undoing a made thread would end a process
+	 * that has no other thread yet. */
+	if ((st = handle_reserve(ARG5(f))) != FE_OK ||
+	    (st = thread_create(process_of(o), entry, stack, ARG3(f), (uint32_t)prio, &t)) != FE_OK)
 		return st;
 	kobj_get(&t->obj); /* the handle's reference; the first one is the thread's own */
-	if ((st = handle_install(&t->obj, ARG5(f))) != FE_OK) {
-		thread_kill(t);
-		return st;
-	}
+	if ((st = handle_install(&t->obj, ARG5(f))) != FE_OK)
+		panic("sys_thread_create: reserved handle not installed (%d)", st);
 	thread_start(t);
 	return FE_OK;
 }
@@ -152,6 +155,10 @@ fe_status_t sys_thread_set_ipc_buffer(struct trap_frame *f)
 		return FE_ERR_INVALID_ARG;
 	if (offset >= v->size)
 		return FE_ERR_OUT_OF_RANGE;
+	/* The kernel writes messages into it: data, never code (ADR 0008). */
+	if ((st = mem_seal_check(o, FE_VM_READ | FE_VM_WRITE)) != FE_OK)
+		return st;
+	mem_seal(o, FE_VM_READ | FE_VM_WRITE);
 	kobj_get(o);
 	if (t->ipcbuf_vmo)
 		kobj_put(t->ipcbuf_vmo);

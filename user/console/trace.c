@@ -36,6 +36,7 @@ static const char *const event_names[] = {
 	[FE_TRACE_SCHED_PLACE] = "sched_place",
 	[FE_TRACE_SCHED_MIGRATE] = "sched_migrate",
 	[FE_TRACE_CPU_IDLE] = "cpu_idle",
+	[FE_TRACE_VMO_SEAL] = "vmo_seal",
 };
 
 /* For syscall_enter/exit, whose arg[0] is the call number. */

@@ -182,6 +182,33 @@ static void capability_transfer(struct ut *t)
 	stop_server(t, &s);
 }
 
+/* W^X through IPC (ADR 0008): a VMO this process maps executable is code
+ * for every holder, so the server's vmo_write through its copy is refused. */
+static void transferred_code_vmo_stays_unwritable(struct ut *t)
+{
+	const uint32_t rights = FE_RIGHT_READ | FE_RIGHT_WRITE | FE_RIGHT_MAP | FE_RIGHT_TRANSFER;
+	uint64_t va = fe_va_alloc(2 * PAGE), back = 0;
+	struct server s;
+	struct fe_msg m;
+	fe_handle_t v, sent;
+
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_vmo_create(PAGE, &v)) &&
+			     start_server(t, &s, FE_HANDLE_INVALID));
+	UT_EXPECT_OK(t, fe_vm_map(fe_self, v, 0, va, PAGE, FE_VM_READ | FE_VM_EXEC));
+	sent = ut_dup(t, v, rights);
+	UT_EXPECT_OK(t, send_caps(&s, &sent, 1, &m));
+	struct fe_msg w = msg(UT_OP_CAP_WRITE, 2, 0);
+	w.w[0] = m.w[3], w.w[1] = 0xfeedfacecafeULL;
+	UT_EXPECT_OK(t, fe_call(s.ep, &w));
+	UT_EXPECT_EQ(t, w.w[0], (uint64_t)FE_ERR_ACCESS_DENIED);
+	UT_EXPECT_OK(t, fe_vmo_read(v, 0, &back, sizeof(back)));
+	UT_EXPECT_EQ(t, back, 0);
+	UT_EXPECT_OK(t, fe_vm_unmap(fe_self, va, PAGE));
+	ut_del(t, sent);
+	ut_del(t, v);
+	stop_server(t, &s);
+}
+
 static void four_capabilities_in_one_message(struct ut *t)
 {
 	struct server s;
@@ -508,6 +535,7 @@ UT_SUITE(ipc,
 	UT_CASE(message_limits_and_rights),
 	UT_CASE(receiver_sees_badge_and_span),
 	UT_CASE(capability_transfer),
+	UT_CASE(transferred_code_vmo_stays_unwritable),
 	UT_CASE(four_capabilities_in_one_message),
 	UT_CASE(transfer_needs_transfer_right),
 	UT_CASE(revoke_removes_transferred_copy),

@@ -57,7 +57,8 @@ struct ut_suite {
 
 extern const struct ut_suite ut_suite_syscall, ut_suite_handles, ut_suite_memory,
 	ut_suite_process, ut_suite_thread, ut_suite_budget, ut_suite_ipc, ut_suite_notification,
-	ut_suite_devices, ut_suite_smp, ut_suite_numa, ut_suite_capacity, ut_suite_rflags;
+	ut_suite_devices, ut_suite_smp, ut_suite_numa, ut_suite_capacity, ut_suite_rflags,
+	ut_suite_args, ut_suite_atomic, ut_suite_wx;
 
 /* utest.capacity=A,B,...: the kernel's cpu_capacity= as the command line gave
  * it, for the capacity suite to compare with; NULL if not given. */
@@ -164,6 +165,7 @@ int ut_role_hog(void);    /* suite_budget.c */
 int ut_role_tlb(void);    /* suite_smp.c */
 int ut_role_spinners(void);
 int ut_role_numa(const char *arg); /* suite_numa.c */
+int ut_role_sleeper(const char *arg); /* suite_args.c */
 
 /* ---- the server role's protocol (server.c) ----
  * Labels are operations; the reply's label is op | UT_REPLY. */
