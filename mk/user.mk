@@ -11,12 +11,12 @@ USER_OUT := $(OUT)/user
 USER_OBJ := $(USER_OUT)/obj
 USER_LIB := $(USER_OUT)/libferrous.a
 
-# -mgeneral-regs-only: the kernel does not save FPU/SSE state on a context
-# switch, so user code must not touch those registers either (the compiler
-# would otherwise use SSE for copies and 128-bit moves).
+# User code may use x87, SSE and AVX: the kernel keeps each thread's
+# registers across switches (ADR 0007). The baseline target (SSE2) is what
+# the compiler emits; a program may use more after checking CPUID.
 USER_CFLAGS := --target=x86_64-unknown-none-elf -std=c17 -ffreestanding \
 	-nostdinc -isystem $(CLANG_RESOURCE)/include \
-	-fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -fstack-protector-strong \
+	-fno-pic -fno-pie -mno-red-zone -fstack-protector-strong \
 	-fno-omit-frame-pointer -fno-common -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables \
 	-O2 -g $(WARNINGS) -Iinclude -Iuser/lib/include -Ikernel/lib -Ibench -DFE_USER=1

@@ -5,6 +5,7 @@
  * documentation (docs/architecture.md repeats it with reasons).
  */
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/hpet.h>
 #include <arch/interrupts.h>
 #include <arch/ioapic.h>
@@ -170,6 +171,7 @@ __attribute__((no_stack_protector)) void kernel_main(const struct fe_boot_info *
 		pr_warn("ksyms: no symbol table: backtraces will show addresses only\n");
 	cpu_features_detect();
 	cpu_enable_protections();
+	arch_fpu_probe();
 	banner(bi, cmdline);
 	if (bad)
 		pr_warn("command line: %u malformed option(s), last '%s'; defaults used\n", bad, bad_option);

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/gdt.h>
 #include <arch/lapic.h>
 #include <arch/smp.h>
@@ -53,6 +54,7 @@ _Noreturn void ap_main(struct cpu *c)
 	gdt_init_cpu(c, c->arch.ist_tops);
 	idt_load();
 	cpu_enable_protections();
+	arch_fpu_init_cpu();
 	lapic_init_cpu();
 	c->apic_id = lapic_id();
 	c->node = numa_node_of_apic(c->apic_id);

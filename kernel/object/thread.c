@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "object/thread.h"
 
+#include <arch/fpu.h>
 #include <arch/user.h>
 #include <ferrous/syscall.h>
 
@@ -21,9 +22,13 @@ uint64_t thread_count(void)
 	return live_threads;
 }
 
+/* The FPU save area sits right after the struct, in the same object, so a
+ * thread's budget pays for it and it lives exactly as long as the thread. */
+#define FPU_OFFSET ALIGN_UP(sizeof(struct thread), (size_t)ARCH_FPU_ALIGN)
+
 void thread_init_cache(void)
 {
-	kmem_cache_init(&thread_cache, "thread", sizeof(struct thread), 16);
+	kmem_cache_init(&thread_cache, "thread", FPU_OFFSET + arch_fpu_area_size(), ARCH_FPU_ALIGN);
 }
 
 fe_status_t thread_create(struct process *proc, uint64_t entry, uint64_t stack, uint64_t arg,
@@ -51,6 +56,9 @@ fe_status_t thread_create(struct process *proc, uint64_t entry, uint64_t stack, 
 	/* Like its creator's (a kernel-created thread may run anywhere). */
 	t->affinity = sched_current()->proc ? sched_current()->affinity : SCHED_ALL_CPUS;
 	t->frame = arch_thread_stack_init(t->kstack.top, entry, stack, arg, &t->switch_rsp);
+	t->fpu = (uint8_t *)t + FPU_OFFSET;
+	t->fpu_cpu = SCHED_NO_CPU;
+	arch_fpu_init_state(t->fpu); /* nothing of its creator's */
 	process_add_thread(proc, t);
 	live_threads++;
 	*out = t;

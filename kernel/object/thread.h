@@ -58,6 +58,8 @@ struct thread {
 	uint64_t switch_rsp;        /* saved by arch_context_switch */
 	struct trap_frame *frame;   /* user registers, at the top of kstack */
 	bool killed;                /* leave at the next return to user */
+	void *fpu;                  /* its x87/SSE/AVX registers while it is not running (arch/fpu.h) */
+	uint32_t fpu_cpu;           /* the CPU that last loaded them, or SCHED_NO_CPU */
 
 	/* Placement (sched/sched.c). */
 	uint32_t cpu;               /* the CPU it runs on, or whose run queue or sleep list holds it */

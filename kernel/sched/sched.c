@@ -2,6 +2,7 @@
 #include "sched/sched.h"
 
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/paging.h>
 #include <arch/user.h>
 #include <arch/x86.h>
@@ -197,6 +198,27 @@ static void activate_address_space(struct thread *next)
 	this_cpu()->active_root = root; /* for TLB shootdowns (core/ipi.c) */
 }
 
+/*
+ * The user FPU/SIMD registers follow the threads (ADR 0007): eager, on every
+ * switch. The leaving thread's are saved; the arriving thread's are loaded
+ * unless this CPU still holds exactly them (it was the last to load them here
+ * and has run nowhere since: a thread that blocked and woke with only the
+ * idle thread between). Kernel-only threads have no area and leave the
+ * registers alone.
+ */
+static void switch_fpu(struct sched_cpu *s, struct thread *prev, struct thread *next)
+{
+	if (prev->fpu)
+		arch_fpu_save(prev->fpu);
+	if (!next->fpu)
+		return;
+	if (s->fpu_loaded != next || next->fpu_cpu != s->cpu) {
+		arch_fpu_restore(next->fpu);
+		s->fpu_loaded = next;
+		next->fpu_cpu = s->cpu;
+	}
+}
+
 static void switch_to(struct thread *next, enum sched_reason why)
 {
 	struct sched_cpu *s = me();
@@ -223,6 +245,7 @@ static void switch_to(struct thread *next, enum sched_reason why)
 	if (next != s->idle)
 		arch_set_kernel_stack(this_cpu(), next->kstack.top);
 	s->switched_from = prev;
+	switch_fpu(s, prev, next);
 	arch_context_switch(&prev->switch_rsp, next->switch_rsp);
 	finish_switch();
 }

@@ -27,14 +27,16 @@ struct sched_cpu {
 	uint64_t slice_end;               /* TSC when the running thread's slice ends, 0 = none */
 	struct thread *sleepers;          /* sorted by wake time */
 	struct thread *switched_from;     /* the thread the last switch left */
+	struct thread *fpu_loaded;        /* whose FPU state the registers hold (a hint:
+	                                   * valid only if that thread's fpu_cpu is this CPU) */
 	uint32_t nr_ready;                /* threads in ready[] */
 	uint64_t bigger;                  /* online CPUs of bigger capacity (sched_bigger_cpus) */
 
 	/* Energy accounting (fe_cpu_stats). */
 	bool idle_sleeping;               /* halted in the idle loop, big lock released */
 	uint8_t wake_cause;               /* enum fe_wake_cause of the interrupt that woke it */
-	uint64_t woke_tsc;
-	uint64_t idle_since;              /* TSC when the current idle period began */                /* when that interrupt arrived */
+	uint64_t woke_tsc;                /* when that interrupt arrived */
+	uint64_t idle_since;              /* TSC when the current idle period began */
 	uint64_t switches;                /* context switches */
 	uint64_t idle_entries;
 	uint64_t idle_tsc;                /* TSC ticks spent halted */

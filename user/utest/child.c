@@ -10,6 +10,16 @@ fe_handle_t ut_slot(unsigned slot)
 	return fe_start_handle(slot);
 }
 
+uint32_t ut_cpu_count(void)
+{
+	struct fe_kernel_stats ks = { 0 };
+	fe_handle_t tr = ut_slot(FE_START_TRACE);
+
+	if (tr == FE_HANDLE_INVALID || fe_kernel_stats(tr, &ks) != FE_OK)
+		return 1;
+	return (uint32_t)ks.cpus;
+}
+
 fe_handle_t ut_dup(struct ut *t, fe_handle_t h, uint32_t rights)
 {
 	fe_handle_t d = FE_HANDLE_INVALID;

@@ -208,6 +208,7 @@ int ut_role_main(const char *role, const char *arg)
 	if (strcmp(role, "numa") == 0) return ut_role_numa(arg);
 	if (strcmp(role, "rflags") == 0) return ut_role_rflags(arg);
 	if (strcmp(role, "sleeper") == 0) return ut_role_sleeper(arg);
+	if (strcmp(role, "fpu") == 0) return ut_role_fpu(arg);
 	printf("    # utest: unknown role %s\n", role);
 	return 99;
 }

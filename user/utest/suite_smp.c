@@ -16,19 +16,9 @@
 #define CLIENTS 4u
 #define POLL_NS 1000000ULL
 
-static uint32_t cpu_count(void)
-{
-	struct fe_kernel_stats ks = { 0 };
-	fe_handle_t tr = ut_slot(FE_START_TRACE);
-
-	if (tr == FE_HANDLE_INVALID || fe_kernel_stats(tr, &ks) != FE_OK)
-		return 1;
-	return (uint32_t)ks.cpus;
-}
-
 static bool need_two(struct ut *t)
 {
-	if (cpu_count() >= 2)
+	if (ut_cpu_count() >= 2)
 		return true;
 	ut_skip(t, "needs two CPUs");
 	return false;

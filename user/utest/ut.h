@@ -58,7 +58,7 @@ struct ut_suite {
 extern const struct ut_suite ut_suite_syscall, ut_suite_handles, ut_suite_memory,
 	ut_suite_process, ut_suite_thread, ut_suite_budget, ut_suite_ipc, ut_suite_notification,
 	ut_suite_devices, ut_suite_smp, ut_suite_numa, ut_suite_capacity, ut_suite_rflags,
-	ut_suite_args, ut_suite_atomic, ut_suite_wx;
+	ut_suite_args, ut_suite_atomic, ut_suite_wx, ut_suite_fpu;
 
 /* utest.capacity=A,B,...: the kernel's cpu_capacity= as the command line gave
  * it, for the capacity suite to compare with; NULL if not given. */
@@ -210,6 +210,7 @@ uint64_t ut_flags_spin(uint64_t set, uint64_t loops);
 void ut_trap_flag(void);
 void ut_iopl3_cli(void);
 int ut_role_rflags(const char *arg); /* suite_rflags.c */
+int ut_role_fpu(const char *arg);    /* suite_fpu.c */
 
 /* ---- raw threads (raw.S, suite_thread.c) ----
  * ut_raw_entry: the entry point for fe_thread_create without the runtime:
@@ -219,6 +220,8 @@ _Noreturn void ut_raw_main(uint64_t arg, uint64_t entry_rsp);
 
 /* ---- small helpers (child.c) ---- */
 fe_handle_t ut_slot(unsigned slot);
+/* CPUs the kernel runs (from the trace capability's kernel stats; 1 without it). */
+uint32_t ut_cpu_count(void);
 /* A duplicate of h with exactly `rights` (FE_HANDLE_INVALID on failure, noted). */
 fe_handle_t ut_dup(struct ut *t, fe_handle_t h, uint32_t rights);
 /* Deletes h, expecting FE_OK. */

@@ -138,10 +138,17 @@ static inline uint64_t read_rsp(void) { uint64_t v; __asm__ volatile("mov %%rsp,
 #define EFER_LME (1ULL << 8)
 #define EFER_NXE (1ULL << 11)
 
+#define CR0_MP (1ULL << 1)
+#define CR0_EM (1ULL << 2)
+#define CR0_TS (1ULL << 3)
+#define CR0_NE (1ULL << 5)
 #define CR0_WP (1ULL << 16)
 #define CR4_PGE (1ULL << 7)
+#define CR4_OSFXSR (1ULL << 9)
+#define CR4_OSXMMEXCPT (1ULL << 10)
 #define CR4_UMIP (1ULL << 11)
 #define CR4_FSGSBASE (1ULL << 16)
+#define CR4_OSXSAVE (1ULL << 18)
 #define CR4_SMEP (1ULL << 20)
 #define CR4_SMAP (1ULL << 21)
 
