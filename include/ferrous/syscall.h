@@ -143,6 +143,7 @@ struct fe_kernel_stats {
 	uint64_t cpus;                /* online CPUs */
 	uint64_t numa_nodes;          /* memory nodes (1 without SRAT) */
 	uint64_t frames_remote;       /* frame allocations served by another node than asked */
+	uint64_t objects;             /* kernel objects alive (not yet destroyed), of every type */
 };
 
 /* fe_cpu_stats.idle_method: how an idle CPU sleeps. */

@@ -67,6 +67,7 @@ static void release_slot(struct cspace *cs, struct cap *c)
 	c->badge = 0;
 	c->type = 0;
 	c->parent = c->first_child = c->next_sibling = c->prev_sibling = NULL;
+	c->deps = NULL;
 	cs->count--;
 	if (c->gen == GEN_MAX)
 		return;
@@ -94,6 +95,55 @@ static void unlink(struct cap *c)
 	if (c->next_sibling)
 		c->next_sibling->prev_sibling = c->prev_sibling;
 	c->parent = c->next_sibling = c->prev_sibling = NULL;
+}
+
+void cspace_dep_attach(struct cap *c, struct cap_dep *d)
+{
+	d->cap = c;
+	d->prev = NULL;
+	d->next = c->deps;
+	if (c->deps)
+		c->deps->prev = d;
+	c->deps = d;
+}
+
+void cspace_dep_detach(struct cap_dep *d)
+{
+	if (!d->cap)
+		return;
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		d->cap->deps = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
+	d->cap = NULL;
+	d->next = d->prev = NULL;
+}
+
+/* A deleted capability's dependents go to its parent, like its children;
+ * with no parent nothing can revoke them any more. */
+static void move_deps(struct cap *c, struct cap *parent)
+{
+	while (c->deps) {
+		struct cap_dep *d = c->deps;
+
+		cspace_dep_detach(d);
+		if (parent)
+			cspace_dep_attach(parent, d);
+	}
+}
+
+/* Each dependent is detached before it is undone, so dep_revoke may touch
+ * the others. */
+static void revoke_deps(struct cap *c)
+{
+	while (c->deps) {
+		struct cap_dep *d = c->deps;
+
+		cspace_dep_detach(d);
+		c->owner->env->dep_revoke(d);
+	}
 }
 
 static fe_status_t fill(struct cspace *cs, void *obj, uint32_t type, uint32_t rights,
@@ -182,6 +232,7 @@ void cspace_remove_cap(struct cap *c)
 		if (parent)
 			link_child(parent, child);
 	}
+	move_deps(c, parent);
 	drop(c);
 }
 
@@ -209,6 +260,7 @@ uint64_t cspace_revoke_cap(struct cap *root)
 			continue;
 		}
 		struct cap *next = c->next_sibling ? c->next_sibling : c->parent;
+		revoke_deps(c);
 		drop(c);
 		removed++;
 		c = next == root ? root->first_child : next;

@@ -14,6 +14,13 @@
  * moves its children up to its parent (or makes them roots), so a revoke
  * from further up still reaches them.
  *
+ * Dependents: what was made *through* a capability and is not a capability
+ * (a mapping, an IPC buffer, a blocked wait, an interrupt binding) hangs off
+ * it as a struct cap_dep. Revoking removes the dependents of every removed
+ * capability (env->dep_revoke undoes each one); deleting moves them to the
+ * parent with the children, so a revoke from further up still reaches them.
+ * Each dependent is visited once, so revoke stays O(removed).
+ *
  * Pure logic: no locks, no allocation of its own. Memory for chunks comes
  * from env->alloc (the kernel charges it to the owning process's budget);
  * object references are taken and dropped through env->obj_get/obj_put.
@@ -36,6 +43,15 @@
 #define CSPACE_MAX_CHUNKS 1024u /* at most 65536 slots per table */
 
 struct cspace;
+struct cap;
+
+/* Something made through a capability, embedded in the kernel structure it
+ * stands for. `kind` is the environment's (what dep_revoke should undo). */
+struct cap_dep {
+	struct cap *cap;        /* NULL: not attached (never, or detached) */
+	struct cap_dep *next, *prev;
+	uint32_t kind;
+};
 
 struct cap {
 	void *obj;             /* NULL while the slot is free */
@@ -49,6 +65,7 @@ struct cap {
 	struct cap *parent;
 	struct cap *first_child;
 	struct cap *next_sibling, *prev_sibling;
+	struct cap_dep *deps;  /* dependents made through this capability */
 	/* Free list (valid while obj == NULL). */
 	uint32_t next_free;
 };
@@ -59,6 +76,10 @@ struct cspace_env {
 	void (*free)(void *ctx, void *p, size_t bytes);
 	void (*obj_get)(void *obj, uint32_t type);
 	void (*obj_put)(void *obj, uint32_t type);
+	/* Undoes a dependent of a capability being revoked, already detached.
+	 * May drop references and wake threads, but call no cspace function
+	 * other than cspace_dep_detach/attach on other dependents. */
+	void (*dep_revoke)(struct cap_dep *d);
 	void *ctx;
 };
 
@@ -105,6 +126,11 @@ void cspace_remove_cap(struct cap *c);
  * number removed. */
 fe_status_t cspace_revoke(struct cspace *cs, fe_handle_t h, uint64_t *removed);
 uint64_t cspace_revoke_cap(struct cap *c);
+
+/* Records that d was made through c (d must be detached); O(1). */
+void cspace_dep_attach(struct cap *c, struct cap_dep *d);
+/* Forgets d's capability; a detached d is left alone. O(1). */
+void cspace_dep_detach(struct cap_dep *d);
 
 /* The handle that names a live capability. */
 fe_handle_t cspace_handle_of(const struct cap *c);

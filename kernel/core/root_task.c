@@ -40,7 +40,7 @@ static fe_status_t load_segment(struct process *p, const struct elf_image *img,
 		return st;
 	st = vmo_write_kernel(v, ph->vaddr - lo, img->data + ph->offset, ph->filesz);
 	if (st == FE_OK)
-		st = aspace_map(&p->as, &v->obj, 0, lo, hi - lo, prot ? prot : FE_VM_READ);
+		st = aspace_map(&p->as, &v->obj, 0, lo, hi - lo, prot ? prot : FE_VM_READ, NULL);
 	kobj_put(&v->obj); /* the mapping keeps it */
 	return st;
 }
@@ -140,7 +140,7 @@ static fe_status_t build_stack(struct process *p, const struct fe_boot_info *bi,
 	st = vmo_write_kernel(stack, FE_STACK_SIZE - PAGE_SIZE, &si, sizeof(si));
 	if (st == FE_OK)
 		st = aspace_map(&p->as, &stack->obj, 0, FE_STACK_TOP - FE_STACK_SIZE, FE_STACK_SIZE,
-		                FE_VM_READ | FE_VM_WRITE);
+		                FE_VM_READ | FE_VM_WRITE, NULL);
 	kobj_put(&stack->obj);
 	return st;
 }

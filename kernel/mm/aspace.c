@@ -3,6 +3,9 @@
 
 #include <arch/paging.h>
 #include <ferrous/syscall.h>
+#include <ferrous/trace.h>
+
+#include <stddef.h>
 
 #include "core/ipi.h"
 #include "core/panic.h"
@@ -13,6 +16,7 @@
 #include "object/budget.h"
 #include "object/kobj.h"
 #include "object/vmo.h"
+#include "trace/trace.h"
 
 static struct kmem_cache mapping_cache;
 
@@ -67,6 +71,7 @@ void aspace_destroy(struct aspace *as)
 		struct mapping *m = as->maps;
 
 		as->maps = m->next;
+		cspace_dep_detach(&m->via);
 		kobj_put(m->mem);
 		budget_free(as->budget, &mapping_cache, m);
 	}
@@ -113,12 +118,48 @@ static bool overlaps(const struct aspace *as, uint64_t va, uint64_t len)
 
 static void insert_sorted(struct aspace *as, struct mapping *m)
 {
-	struct mapping **p = &as->maps;
+	struct mapping *prev = NULL, *next = as->maps;
 
-	while (*p && (*p)->va < m->va)
-		p = &(*p)->next;
-	m->next = *p;
-	*p = m;
+	while (next && next->va < m->va)
+		prev = next, next = next->next;
+	m->prev = prev;
+	m->next = next;
+	if (next)
+		next->prev = m;
+	if (prev)
+		prev->next = m;
+	else
+		as->maps = m;
+}
+
+static void unlink_mapping(struct aspace *as, struct mapping *m)
+{
+	if (m->prev)
+		m->prev->next = m->next;
+	else
+		as->maps = m->next;
+	if (m->next)
+		m->next->prev = m->prev;
+	m->next = m->prev = NULL;
+}
+
+/* Unmaps all of m, flushes every CPU using this address space, frees m. */
+static void remove_mapping(struct aspace *as, struct mapping *m)
+{
+	arch_pt_unmap(as->root, m->va, m->len);
+	tlb_shootdown_root(as->root); /* before the pages can be freed */
+	unlink_mapping(as, m);
+	cspace_dep_detach(&m->via);
+	kobj_put(m->mem);
+	budget_free(as->budget, &mapping_cache, m);
+}
+
+void aspace_revoke_mapping(struct cap_dep *via)
+{
+	struct mapping *m = (struct mapping *)((char *)via - offsetof(struct mapping, via));
+
+	trace_emit(FE_TRACE_CAP_REVOKE_DEP, CAP_DEP_MAPPING, m->mem->koid, m->va, m->len);
+	remove_mapping(m->as, m);
 }
 
 static fe_status_t map_pages(struct aspace *as, struct kobj *mem, uint64_t offset, uint64_t va,
@@ -148,7 +189,7 @@ static fe_status_t map_pages(struct aspace *as, struct kobj *mem, uint64_t offse
 }
 
 fe_status_t aspace_map(struct aspace *as, struct kobj *mem, uint64_t offset, uint64_t va,
-                       uint64_t len, uint32_t prot)
+                       uint64_t len, uint32_t prot, struct cap *via)
 {
 	struct mapping *m;
 	fe_status_t st;
@@ -163,10 +204,13 @@ fe_status_t aspace_map(struct aspace *as, struct kobj *mem, uint64_t offset, uin
 		budget_free(as->budget, &mapping_cache, m);
 		return st;
 	}
-	*m = (struct mapping){ .va = va, .len = len, .offset = offset, .mem = mem, .prot = prot };
+	*m = (struct mapping){ .va = va, .len = len, .offset = offset, .mem = mem, .prot = prot,
+	                       .as = as, .via = { .kind = CAP_DEP_MAPPING } };
 	mem_seal(mem, prot);
 	kobj_get(mem);
 	insert_sorted(as, m);
+	if (via)
+		cspace_dep_attach(via, &m->via);
 	return FE_OK;
 }
 
@@ -186,8 +230,14 @@ static bool cut(struct aspace *as, struct mapping *m, uint64_t lo, uint64_t hi, 
 		spare->len = end - hi;
 		kobj_get(spare->mem);
 		m->len = lo - m->va;
-		spare->next = m->next;
+		spare->prev = m;
+		if (m->next)
+			m->next->prev = spare;
 		m->next = spare;
+		/* Both halves were made through the same capability. */
+		spare->via = (struct cap_dep){ .kind = CAP_DEP_MAPPING };
+		if (m->via.cap)
+			cspace_dep_attach(m->via.cap, &spare->via);
 		return true;
 	}
 	if (lo > m->va) {
@@ -210,27 +260,20 @@ fe_status_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t len)
 	/* A split needs one more record; get it before changing anything. */
 	if ((st = budget_zalloc(as->budget, &mapping_cache, (void **)&spare)) != FE_OK)
 		return st;
-	for (struct mapping **p = &as->maps; *p;) {
-		struct mapping *m = *p;
+	for (struct mapping *m = as->maps, *next; m; m = next) {
 		uint64_t lo = va > m->va ? va : m->va;
 		uint64_t hi = va + len < m->va + m->len ? va + len : m->va + m->len;
 
-		if (lo >= hi) {
-			p = &m->next;
+		next = m->next;
+		if (lo >= hi)
 			continue;
-		}
 		if (lo == m->va && hi == m->va + m->len) {
-			arch_pt_unmap(as->root, lo, hi - lo);
-			tlb_shootdown_root(as->root); /* before the pages can be freed */
-			*p = m->next;
-			kobj_put(m->mem);
-			budget_free(as->budget, &mapping_cache, m);
+			remove_mapping(as, m);
 			continue;
 		}
 		if (cut(as, m, lo, hi, spare))
 			spare = NULL;
 		tlb_shootdown_root(as->root);
-		p = &m->next;
 	}
 	if (spare)
 		budget_free(as->budget, &mapping_cache, spare);

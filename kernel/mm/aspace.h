@@ -14,15 +14,24 @@
 
 #include <ferrous/errors.h>
 
+#include "cap/cspace.h"
+
 struct budget;
 struct kobj;
+struct aspace;
 
+/* A mapping records the capability it was made through (`via`, a cspace
+ * dependent): revoking that capability's ancestor removes the mapping
+ * (ADR 0009). Deleting the handle does not: the mapping holds its own
+ * reference to the object. */
 struct mapping {
 	uint64_t va, len;       /* page aligned */
 	uint64_t offset;        /* into the object */
 	struct kobj *mem;       /* VMO or MMIO, referenced */
 	uint32_t prot;          /* FE_VM_* */
-	struct mapping *next;   /* sorted by va */
+	struct aspace *as;
+	struct mapping *next, *prev; /* sorted by va; prev so revoke unlinks in O(1) */
+	struct cap_dep via;
 };
 
 struct aspace {
@@ -41,9 +50,13 @@ void aspace_destroy(struct aspace *as);
 /* Maps [va, va+len) to mem at offset. Errors: FE_ERR_INVALID_ARG
  * (alignment, zero length, bad prot), FE_ERR_ACCESS_DENIED (write+exec),
  * FE_ERR_OUT_OF_RANGE (outside the user half or the object),
- * FE_ERR_EXISTS (overlap), FE_ERR_NO_MEMORY (budget). */
+ * FE_ERR_EXISTS (overlap), FE_ERR_NO_MEMORY (budget). `via`: the capability
+ * the mapping is made through (NULL for the kernel's own, e.g. init's). */
 fe_status_t aspace_map(struct aspace *as, struct kobj *mem, uint64_t offset, uint64_t va,
-                       uint64_t len, uint32_t prot);
+                       uint64_t len, uint32_t prot, struct cap *via);
+/* Revoke reached a mapping (m->via, already detached): unmaps it and waits
+ * until no CPU can still use its translations. */
+void aspace_revoke_mapping(struct cap_dep *via);
 /* Unmaps whatever is mapped in [va, va+len); holes are fine. */
 fe_status_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t len);
 

@@ -13,12 +13,23 @@
 #include "lib/string.h"
 #include "lib/util.h"
 
-#define MAX_STACK_SLOTS 4096u
+/*
+ * Stack slots: 2^18 of 32 KiB (8 GiB of the 256 GiB area), one bit each.
+ * That is more stacks than RAM could hold at 16 KiB apiece below 4 GiB of
+ * RAM, so a budget, never the slot space, is what runs out: no process can
+ * take the last slot from another (ADR 0009). Only address space is
+ * reserved; a slot's frames and page-table entries exist while it is used.
+ */
+#define MAX_STACK_SLOTS (1u << 18)
+_Static_assert((uint64_t)MAX_STACK_SLOTS * KSTACK_SLOT_PAGES * 4096 <= VMAP_STACK_SIZE,
+               "stack slots fit in the vmap stack area");
 
 static struct spinlock vmap_lock = SPINLOCK_INIT("vmap");
 /* Next free MMIO address; windows are never unmapped (devices stay). */
 static uint64_t mmio_next GUARDED_BY(vmap_lock) = VMAP_BASE;
 static uint64_t stack_used[MAX_STACK_SLOTS / 64] GUARDED_BY(vmap_lock);
+/* Every word below stack_hint is full, so a search starts there. */
+static uint32_t stack_hint GUARDED_BY(vmap_lock);
 
 fe_status_t vmap_mmio(uint64_t phys, uint64_t size, void **va)
 {
@@ -47,13 +58,15 @@ static fe_status_t slot_take(uint32_t *slot)
 	fe_status_t st = FE_ERR_NO_RESOURCES;
 	irqflags_t f = spin_lock_irqsave(&vmap_lock);
 
-	for (uint32_t i = 0; i < MAX_STACK_SLOTS; i++) {
-		if (!(stack_used[i / 64] & (1ULL << (i % 64)))) {
-			stack_used[i / 64] |= 1ULL << (i % 64);
-			*slot = i;
-			st = FE_OK;
-			break;
-		}
+	for (uint32_t w = stack_hint; w < MAX_STACK_SLOTS / 64; w++) {
+		if (stack_used[w] == ~0ULL)
+			continue;
+		unsigned bit = (unsigned)__builtin_ctzll(~stack_used[w]);
+		stack_used[w] |= 1ULL << bit;
+		*slot = w * 64 + bit;
+		stack_hint = w;
+		st = FE_OK;
+		break;
 	}
 	spin_unlock_irqrestore(&vmap_lock, f);
 	return st;
@@ -63,6 +76,8 @@ static void slot_put(uint32_t slot)
 {
 	irqflags_t f = spin_lock_irqsave(&vmap_lock);
 	stack_used[slot / 64] &= ~(1ULL << (slot % 64));
+	if (slot / 64 < stack_hint)
+		stack_hint = slot / 64;
 	spin_unlock_irqrestore(&vmap_lock, f);
 }
 

@@ -112,10 +112,11 @@ static void deliver(struct thread *from, const struct ipc_regs *m, struct thread
 	trace_emit(FE_TRACE_IPC_RECV, ep_id, FE_MSG_LABEL(info), words, from->obj.koid);
 }
 
-fe_status_t ipc_call(struct endpoint *ep, uint64_t badge, struct trap_frame *f)
+fe_status_t ipc_call(struct cap *via, struct trap_frame *f)
 {
+	struct endpoint *ep = via->obj;
 	struct thread *cur = sched_current();
-	struct ipc_regs m = regs_of(f, badge);
+	struct ipc_regs m = regs_of(f, via->badge);
 	fe_status_t st = check_message(cur, m.info);
 
 	if (st != FE_OK)
@@ -124,17 +125,19 @@ fe_status_t ipc_call(struct endpoint *ep, uint64_t badge, struct trap_frame *f)
 		cur->span = next_span++;
 	struct thread *r = ep->receivers.head;
 	if (r) {
+		thread_end_wait(r); /* it has the call now */
 		deliver(cur, &m, r, ep->obj.koid);
 		r->reply_to = cur;
 		cur->reply_from = r;
 		return sched_block_and_switch(r, BLOCK_IPC_REPLY);
 	}
 	cur->send = m;
-	return sched_block_on(&ep->senders, &ep->obj, BLOCK_IPC_SEND);
+	return thread_block_via(via, &ep->senders, &ep->obj, BLOCK_IPC_SEND);
 }
 
-fe_status_t ipc_recv(struct endpoint *ep, bool nonblock, struct trap_frame *f)
+fe_status_t ipc_recv(struct cap *via, bool nonblock, struct trap_frame *f)
 {
+	struct endpoint *ep = via->obj;
 	struct thread *cur = sched_current();
 	struct thread *s = ep->senders.head;
 
@@ -143,6 +146,7 @@ fe_status_t ipc_recv(struct endpoint *ep, bool nonblock, struct trap_frame *f)
 		return FE_ERR_BAD_STATE; /* answer the call you hold first */
 	if (s) {
 		sched_detach(s);
+		thread_end_wait(s); /* received: a revoke no longer reaches the call */
 		s->blocked = BLOCK_IPC_REPLY;
 		deliver(s, &s->send, cur, ep->obj.koid);
 		cur->reply_to = s;
@@ -151,7 +155,7 @@ fe_status_t ipc_recv(struct endpoint *ep, bool nonblock, struct trap_frame *f)
 	}
 	if (nonblock)
 		return FE_ERR_WOULD_BLOCK;
-	return sched_block_on(&ep->receivers, &ep->obj, BLOCK_IPC_RECV);
+	return thread_block_via(via, &ep->receivers, &ep->obj, BLOCK_IPC_RECV);
 }
 
 /* Sends the reply in f to the caller the running thread holds. */
@@ -182,22 +186,26 @@ fe_status_t ipc_reply(struct trap_frame *f)
 	return st;
 }
 
-fe_status_t ipc_reply_recv(struct endpoint *ep, struct trap_frame *f)
+fe_status_t ipc_reply_recv(struct cap *via, struct trap_frame *f)
 {
+	struct endpoint *ep = via->obj;
 	struct thread *cur = sched_current(), *c;
 	fe_status_t st;
 
 	if (!cur->reply_to)
-		return ipc_recv(ep, false, f);
+		return ipc_recv(via, false, f);
 	if ((st = send_reply(cur, f, &c)) != FE_OK)
 		return st;
 	if (ep->senders.head) {
 		sched_wake(c, FE_OK);
-		return ipc_recv(ep, false, f);
+		return ipc_recv(via, false, f);
 	}
 	/* The fastpath: wait for the next call and run the caller at once. */
 	waitq_push(&ep->receivers, cur);
 	cur->wq_obj = &ep->obj;
 	kobj_get(&ep->obj);
-	return sched_block_and_switch(c, BLOCK_IPC_RECV);
+	thread_begin_wait(cur, via);
+	st = sched_block_and_switch(c, BLOCK_IPC_RECV);
+	thread_end_wait(cur);
+	return st;
 }

@@ -20,6 +20,7 @@
 
 #include <ferrous/errors.h>
 
+#include "cap/cspace.h"
 #include "object/kobj.h"
 #include "sched/waitq.h"
 
@@ -36,10 +37,12 @@ void endpoint_init_cache(void);
 fe_status_t endpoint_create(struct budget *b, struct endpoint **out);
 
 /* The message is in the frame's registers (rsi = info, rdx, r10, r8, r9);
- * results are written back the same way, with rdi = badge. */
-fe_status_t ipc_call(struct endpoint *ep, uint64_t badge, struct trap_frame *f);
-fe_status_t ipc_recv(struct endpoint *ep, bool nonblock, struct trap_frame *f);
+ * results are written back the same way, with rdi = badge. `via` is the
+ * endpoint capability the call came through: a thread queued through it is
+ * woken with FE_ERR_CANCELED when a revoke removes it (ADR 0009). */
+fe_status_t ipc_call(struct cap *via, struct trap_frame *f);
+fe_status_t ipc_recv(struct cap *via, bool nonblock, struct trap_frame *f);
 fe_status_t ipc_reply(struct trap_frame *f);
-fe_status_t ipc_reply_recv(struct endpoint *ep, struct trap_frame *f);
+fe_status_t ipc_reply_recv(struct cap *via, struct trap_frame *f);
 
 #endif /* FERROUS_OBJECT_ENDPOINT_H */

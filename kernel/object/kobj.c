@@ -19,6 +19,12 @@
 
 static uint64_t next_koid = 1;
 struct kobj *kobj_reap_list; /* under the big lock */
+static uint64_t live_objects; /* initialised and not yet destroyed */
+
+uint64_t kobj_count(void)
+{
+	return live_objects;
+}
 
 static void (*const destructors[FE_OBJ_TYPE_COUNT])(struct kobj *) = {
 	[FE_OBJ_PROCESS] = process_destroy,
@@ -38,6 +44,7 @@ void kobj_init(struct kobj *o, uint32_t type, struct budget *b)
 	o->type = type;
 	o->refs = 1;
 	o->koid = next_koid++;
+	live_objects++;
 	o->budget = b;
 	o->reap_next = NULL;
 	if (b)
@@ -72,6 +79,7 @@ void kobj_reap_all(void)
 		if (o->type >= FE_OBJ_TYPE_COUNT || !destructors[o->type])
 			panic("kobj_reap: no destructor for type %u", o->type);
 		destructors[o->type](o);
+		live_objects--;
 		if (b)
 			budget_put(b);
 	}
@@ -114,8 +122,21 @@ static void cap_obj_put(void *obj, uint32_t type)
 	kobj_put(obj);
 }
 
+static void cap_dep_revoke(struct cap_dep *d)
+{
+	switch (d->kind) {
+	case CAP_DEP_MAPPING: aspace_revoke_mapping(d); return;
+	case CAP_DEP_IPCBUF: thread_revoke_ipcbuf(d); return;
+	case CAP_DEP_WAIT: thread_revoke_wait(d); return;
+	case CAP_DEP_IRQ:
+	case CAP_DEP_IRQ_NOTIF: irq_object_revoke(d); return;
+	default: panic("cap_dep_revoke: unknown kind %u", d->kind);
+	}
+}
+
 void kobj_cspace_env(struct cspace_env *env, struct budget *b)
 {
+	env->dep_revoke = cap_dep_revoke;
 	env->alloc = chunk_alloc;
 	env->free = chunk_free;
 	env->obj_get = cap_obj_get;

@@ -35,6 +35,8 @@ void kobj_put(struct kobj *o);
  * big lock). Visible only so the check below can be inline. */
 extern struct kobj *kobj_reap_list;
 void kobj_reap_all(void);
+/* Objects made and not yet destroyed (fe_kernel_stats.objects). */
+uint64_t kobj_count(void);
 
 /* Destroys every object whose last reference is gone. Inline: every return
  * to user mode asks, and the list is almost always empty. */
@@ -53,6 +55,16 @@ void notification_destroy(struct kobj *o);
 void vmo_destroy(struct kobj *o);
 void irq_object_destroy(struct kobj *o);
 void device_object_destroy(struct kobj *o); /* ioport, mmio, console, trace */
+
+/* What a cspace dependent (struct cap_dep) stands for: what revoke undoes
+ * (ADR 0009). The values are in the cap_revoke_dep trace event. */
+enum cap_dep_kind {
+	CAP_DEP_MAPPING = 1,  /* struct mapping.via (mm/aspace.c) */
+	CAP_DEP_IPCBUF = 2,   /* struct thread.ipcbuf_via */
+	CAP_DEP_WAIT = 3,     /* struct thread.wait_via: blocked on an endpoint or notification */
+	CAP_DEP_IRQ = 4,      /* struct irq_object.via_irq: the IRQ capability a binding was made through */
+	CAP_DEP_IRQ_NOTIF = 5,/* struct irq_object.via_notif: its notification capability */
+};
 
 /* The cspace environment the kernel uses: chunk memory charged to the
  * owning process's budget, references through kobj_get/kobj_put. */

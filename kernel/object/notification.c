@@ -4,6 +4,7 @@
 #include "core/panic.h"
 #include "mm/kmem.h"
 #include "object/budget.h"
+#include "object/thread.h"
 #include "sched/sched.h"
 
 static struct kmem_cache notification_cache;
@@ -41,16 +42,21 @@ void notification_signal(struct notification *n, uint64_t bits)
 		sched_wake_all(&n->waiters, FE_OK);
 }
 
-fe_status_t notification_wait(struct notification *n, bool nonblock)
+fe_status_t notification_wait(struct cap *via, bool nonblock)
 {
-	while (n->bits == 0) {
-		if (nonblock)
-			return FE_ERR_WOULD_BLOCK;
-		fe_status_t st = sched_block_on(&n->waiters, &n->obj, BLOCK_NOTIF);
-		if (st != FE_OK)
-			return st;
-	}
-	return FE_OK;
+	struct notification *n = via->obj;
+	struct thread *cur = sched_current();
+	fe_status_t st = FE_OK;
+
+	if (n->bits == 0 && nonblock)
+		return FE_ERR_WOULD_BLOCK;
+	/* Recorded once: `via` may be deleted while we sleep (the record then
+	 * moves up the tree), so it is not looked at again. */
+	thread_begin_wait(cur, via);
+	while (n->bits == 0 && st == FE_OK)
+		st = sched_block_on(&n->waiters, &n->obj, BLOCK_NOTIF);
+	thread_end_wait(cur);
+	return st;
 }
 
 uint64_t notification_take(struct notification *n)

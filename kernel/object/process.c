@@ -7,6 +7,7 @@
 #include "lib/string.h"
 #include "mm/kmem.h"
 #include "object/budget.h"
+#include "object/interrupt.h"
 #include "object/thread.h"
 #include "sched/sched.h"
 
@@ -68,6 +69,7 @@ void process_terminate(struct process *p, const struct fe_exit_status *why)
 		next = t->proc_next;
 		thread_kill(t);
 	}
+	irq_unbind_process(p); /* its interrupt bindings end with it */
 	cspace_destroy(&p->cspace);
 	process_finish_if_idle(p);
 }

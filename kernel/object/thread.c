@@ -4,6 +4,9 @@
 #include <arch/fpu.h>
 #include <arch/user.h>
 #include <ferrous/syscall.h>
+#include <ferrous/trace.h>
+
+#include <stddef.h>
 
 #include "core/kernel.h"
 #include "core/panic.h"
@@ -11,6 +14,7 @@
 #include "object/budget.h"
 #include "object/process.h"
 #include "sched/sched.h"
+#include "trace/trace.h"
 
 #define KSTACK_BYTES (KSTACK_PAGES * 4096ULL)
 
@@ -51,6 +55,8 @@ fe_status_t thread_create(struct process *proc, uint64_t entry, uint64_t stack, 
 	kobj_get(&proc->obj);
 	t->priority = priority;
 	t->state = THREAD_NEW;
+	t->ipcbuf_via.kind = CAP_DEP_IPCBUF;
+	t->wait_via.kind = CAP_DEP_WAIT;
 	t->cpu = this_cpu()->index;
 	t->last_cpu = SCHED_NO_CPU;
 	/* Like its creator's (a kernel-created thread may run anywhere). */
@@ -83,10 +89,85 @@ void thread_destroy(struct kobj *o)
 	if (t->state != THREAD_DEAD)
 		panic("thread %llu destroyed while not dead (state %d)", (unsigned long long)o->koid,
 		      t->state);
-	kstack_free(&t->kstack);
-	budget_uncharge(o->budget, KSTACK_BYTES);
+	if (t->kstack.base)
+		panic("thread %llu destroyed with its stack", (unsigned long long)o->koid);
 	kobj_put(&t->proc->obj);
 	budget_free(o->budget, &thread_cache, t);
+}
+
+void thread_put_dead(struct thread *t)
+{
+	if (t->state != THREAD_DEAD || !t->kstack.base)
+		panic("thread_put_dead: thread %llu (state %d)", (unsigned long long)t->obj.koid,
+		      t->state);
+	kstack_free(&t->kstack);
+	t->kstack = (struct kstack){ 0 };
+	t->frame = NULL;
+	budget_uncharge(t->obj.budget, KSTACK_BYTES);
+	kobj_put(&t->obj);
+}
+
+static void drop_ipc_buffer(struct thread *t)
+{
+	cspace_dep_detach(&t->ipcbuf_via);
+	if (t->ipcbuf_vmo)
+		kobj_put(t->ipcbuf_vmo);
+	t->ipcbuf_vmo = NULL;
+	t->ipcbuf_phys = 0;
+}
+
+void thread_set_ipc_buffer(struct thread *t, struct kobj *vmo, uint64_t phys, struct cap *via)
+{
+	kobj_get(vmo);
+	drop_ipc_buffer(t);
+	t->ipcbuf_vmo = vmo;
+	t->ipcbuf_phys = phys;
+	cspace_dep_attach(via, &t->ipcbuf_via);
+}
+
+void thread_revoke_ipcbuf(struct cap_dep *d)
+{
+	struct thread *t = (struct thread *)((char *)d - offsetof(struct thread, ipcbuf_via));
+
+	trace_emit(FE_TRACE_CAP_REVOKE_DEP, CAP_DEP_IPCBUF, t->ipcbuf_vmo->koid, t->obj.koid, 0);
+	drop_ipc_buffer(t);
+}
+
+void thread_begin_wait(struct thread *t, struct cap *via)
+{
+	cspace_dep_attach(via, &t->wait_via);
+}
+
+void thread_end_wait(struct thread *t)
+{
+	cspace_dep_detach(&t->wait_via);
+}
+
+fe_status_t thread_block_via(struct cap *via, struct waitq *q, struct kobj *owner,
+                             enum block_reason why)
+{
+	struct thread *cur = sched_current();
+	fe_status_t st;
+
+	thread_begin_wait(cur, via);
+	st = sched_block_on(q, owner, why);
+	thread_end_wait(cur);
+	return st;
+}
+
+/* Only a thread still queued where it went through `via` is woken: one
+ * whose call was received, or that was woken already, has ended the wait. */
+void thread_revoke_wait(struct cap_dep *d)
+{
+	struct thread *t = (struct thread *)((char *)d - offsetof(struct thread, wait_via));
+	bool queued = t->state == THREAD_BLOCKED && t->wq != NULL &&
+	              (t->blocked == BLOCK_IPC_SEND || t->blocked == BLOCK_IPC_RECV ||
+	               t->blocked == BLOCK_NOTIF);
+
+	trace_emit(FE_TRACE_CAP_REVOKE_DEP, CAP_DEP_WAIT, t->wq_obj ? t->wq_obj->koid : 0,
+	           t->obj.koid, t->blocked);
+	if (queued)
+		sched_wake(t, FE_ERR_CANCELED);
 }
 
 struct fe_ipc_buffer *thread_ipc_buffer(const struct thread *t)
@@ -108,10 +189,8 @@ static void thread_detach(struct thread *t)
 		t->reply_from->reply_to = NULL;
 		t->reply_from = NULL;
 	}
-	if (t->ipcbuf_vmo) {
-		kobj_put(t->ipcbuf_vmo);
-		t->ipcbuf_vmo = NULL;
-	}
+	drop_ipc_buffer(t);
+	thread_end_wait(t);
 	t->state = THREAD_DEAD;
 	live_threads--;
 	process_remove_thread(p, t);
@@ -138,7 +217,7 @@ void thread_kill(struct thread *t)
 	else if (t->state == THREAD_BLOCKED)
 		sched_detach(t);
 	thread_detach(t);
-	kobj_put(&t->obj); /* the alive reference: it is not running, so its stack is idle */
+	thread_put_dead(t); /* it is not running, so its stack is idle */
 }
 
 _Noreturn void thread_exit_current(void)

@@ -5,8 +5,9 @@
  * process, which it keeps alive.
  *
  * A live thread holds a reference to itself, dropped once it has died and
- * the CPU has switched away from it for the last time (sched.c), so its
- * stack is never freed under it.
+ * the CPU has switched away from it for the last time (sched.c); its kernel
+ * stack is freed (and uncharged) at that moment, not when the last handle
+ * goes, so a dead thread costs only its object.
  */
 #ifndef FERROUS_OBJECT_THREAD_H
 #define FERROUS_OBJECT_THREAD_H
@@ -16,6 +17,7 @@
 
 #include <ferrous/errors.h>
 
+#include "cap/cspace.h"
 #include "mm/vmap.h"
 #include "object/kobj.h"
 #include "sched/waitq.h"
@@ -84,6 +86,8 @@ struct thread {
 	struct thread *reply_from;  /* BLOCK_IPC_REPLY: the server that has our call */
 	struct kobj *ipcbuf_vmo;    /* referenced; NULL if no IPC buffer */
 	uint64_t ipcbuf_phys;       /* the buffer page */
+	struct cap_dep ipcbuf_via;  /* the capability the buffer was set through */
+	struct cap_dep wait_via;    /* the capability a wait on an endpoint or notification came through */
 	uint64_t span;              /* trace span of the request being served */
 };
 
@@ -102,6 +106,29 @@ void thread_start(struct thread *t);
 void thread_kill(struct thread *t);
 /* Ends the running thread; does not return. */
 _Noreturn void thread_exit_current(void);
+
+/* Frees a dead thread's kernel stack once no CPU runs on it (the caller
+ * knows: it is not running, or the CPU has switched away from it for the
+ * last time), then drops its alive reference. */
+void thread_put_dead(struct thread *t);
+
+/* Sets the running thread's IPC buffer: page `phys` of vmo, set through
+ * capability `via` (referenced; replaces any earlier buffer). */
+void thread_set_ipc_buffer(struct thread *t, struct kobj *vmo, uint64_t phys, struct cap *via);
+
+/* sched_block_on, the wait recorded on capability `via` so a revoke that
+ * removes it wakes the thread with FE_ERR_CANCELED. */
+fe_status_t thread_block_via(struct cap *via, struct waitq *q, struct kobj *owner,
+                             enum block_reason why);
+/* A blocked thread's wait was recorded on `via` (for waits that do not go
+ * through thread_block_via: the IPC fastpath); thread_end_wait forgets it
+ * (the call was received, or the thread woke). */
+void thread_begin_wait(struct thread *t, struct cap *via);
+void thread_end_wait(struct thread *t);
+
+/* Revoke reached these (cspace dependents, already detached). */
+void thread_revoke_ipcbuf(struct cap_dep *d);
+void thread_revoke_wait(struct cap_dep *d);
 
 /* The IPC buffer of t, mapped in the kernel, or NULL. */
 struct fe_ipc_buffer *thread_ipc_buffer(const struct thread *t);

@@ -185,7 +185,7 @@ static void finish_switch(void)
 
 	s->switched_from = NULL;
 	if (prev && prev->state == THREAD_DEAD)
-		kobj_put(&prev->obj); /* its alive reference: the stack is free now */
+		thread_put_dead(prev); /* its stack and alive reference: no CPU runs on it now */
 	kobj_reap();
 }
 

@@ -48,15 +48,16 @@ fe_status_t sys_console_write(struct trap_frame *f)
 
 fe_status_t sys_irq_bind(struct trap_frame *f)
 {
-	struct kobj *irq, *n;
+	struct cap *irq, *n;
 	fe_status_t st;
 
-	if ((st = handle_lookup(ARG0(f), FE_OBJ_IRQ, FE_RIGHT_MANAGE, &irq)) != FE_OK ||
-	    (st = handle_lookup(ARG1(f), FE_OBJ_NOTIFICATION, FE_RIGHT_SIGNAL, &n)) != FE_OK)
+	if ((st = handle_lookup_cap(ARG0(f), FE_OBJ_IRQ, FE_RIGHT_MANAGE, &irq)) != FE_OK ||
+	    (st = handle_lookup_cap(ARG1(f), FE_OBJ_NOTIFICATION, FE_RIGHT_SIGNAL, &n)) != FE_OK)
 		return st;
 	if (ARG2(f) >= 64)
 		return FE_ERR_INVALID_ARG;
-	return irq_object_bind((struct irq_object *)irq, (struct notification *)n, (unsigned)ARG2(f));
+	/* The binding is recorded on both capabilities and the caller (ADR 0009). */
+	return irq_object_bind(irq, n, (unsigned)ARG2(f), current_process());
 }
 
 fe_status_t sys_irq_ack(struct trap_frame *f)
@@ -196,6 +197,7 @@ fe_status_t sys_kernel_stats(struct trap_frame *f)
 		ks.trace_dropped += ts.overwritten;
 	}
 	ks.threads = thread_count();
+	ks.objects = kobj_count();
 	ks.cpus = ncpus;
 	return copy_to_user(ARG1(f), &ks, sizeof(ks));
 }

@@ -23,19 +23,19 @@ fe_status_t sys_call(struct trap_frame *f)
 
 	if (st != FE_OK)
 		return st;
-	return ipc_call(c->obj, c->badge, f);
+	return ipc_call(c, f);
 }
 
 fe_status_t sys_recv(struct trap_frame *f)
 {
-	struct kobj *o;
-	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_ENDPOINT, FE_RIGHT_READ, &o);
+	struct cap *c;
+	fe_status_t st = handle_lookup_cap(ARG0(f), FE_OBJ_ENDPOINT, FE_RIGHT_READ, &c);
 
 	if (st != FE_OK)
 		return st;
 	if (ARG1(f) & ~(uint64_t)FE_NONBLOCK)
 		return FE_ERR_INVALID_ARG;
-	return ipc_recv((struct endpoint *)o, (ARG1(f) & FE_NONBLOCK) != 0, f);
+	return ipc_recv(c, (ARG1(f) & FE_NONBLOCK) != 0, f);
 }
 
 fe_status_t sys_reply(struct trap_frame *f)
@@ -45,12 +45,12 @@ fe_status_t sys_reply(struct trap_frame *f)
 
 fe_status_t sys_reply_recv(struct trap_frame *f)
 {
-	struct kobj *o;
-	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_ENDPOINT, FE_RIGHT_READ, &o);
+	struct cap *c;
+	fe_status_t st = handle_lookup_cap(ARG0(f), FE_OBJ_ENDPOINT, FE_RIGHT_READ, &c);
 
 	if (st != FE_OK)
 		return st;
-	return ipc_reply_recv((struct endpoint *)o, f);
+	return ipc_reply_recv(c, f);
 }
 
 fe_status_t sys_notif_create(struct trap_frame *f)
@@ -75,9 +75,9 @@ fe_status_t sys_notif_signal(struct trap_frame *f)
 
 fe_status_t sys_notif_wait(struct trap_frame *f)
 {
-	struct kobj *o;
+	struct cap *c;
 	uint64_t bits, out = ARG2(f);
-	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_NOTIFICATION, FE_RIGHT_WAIT, &o);
+	fe_status_t st = handle_lookup_cap(ARG0(f), FE_OBJ_NOTIFICATION, FE_RIGHT_WAIT, &c);
 
 	if (st != FE_OK)
 		return st;
@@ -85,8 +85,9 @@ fe_status_t sys_notif_wait(struct trap_frame *f)
 		return FE_ERR_INVALID_ARG;
 	if ((st = user_check_write(out, sizeof(bits))) != FE_OK)
 		return st;
+	struct kobj *o = c->obj;
 	kobj_get(o); /* the handle may go while we sleep */
-	st = notification_wait((struct notification *)o, (ARG1(f) & FE_NONBLOCK) != 0);
+	st = notification_wait(c, (ARG1(f) & FE_NONBLOCK) != 0);
 	/* Again: another thread may have unmapped the page while we slept.
 	 * The bits are taken only once they can be written out. */
 	if (st == FE_OK)

@@ -47,6 +47,7 @@ static uint32_t rights_for(uint32_t prot)
 fe_status_t sys_vm_map(struct trap_frame *f)
 {
 	struct kobj *po, *mem;
+	struct cap *via;
 	uint64_t prot = ARG5(f);
 	fe_status_t st;
 
@@ -57,11 +58,12 @@ fe_status_t sys_vm_map(struct trap_frame *f)
 		return st;
 	if (mem->type != FE_OBJ_VMO && mem->type != FE_OBJ_MMIO)
 		return FE_ERR_WRONG_TYPE;
-	if ((st = handle_lookup(ARG1(f), FE_OBJ_NONE, rights_for((uint32_t)prot), &mem)) != FE_OK)
+	if ((st = handle_lookup_cap(ARG1(f), FE_OBJ_NONE, rights_for((uint32_t)prot), &via)) != FE_OK)
 		return st;
 	if (!process_of(po)->alive)
 		return FE_ERR_BAD_STATE;
-	return aspace_map(&process_of(po)->as, mem, ARG2(f), ARG3(f), ARG4(f), (uint32_t)prot);
+	/* The mapping is recorded on `via`: revoke removes it (ADR 0009). */
+	return aspace_map(&process_of(po)->as, mem, ARG2(f), ARG3(f), ARG4(f), (uint32_t)prot, via);
 }
 
 fe_status_t sys_vm_unmap(struct trap_frame *f)

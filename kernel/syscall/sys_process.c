@@ -143,27 +143,22 @@ fe_status_t sys_thread_sleep(struct trap_frame *f)
 
 fe_status_t sys_thread_set_ipc_buffer(struct trap_frame *f)
 {
-	struct thread *t = sched_current();
-	struct kobj *o;
+	struct cap *c;
 	uint64_t offset = ARG1(f);
-	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_VMO, FE_RIGHT_READ | FE_RIGHT_WRITE, &o);
+	fe_status_t st = handle_lookup_cap(ARG0(f), FE_OBJ_VMO, FE_RIGHT_READ | FE_RIGHT_WRITE, &c);
 
 	if (st != FE_OK)
 		return st;
-	struct vmo *v = (struct vmo *)o;
+	struct vmo *v = c->obj;
 	if (offset & 4095)
 		return FE_ERR_INVALID_ARG;
 	if (offset >= v->size)
 		return FE_ERR_OUT_OF_RANGE;
 	/* The kernel writes messages into it: data, never code (ADR 0008). */
-	if ((st = mem_seal_check(o, FE_VM_READ | FE_VM_WRITE)) != FE_OK)
+	if ((st = mem_seal_check(&v->obj, FE_VM_READ | FE_VM_WRITE)) != FE_OK)
 		return st;
-	mem_seal(o, FE_VM_READ | FE_VM_WRITE);
-	kobj_get(o);
-	if (t->ipcbuf_vmo)
-		kobj_put(t->ipcbuf_vmo);
-	t->ipcbuf_vmo = o;
-	t->ipcbuf_phys = v->pages[offset / 4096];
+	mem_seal(&v->obj, FE_VM_READ | FE_VM_WRITE);
+	thread_set_ipc_buffer(sched_current(), &v->obj, v->pages[offset / 4096], c);
 	return FE_OK;
 }
 

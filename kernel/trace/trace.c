@@ -109,6 +109,7 @@ const char *trace_event_name(uint16_t type)
 	case FE_TRACE_CAP_CREATE: return "cap_create";
 	case FE_TRACE_CAP_TRANSFER: return "cap_transfer";
 	case FE_TRACE_CAP_REVOKE: return "cap_revoke";
+	case FE_TRACE_CAP_REVOKE_DEP: return "cap_revoke_dep";
 	case FE_TRACE_IPC_SEND: return "ipc_send";
 	case FE_TRACE_IPC_RECV: return "ipc_recv";
 	case FE_TRACE_FAULT: return "fault";

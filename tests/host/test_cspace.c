@@ -46,7 +46,21 @@ static void t_put(void *obj, uint32_t type)
 	es.refs--;
 }
 
-static const struct cspace_env env = { t_alloc, t_free, t_get, t_put, NULL };
+/* Dependents undone by revoke, in order, and a check that each arrives detached. */
+static struct cap_dep *revoked[16];
+static unsigned nrevoked;
+
+static void t_dep_revoke(struct cap_dep *d)
+{
+	assert_null(d->cap);
+	assert_true(nrevoked < 16);
+	revoked[nrevoked++] = d;
+}
+
+static const struct cspace_env env = {
+	.alloc = t_alloc, .free = t_free, .obj_get = t_get, .obj_put = t_put,
+	.dep_revoke = t_dep_revoke,
+};
 static int obj_a, obj_b; /* stand-ins for kernel objects */
 
 static struct cspace *table(uint32_t max)
@@ -67,6 +81,7 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&es, 0, sizeof(es));
+	nrevoked = 0;
 	return 0;
 }
 
@@ -294,6 +309,97 @@ static void generation_wrap_retires_slot(void **state)
 	done(cs);
 }
 
+static struct cap *cap_of(struct cspace *cs, fe_handle_t h)
+{
+	struct cap *c = NULL;
+
+	assert_status(cspace_lookup(cs, h, FE_OBJ_NONE, 0, &c), FE_OK);
+	return c;
+}
+
+/* Revoke undoes what was made through every removed capability, and only that. */
+static void revoke_undoes_dependents(void **state)
+{
+	(void)state;
+	struct cspace *a = table(1024), *b = table(1024);
+	struct cap_dep on_root = { 0 }, on_child = { 0 }, on_grand = { 0 }, on_other = { 0 };
+	fe_handle_t root, child, grand, other;
+
+	assert_status(cspace_insert(a, &obj_a, FE_OBJ_VMO, FE_RIGHTS_ALL, 0, &root), FE_OK);
+	assert_status(cspace_insert(b, &obj_b, FE_OBJ_VMO, FE_RIGHTS_ALL, 0, &other), FE_OK);
+	assert_status(cspace_derive(cap_of(a, root), b, FE_RIGHTS_ALL, 0, &child), FE_OK);
+	assert_status(cspace_derive(cap_of(b, child), a, FE_RIGHT_READ, 0, &grand), FE_OK);
+	cspace_dep_attach(cap_of(a, root), &on_root);
+	cspace_dep_attach(cap_of(b, child), &on_child);
+	cspace_dep_attach(cap_of(a, grand), &on_grand);
+	cspace_dep_attach(cap_of(b, other), &on_other);
+	assert_status(cspace_revoke(a, root, NULL), FE_OK);
+	assert_int_equal(nrevoked, 2);
+	assert_true((revoked[0] == &on_grand && revoked[1] == &on_child) ||
+	            (revoked[0] == &on_child && revoked[1] == &on_grand));
+	assert_ptr_equal(on_root.cap, cap_of(a, root)); /* the revoked capability keeps its own */
+	assert_ptr_equal(on_other.cap, cap_of(b, other));
+	done(a), done(b);
+	assert_int_equal(nrevoked, 2); /* destroying tables deletes: nothing undone */
+}
+
+/* Deleting moves dependents to the parent, so an older revoke still reaches them. */
+static void delete_moves_dependents_up(void **state)
+{
+	(void)state;
+	struct cspace *a = table(1024), *b = table(1024);
+	struct cap_dep d1 = { 0 }, d2 = { 0 }, orphan = { 0 };
+	fe_handle_t root, mid, leaf, lone;
+
+	assert_status(cspace_insert(a, &obj_a, FE_OBJ_VMO, FE_RIGHTS_ALL, 0, &root), FE_OK);
+	assert_status(cspace_derive(cap_of(a, root), b, FE_RIGHTS_ALL, 0, &mid), FE_OK);
+	assert_status(cspace_derive(cap_of(b, mid), b, FE_RIGHTS_ALL, 0, &leaf), FE_OK);
+	cspace_dep_attach(cap_of(b, leaf), &d1);
+	cspace_dep_attach(cap_of(b, leaf), &d2);
+	assert_status(cspace_delete(b, leaf), FE_OK);
+	assert_ptr_equal(d1.cap, cap_of(b, mid));
+	assert_ptr_equal(d2.cap, cap_of(b, mid));
+	assert_status(cspace_delete(b, mid), FE_OK);
+	assert_ptr_equal(d1.cap, cap_of(a, root));
+	assert_int_equal(nrevoked, 0);
+	cspace_dep_detach(&d2); /* its owner went away by itself */
+	assert_null(d2.cap);
+	cspace_dep_detach(&d2); /* detaching twice is harmless */
+	/* A root's dependents are forgotten when it is deleted. */
+	assert_status(cspace_insert(b, &obj_b, FE_OBJ_VMO, FE_RIGHTS_ALL, 0, &lone), FE_OK);
+	cspace_dep_attach(cap_of(b, lone), &orphan);
+	assert_status(cspace_delete(b, lone), FE_OK);
+	assert_null(orphan.cap);
+	/* d1 now hangs off root, whose revoke leaves it: it was made through root. */
+	assert_status(cspace_revoke(a, root, NULL), FE_OK);
+	assert_int_equal(nrevoked, 0);
+	assert_ptr_equal(d1.cap, cap_of(a, root));
+	cspace_dep_detach(&d1);
+	assert_null(cap_of(a, root)->deps);
+	done(a), done(b);
+}
+
+/* A dependent moved up from a deleted grandchild is undone by the grandparent's revoke. */
+static void revoke_reaches_moved_dependents(void **state)
+{
+	(void)state;
+	struct cspace *a = table(1024), *b = table(1024);
+	struct cap_dep d = { 0 };
+	fe_handle_t root, mid, leaf;
+
+	assert_status(cspace_insert(a, &obj_a, FE_OBJ_VMO, FE_RIGHTS_ALL, 0, &root), FE_OK);
+	assert_status(cspace_derive(cap_of(a, root), b, FE_RIGHTS_ALL, 0, &mid), FE_OK);
+	assert_status(cspace_derive(cap_of(b, mid), b, FE_RIGHTS_ALL, 0, &leaf), FE_OK);
+	cspace_dep_attach(cap_of(b, leaf), &d);
+	assert_status(cspace_delete(b, leaf), FE_OK);
+	assert_status(cspace_revoke(a, root, NULL), FE_OK);
+	assert_int_equal(nrevoked, 1);
+	assert_ptr_equal(revoked[0], &d);
+	assert_null(d.cap);
+	assert_int_equal(b->count, 0);
+	done(a), done(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +413,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(table_full_and_no_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(destroy_keeps_children_elsewhere, setup, teardown),
 		cmocka_unit_test_setup_teardown(generation_wrap_retires_slot, setup, teardown),
+		cmocka_unit_test_setup_teardown(revoke_undoes_dependents, setup, teardown),
+		cmocka_unit_test_setup_teardown(delete_moves_dependents_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(revoke_reaches_moved_dependents, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("cspace", tests, NULL, NULL);
 }

@@ -29,6 +29,7 @@ static const char *const event_names[] = {
 	[FE_TRACE_CAP_CREATE] = "cap_create",
 	[FE_TRACE_CAP_TRANSFER] = "cap_transfer",
 	[FE_TRACE_CAP_REVOKE] = "cap_revoke",
+	[FE_TRACE_CAP_REVOKE_DEP] = "cap_revoke_dep",
 	[FE_TRACE_IPC_SEND] = "ipc_send",
 	[FE_TRACE_IPC_RECV] = "ipc_recv",
 	[FE_TRACE_FAULT] = "fault",

@@ -8,7 +8,14 @@
  * the `call` gives C the alignment the System V ABI promises.
  *
  * ut_ud2_here: an invalid-opcode fault (vector 6) at a known rip.
+ *
+ * ut_park_entry and ut_exit_entry: threads that never touch their stack, so
+ * thousands may share one (suite_quota.c). ut_park_entry waits on the
+ * notification handle in rdi forever; ut_exit_entry counts itself in
+ * ut_exited and exits.
  */
+#include <ferrous/syscall.h>
+
 	.text
 	.globl ut_raw_entry
 	.type ut_raw_entry, @function
@@ -89,5 +96,34 @@ ut_iopl3_cli:
 	cli
 	ret
 	.size ut_iopl3_cli, . - ut_iopl3_cli
+
+	.globl ut_park_entry
+	.type ut_park_entry, @function
+ut_park_entry:
+	movq %rdi, %rbx
+1:	movq %rbx, %rdi
+	xorl %esi, %esi
+	leaq ut_park_bits(%rip), %rdx
+	movl $FE_SYS_NOTIF_WAIT, %eax
+	syscall
+	jmp 1b
+	.size ut_park_entry, . - ut_park_entry
+
+	.globl ut_exit_entry
+	.type ut_exit_entry, @function
+ut_exit_entry:
+	lock incq ut_exited(%rip)
+	movl $FE_SYS_THREAD_EXIT, %eax
+	syscall
+	ud2
+	.size ut_exit_entry, . - ut_exit_entry
+
+	.bss
+	.balign 8
+ut_park_bits:
+	.quad 0
+	.globl ut_exited
+ut_exited:
+	.quad 0
 
 	.section .note.GNU-stack, "", @progbits

@@ -209,6 +209,12 @@ int ut_role_main(const char *role, const char *arg)
 	if (strcmp(role, "rflags") == 0) return ut_role_rflags(arg);
 	if (strcmp(role, "sleeper") == 0) return ut_role_sleeper(arg);
 	if (strcmp(role, "fpu") == 0) return ut_role_fpu(arg);
+	if (strcmp(role, "revoke-writer") == 0) return ut_role_revoke_writer(arg);
+	if (strcmp(role, "kind-hog") == 0) return ut_role_kind_hog(arg);
+	if (strcmp(role, "dead-threads") == 0) return ut_role_dead_threads();
+	if (strcmp(role, "threads") == 0) return ut_role_threads();
+	if (strcmp(role, "irq-binder") == 0) return ut_role_irq_binder();
+	if (strcmp(role, "at-limit") == 0) return ut_role_at_limit();
 	printf("    # utest: unknown role %s\n", role);
 	return 99;
 }

@@ -529,6 +529,63 @@ static void ipc_buffer_can_be_replaced(struct ut *t)
 	stop_server(t, &s);
 }
 
+/* ---- the direct switch honours the receiver's affinity ---- */
+
+#define PINNED_CALLS 20u
+static fe_handle_t pinned_ep;
+static volatile uint64_t pinned_ready;
+
+/* Pinned to CPU 1; answers every call with the CPU it runs on. */
+static void pinned_server(void *arg)
+{
+	struct fe_msg m;
+	uint32_t cpu = 0;
+
+	(void)arg;
+	(void)fe_thread_set_affinity(FE_HANDLE_INVALID, 1ULL << 1);
+	pinned_ready = 1;
+	if (fe_recv(pinned_ep, 0, &m) != FE_OK)
+		return;
+	for (unsigned i = 0; i < PINNED_CALLS; i++) {
+		(void)fe_cpu_current(&cpu);
+		m = (struct fe_msg){ .info = FE_MSG_INFO(0, 1, 0), .w = { cpu } };
+		if (i + 1 == PINNED_CALLS)
+			(void)fe_reply(&m);
+		else if (fe_reply_recv(pinned_ep, &m) != FE_OK)
+			return;
+	}
+}
+
+/* A call from CPU 0 to a server pinned to CPU 1 is handled on CPU 1: the
+ * IPC direct switch must not run the receiver where it may not run. */
+static void pinned_server_runs_on_its_own_cpu(struct ut *t)
+{
+	fe_handle_t th;
+
+	if (ut_cpu_count() < 2) {
+		ut_skip(t, "needs two CPUs");
+		return;
+	}
+	pinned_ready = 0;
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_endpoint_create(&pinned_ep)));
+	UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, 1ULL << 0));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(pinned_server, NULL, FE_PRIORITY_DEFAULT, &th)));
+	UT_EXPECT_EQ(t, ut_poll(&pinned_ready), 1);
+	for (unsigned i = 0; i < PINNED_CALLS; i++) {
+		struct fe_msg m = { .info = FE_MSG_INFO(1, 0, 0) };
+		uint32_t me = 9;
+		if (!UT_EXPECT_OK(t, fe_call(pinned_ep, &m)))
+			break;
+		UT_EXPECT_MSG(t, m.w[0] == 1, "call %u served on CPU %llu", i,
+		              (unsigned long long)m.w[0]);
+		UT_EXPECT_OK(t, fe_cpu_current(&me));
+		UT_EXPECT_EQ(t, me, 0);
+	}
+	UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, ~0ULL));
+	ut_del(t, th);
+	ut_del(t, pinned_ep);
+}
+
 UT_SUITE(ipc,
 	UT_CASE(call_reply_register_words),
 	UT_CASE(long_message_64_words),
@@ -546,4 +603,5 @@ UT_SUITE(ipc,
 	UT_CASE(server_killed_mid_call_is_peer_closed),
 	UT_CASE(recv_and_reply_errors),
 	UT_CASE(reply_recv_checks_before_replying),
-	UT_CASE(ipc_buffer_can_be_replaced));
+	UT_CASE(ipc_buffer_can_be_replaced),
+	UT_CASE(pinned_server_runs_on_its_own_cpu));

@@ -58,7 +58,7 @@ struct ut_suite {
 extern const struct ut_suite ut_suite_syscall, ut_suite_handles, ut_suite_memory,
 	ut_suite_process, ut_suite_thread, ut_suite_budget, ut_suite_ipc, ut_suite_notification,
 	ut_suite_devices, ut_suite_smp, ut_suite_numa, ut_suite_capacity, ut_suite_rflags,
-	ut_suite_args, ut_suite_atomic, ut_suite_wx, ut_suite_fpu;
+	ut_suite_args, ut_suite_atomic, ut_suite_wx, ut_suite_fpu, ut_suite_revoke, ut_suite_quota;
 
 /* utest.capacity=A,B,...: the kernel's cpu_capacity= as the command line gave
  * it, for the capacity suite to compare with; NULL if not given. */
@@ -166,6 +166,12 @@ int ut_role_tlb(void);    /* suite_smp.c */
 int ut_role_spinners(void);
 int ut_role_numa(const char *arg); /* suite_numa.c */
 int ut_role_sleeper(const char *arg); /* suite_args.c */
+int ut_role_revoke_writer(const char *arg); /* suite_revoke.c */
+int ut_role_kind_hog(const char *kind);    /* suite_quota.c */
+int ut_role_dead_threads(void);
+int ut_role_threads(void);
+int ut_role_irq_binder(void);
+int ut_role_at_limit(void);
 
 /* ---- the server role's protocol (server.c) ----
  * Labels are operations; the reply's label is op | UT_REPLY. */
@@ -217,6 +223,11 @@ int ut_role_fpu(const char *arg);    /* suite_fpu.c */
  * calls ut_raw_main(rdi = arg, rsi = rsp at entry), which must not return. */
 void ut_raw_entry(void);
 _Noreturn void ut_raw_main(uint64_t arg, uint64_t entry_rsp);
+/* Stackless threads (raw.S): park on the notification in rdi; or count
+ * themselves in ut_exited and exit. */
+void ut_park_entry(void);
+void ut_exit_entry(void);
+extern volatile uint64_t ut_exited;
 
 /* ---- small helpers (child.c) ---- */
 fe_handle_t ut_slot(unsigned slot);
