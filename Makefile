@@ -9,6 +9,21 @@
 MAKEFLAGS += --no-builtin-rules
 
 include mk/config.mk
+
+# Every goal but these needs Debian packages (clang, QEMU, OVMF, gnu-efi, cmocka,
+# ...): tools/deps.sh installs what is missing before any rule runs, whatever the
+# goal, so each documented target works on a fresh machine. It checks a machine
+# that has everything in milliseconds; sub-makes inherit FE_DEPS_CHECKED.
+NO_DEPS_GOALS := help clean deps loc
+ifneq ($(if $(MAKECMDGOALS),$(filter-out $(NO_DEPS_GOALS),$(MAKECMDGOALS)),all),)
+ifndef FE_DEPS_CHECKED
+$(shell tools/deps.sh 1>&2)
+ifneq ($(.SHELLSTATUS),0)
+$(error tools/deps.sh could not install the packages the build needs (see above))
+endif
+export FE_DEPS_CHECKED := 1
+endif
+endif
 include mk/host.mk
 include mk/kernel.mk
 include mk/check.mk

@@ -24,7 +24,7 @@ $(BENCH_OUT)/initramfs.cpio: $(BENCH_OUT)/init bench/initramfs.py
 	$(Q)$(PYTHON) bench/initramfs.py $@ $<
 
 .PHONY: bench
-bench: deps
+bench:
 	$(Q)bench/linux/fetch.sh $(BENCH_OUT)/linux
 	$(Q)$(MAKE) --no-print-directory CONFIG=release kernel loader $(BUILD)/release/initrd.cpio
 	$(Q)$(MAKE) --no-print-directory $(BENCH_OUT)/initramfs.cpio

@@ -6,23 +6,23 @@ SMP ?= 2
 .PHONY: run debug test loadtest compdb loc
 
 # Boots Ferrous on this terminal (Ctrl-A X quits).
-run: deps
+run:
 	$(Q)$(MAKE) --no-print-directory image
 	$(Q)$(PYTHON) tools/qemu.py run --esp $(ESP_IMAGE) --mem $(MEM) --smp $(SMP)
 
 # QEMU halted with its gdb server; gdb attached with the kernel's symbols,
 # stopped at kernel_main.
-debug: deps
+debug:
 	$(Q)$(MAKE) --no-print-directory image
 	$(Q)$(PYTHON) tools/qemu.py debug --esp $(ESP_IMAGE) --kernel $(KERNEL_ELF) --mem $(MEM) --smp $(SMP)
 
 # Everything: host tests, fuzz smoke runs, boot scenarios. Last line: "N passed, N failed".
-test: deps
+test:
 	$(Q)$(MAKE) --no-print-directory CONFIG=debug kernel loader host-tests fuzzers $(BUILD)/debug/initrd.cpio
 	$(Q)$(PYTHON) tools/testrun.py $(TESTFLAGS)
 
 # The whole suite under load: ROUNDS rounds of two test runs side by side.
-loadtest: deps
+loadtest:
 	$(Q)$(MAKE) --no-print-directory CONFIG=debug kernel loader host-tests fuzzers $(BUILD)/debug/initrd.cpio
 	$(Q)tools/loadtest.sh
 
