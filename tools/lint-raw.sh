@@ -28,6 +28,17 @@ if stray=$(grep -rnE "$mmio_re" kernel include 2>/dev/null | grep -v '^kernel/ar
 	status=1
 fi
 
+# 2b. The raw primitives of arch/x86.h that reach hardware state (port I/O,
+# control registers, MSRs) are called only under kernel/arch/; generic code
+# goes through a named arch_ function that states its invariant.
+prim_re='\b((in|out)[bwl]|write_cr[0-4]|read_cr[0-4]|wrmsr|rdmsr|xsetbv|invlpg)[[:space:]]*\('
+if stray=$(grep -rnE "$prim_re" kernel --include='*.c' --include='*.h' 2>/dev/null |
+           grep -v '^kernel/arch/' | grep -vE '(_test\.c|^kernel/test/)'); then
+	echo "lint-raw: port I/O, control-register or MSR access outside kernel/arch/:"
+	echo "$stray"
+	status=1
+fi
+
 # 3. Every raw file says why it is safe.
 while IFS= read -r f; do
 	if ! grep -q 'SAFETY:' "$f"; then

@@ -26,9 +26,6 @@
 
 #define AP_START_TIMEOUT_NS 1000000000ULL /* 1 s: TCG under load is slow */
 
-/* The boot CPU's CR0 and CR4: each AP copies them so all CPUs agree. */
-static uint64_t bsp_cr0, bsp_cr4;
-
 /* Stacks an AP needs: boot/idle stack and three IST stacks, with guards. */
 struct ap_stacks {
 	struct kstack boot, ist[3];
@@ -48,8 +45,7 @@ _Noreturn void ap_main(struct cpu *c);
 /* The AP's first C code, on its boot stack, with the kernel's page tables. */
 _Noreturn void ap_main(struct cpu *c)
 {
-	write_cr0(bsp_cr0);
-	write_cr4(bsp_cr4);
+	arch_ap_adopt_boot_cpu_controls();
 	c->self = c;
 	gdt_init_cpu(c, c->arch.ist_tops);
 	idt_load();
@@ -115,8 +111,6 @@ uint32_t smp_start_aps(void)
 		pr_warn("smp: cannot place the start-up trampoline (%s); one CPU\n", fe_status_name(st));
 		return 0;
 	}
-	bsp_cr0 = read_cr0();
-	bsp_cr4 = read_cr4();
 	for (uint32_t i = 0; i < acpi->ncpus && ncpus < MAX_CPUS; i++) {
 		const struct acpi_cpu *a = &acpi->cpus[i];
 		if (!a->enabled || a->apic_id == self)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Devices handed to the root task: console, interrupts, I/O ports, trace. */
 #include <arch/cpu.h>
-#include <arch/x86.h>
+#include <arch/ioport.h>
 
 #include "core/clock.h"
 #include "core/console.h"
@@ -99,7 +99,7 @@ fe_status_t sys_ioport_in(struct trap_frame *f)
 	 * interrupt): the result's place must be writable first. */
 	if ((st = user_check_write(ARG3(f), sizeof(v))) != FE_OK)
 		return st;
-	v = width == 1 ? inb(port) : width == 2 ? inw(port) : inl(port);
+	v = arch_port_in(port, width);
 	return copy_to_user(ARG3(f), &v, sizeof(v));
 }
 
@@ -112,12 +112,7 @@ fe_status_t sys_ioport_out(struct trap_frame *f)
 
 	if (st != FE_OK)
 		return st;
-	if (width == 1)
-		outb(port, (uint8_t)v);
-	else if (width == 2)
-		outw(port, (uint16_t)v);
-	else
-		outl(port, (uint32_t)v);
+	arch_port_out(port, width, (uint32_t)v);
 	return FE_OK;
 }
 

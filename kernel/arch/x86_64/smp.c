@@ -39,6 +39,9 @@ struct __attribute__((packed)) ap_trampoline_data {
 
 static uint64_t tramp_phys; /* P, or 0 if no low page was found */
 
+/* The boot CPU's CR0 and CR4 (arch_smp_prepare): each AP copies them. */
+static uint64_t bsp_cr0, bsp_cr4;
+
 /* Where a trampoline symbol lies, from its start (addresses, not pointers
  * into one object, as far as C is concerned). */
 static uint64_t tramp_offset(const char *sym)
@@ -104,7 +107,19 @@ fe_status_t arch_smp_prepare(void)
 	d->kernel_cr3 = kmap_root();
 	d->entry = (uint64_t)(uintptr_t)ap_entry64;
 	tramp_phys = p;
+	bsp_cr0 = read_cr0();
+	bsp_cr4 = read_cr4();
 	return FE_OK;
+}
+
+/* SAFETY: runs on an AP before anything else touches its state; the values
+ * are the boot CPU's, which already run this kernel (paging, WP, SMEP/SMAP,
+ * OSFXSR/OSXSAVE as cpu.c and fpu.c set them), and every AP is the same
+ * model, so they are valid here too. */
+void arch_ap_adopt_boot_cpu_controls(void)
+{
+	write_cr0(bsp_cr0);
+	write_cr4(bsp_cr4);
 }
 
 static void wait_us(uint64_t us)
