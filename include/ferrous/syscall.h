@@ -69,6 +69,11 @@
 #define FE_SYS_NODE_STATS              39 /* (trace, node index, struct fe_node_stats *out): READ; FE_ERR_INVALID_ARG past the last node */
 #define FE_SYS_COUNT                   40
 
+/* The most bytes one vmo_read or vmo_write moves (1 MiB); more, within the
+ * object, is FE_ERR_INVALID_ARG. The copy is whole or nothing, so it cannot pause, and
+ * it holds the big lock (docs/locking.md): this bounds the hold. */
+#define FE_VMO_IO_MAX (1ULL << 20)
+
 /* Flags for calls that could block. */
 #define FE_NONBLOCK 1u /* return FE_ERR_WOULD_BLOCK instead of waiting */
 

@@ -60,6 +60,7 @@ enum fe_trace_event {
 	FE_TRACE_CPU_IDLE = 45,      /* idle ns, wake cause (enum fe_wake_cause), -, - */
 	FE_TRACE_VMO_SEAL = 46,      /* vmo koid, seal (1 data, 2 code), -, - */
 	FE_TRACE_CAP_REVOKE_DEP = 47,/* what revoke undid: kind (1 mapping, 2 IPC buffer, 3 wait, 4/5 IRQ binding through the IRQ/notification), object koid, and per kind: va, len | thread | thread, reason | irq line, - */
+	FE_TRACE_TLB_SHOOTDOWN = 48, /* CPUs signalled (a bit per CPU index), how many, ns spent waiting for them, - */
 	FE_TRACE_EVENT_MAX = 63,
 };
 

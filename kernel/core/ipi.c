@@ -7,9 +7,11 @@
 #include <arch/x86.h>
 
 #include "core/biglock.h"
+#include "core/clock.h"
 #include "core/cpu.h"
 #include "core/irq.h"
 #include "core/panic.h"
+#include "trace/trace.h"
 
 static void reschedule_interrupt(unsigned vector, struct trap_frame *f, void *ctx)
 {
@@ -50,8 +52,8 @@ void ipi_tlb_interrupt(void)
 
 void tlb_shootdown(uint64_t cpu_mask)
 {
-	uint32_t self = this_cpu()->index;
-	uint64_t sent = 0;
+	uint32_t self = this_cpu()->index, n = 0;
+	uint64_t sent = 0, t0 = rdtsc();
 
 	if ((cpu_mask & ~(1ULL << self)) == 0 || ncpus == 1)
 		return;
@@ -63,6 +65,7 @@ void tlb_shootdown(uint64_t cpu_mask)
 		atomic_store_explicit(&cpus[i].tlb_flush_req, 1, memory_order_release);
 		lapic_send_ipi(cpus[i].apic_id, VEC_IPI_TLB);
 		sent |= 1ULL << i;
+		n++;
 	}
 	for (uint32_t i = 0; i < ncpus; i++) {
 		if (!(sent & (1ULL << i)))
@@ -70,16 +73,23 @@ void tlb_shootdown(uint64_t cpu_mask)
 		while (atomic_load_explicit(&cpus[i].tlb_flush_req, memory_order_acquire))
 			cpu_relax();
 	}
+	if (sent)
+		trace_emit(FE_TRACE_TLB_SHOOTDOWN, sent, n, clock_tsc_to_ns(rdtsc() - t0), 0);
 }
 
-void tlb_shootdown_root(uint64_t root)
+uint64_t tlb_cpus_using(uint64_t root)
 {
 	uint64_t mask = 0;
 
 	for (uint32_t i = 0; i < ncpus; i++)
 		if (cpus[i].active_root == root)
 			mask |= 1ULL << i;
-	tlb_shootdown(mask);
+	return mask;
+}
+
+void tlb_shootdown_root(uint64_t root)
+{
+	tlb_shootdown(tlb_cpus_using(root));
 }
 
 void tlb_shootdown_all(void)

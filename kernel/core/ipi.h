@@ -21,6 +21,8 @@ void ipi_reschedule(uint32_t cpu);
  * named are reused.
  */
 void tlb_shootdown(uint64_t cpu_mask);
+/* The CPUs running on page-table root `root` now (a bit per CPU index). */
+uint64_t tlb_cpus_using(uint64_t root);
 /* The CPUs running on page-table root `root` (a process's address space). */
 void tlb_shootdown_root(uint64_t root);
 /* Every online CPU: after a kernel-half mapping was removed. */

@@ -20,6 +20,17 @@
 
 static struct kmem_cache mapping_cache;
 
+/*
+ * Mappings already out of their page tables whose translations other CPUs
+ * may still cache: each keeps its object referenced (so no page it maps can
+ * be freed and reused) until aspace_flush_removed() has shot down the TLBs
+ * of `stale_cpus`, the CPUs that were running on one of their address spaces.
+ * Batching makes a revoke or unmap of many mappings cost one shootdown, not
+ * one per mapping. Under the big lock; empty whenever no call is running.
+ */
+static struct mapping *removed;
+static uint64_t stale_cpus;
+
 void aspace_init_cache(void)
 {
 	kmem_cache_init(&mapping_cache, "mapping", sizeof(struct mapping), 8);
@@ -65,6 +76,7 @@ void aspace_destroy(struct aspace *as)
 
 	if (as->root == 0)
 		return;
+	aspace_flush_removed(); /* a queued mapping may point at as */
 	if (arch_pt_current() == as->root)
 		arch_pt_activate(kmap_root());
 	while (as->maps) {
@@ -143,15 +155,40 @@ static void unlink_mapping(struct aspace *as, struct mapping *m)
 	m->next = m->prev = NULL;
 }
 
-/* Unmaps all of m, flushes every CPU using this address space, frees m. */
+/* Clears [va, va+len) from as's page tables; other CPUs' TLBs are flushed
+ * by the next aspace_flush_removed(). */
+static void unmap_range(struct aspace *as, uint64_t va, uint64_t len)
+{
+	arch_pt_unmap(as->root, va, len);
+	stale_cpus |= tlb_cpus_using(as->root);
+}
+
+/* Unmaps all of m and queues it for aspace_flush_removed(). */
 static void remove_mapping(struct aspace *as, struct mapping *m)
 {
-	arch_pt_unmap(as->root, m->va, m->len);
-	tlb_shootdown_root(as->root); /* before the pages can be freed */
+	unmap_range(as, m->va, m->len);
 	unlink_mapping(as, m);
 	cspace_dep_detach(&m->via);
-	kobj_put(m->mem);
-	budget_free(as->budget, &mapping_cache, m);
+	m->next = removed;
+	removed = m;
+}
+
+bool aspace_flush_pending(void)
+{
+	return removed != NULL || stale_cpus != 0;
+}
+
+void aspace_flush_removed(void)
+{
+	tlb_shootdown(stale_cpus); /* before any page of a removed mapping can be freed */
+	stale_cpus = 0;
+	while (removed) {
+		struct mapping *m = removed;
+
+		removed = m->next;
+		kobj_put(m->mem);
+		budget_free(m->as->budget, &mapping_cache, m);
+	}
 }
 
 void aspace_revoke_mapping(struct cap_dep *via)
@@ -220,7 +257,7 @@ static bool cut(struct aspace *as, struct mapping *m, uint64_t lo, uint64_t hi, 
 {
 	uint64_t end = m->va + m->len;
 
-	arch_pt_unmap(as->root, lo, hi - lo);
+	unmap_range(as, lo, hi - lo);
 	if (lo > m->va && hi < end) {
 		if (!spare)
 			panic("aspace_unmap: a second split in one range");
@@ -273,8 +310,8 @@ fe_status_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t len)
 		}
 		if (cut(as, m, lo, hi, spare))
 			spare = NULL;
-		tlb_shootdown_root(as->root);
 	}
+	aspace_flush_removed();
 	if (spare)
 		budget_free(as->budget, &mapping_cache, spare);
 	return FE_OK;

@@ -10,6 +10,7 @@
 #ifndef FERROUS_MM_ASPACE_H
 #define FERROUS_MM_ASPACE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <ferrous/errors.h>
@@ -54,9 +55,16 @@ void aspace_destroy(struct aspace *as);
  * the mapping is made through (NULL for the kernel's own, e.g. init's). */
 fe_status_t aspace_map(struct aspace *as, struct kobj *mem, uint64_t offset, uint64_t va,
                        uint64_t len, uint32_t prot, struct cap *via);
-/* Revoke reached a mapping (m->via, already detached): unmaps it and waits
- * until no CPU can still use its translations. */
+/* Revoke reached a mapping (m->via, already detached): unmaps it at once;
+ * the caller's aspace_flush_removed() then waits until no CPU can still use
+ * its translations, and lets its object go. */
 void aspace_revoke_mapping(struct cap_dep *via);
+/* One TLB shootdown for every mapping removed since the last call, then
+ * their records and object references are freed. Every call that removes
+ * mappings calls it before it returns (syscall_dispatch checks). */
+void aspace_flush_removed(void);
+/* Whether removed mappings wait for aspace_flush_removed(). */
+bool aspace_flush_pending(void);
 /* Unmaps whatever is mapped in [va, va+len); holes are fine. */
 fe_status_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t len);
 

@@ -157,6 +157,8 @@ static fe_status_t check_copy_user(const struct vmo *v, uint64_t offset, uint64_
 {
 	fe_status_t st = to_vmo ? check_write(v, offset, len) : check_span(v, offset, len);
 
+	if (st == FE_OK && len > FE_VMO_IO_MAX)
+		st = FE_ERR_INVALID_ARG; /* inside the object, but too long to copy at once */
 	if (st != FE_OK)
 		return st;
 	return to_vmo ? user_check_read(ubuf, len) : user_check_write(ubuf, len);

@@ -3,6 +3,7 @@
 #include <ferrous/trace.h>
 
 #include "core/usercopy.h"
+#include "mm/aspace.h"
 #include "object/process.h"
 #include "object/thread.h"
 #include "sched/sched.h"
@@ -122,6 +123,7 @@ fe_status_t sys_handle_revoke(struct trap_frame *f)
 	if (st != FE_OK)
 		return st;
 	removed = cspace_revoke_cap(c);
+	aspace_flush_removed(); /* the mappings it removed: one shootdown for all */
 	trace_emit(FE_TRACE_CAP_REVOKE, current_process()->obj.koid, ARG0(f), removed, 0);
 	return ARG1(f) ? copy_to_user(ARG1(f), &removed, sizeof(removed)) : FE_OK;
 }

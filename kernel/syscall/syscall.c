@@ -12,6 +12,8 @@
 
 #include "core/biglock.h"
 #include "core/log.h"
+#include "core/panic.h"
+#include "mm/aspace.h"
 #include "object/process.h"
 #include "object/thread.h"
 #include "sched/sched.h"
@@ -84,6 +86,9 @@ void syscall_dispatch(struct trap_frame *f)
 	if (nr < FE_SYS_COUNT && table[nr] && !t->killed)
 		st = table[nr](f);
 	f->rax = (uint64_t)(int64_t)st;
+	if (aspace_flush_pending())
+		panic("syscall %llu left removed mappings without a TLB shootdown",
+		      (unsigned long long)nr);
 	trace_emit(FE_TRACE_SYSCALL_EXIT, nr, (uint64_t)(int64_t)st, 0, 0);
 	return_to_user(f);
 	/* sysret to a non-user rip would fault in ring 0 on the user stack. */

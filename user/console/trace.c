@@ -38,6 +38,7 @@ static const char *const event_names[] = {
 	[FE_TRACE_SCHED_MIGRATE] = "sched_migrate",
 	[FE_TRACE_CPU_IDLE] = "cpu_idle",
 	[FE_TRACE_VMO_SEAL] = "vmo_seal",
+	[FE_TRACE_TLB_SHOOTDOWN] = "tlb_shootdown",
 };
 
 /* For syscall_enter/exit, whose arg[0] is the call number. */

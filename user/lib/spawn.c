@@ -55,8 +55,10 @@ static fe_status_t load_segment(fe_handle_t child, const struct elf_image *img,
 		return FE_ERR_BAD_FORMAT;
 	if ((st = fe_vmo_create(hi - lo, &vmo)) != FE_OK)
 		return st;
-	if (ph->filesz > 0)
-		st = fe_vmo_write(vmo, ph->vaddr - lo, img->data + ph->offset, ph->filesz);
+	for (uint64_t done = 0; st == FE_OK && done < ph->filesz; done += FE_VMO_IO_MAX) {
+		uint64_t n = ph->filesz - done < FE_VMO_IO_MAX ? ph->filesz - done : FE_VMO_IO_MAX;
+		st = fe_vmo_write(vmo, ph->vaddr - lo + done, img->data + ph->offset + done, n);
+	}
 	if (st == FE_OK)
 		st = fe_vm_map(child, vmo, 0, lo, hi - lo, prot ? prot : FE_VM_READ);
 	fe_handle_delete(vmo);

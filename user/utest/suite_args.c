@@ -82,6 +82,36 @@ static void vmo_span_does_not_wrap(struct ut *t)
 	ut_del(t, v);
 }
 
+/* One vmo_read or vmo_write moves at most FE_VMO_IO_MAX bytes (it holds the
+ * big lock and cannot pause): one byte more is refused and changes nothing. */
+static void vmo_copies_are_bounded(struct ut *t)
+{
+	const uint64_t size = FE_VMO_IO_MAX + PAGE;
+	fe_handle_t v, buf;
+	uint8_t *va, back[8];
+	void *p;
+
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_map_new(size, FE_VM_READ | FE_VM_WRITE, &buf, &p)));
+	va = p;
+	memset(va, 0x5a, size);
+	if (UT_EXPECT_OK(t, fe_vmo_create(size, &v))) {
+		UT_EXPECT_STATUS(t, fe_vmo_write(v, 0, va, FE_VMO_IO_MAX + 1), FE_ERR_INVALID_ARG);
+		UT_EXPECT_OK(t, fe_vmo_read(v, 0, back, sizeof(back)));
+		UT_EXPECT(t, back[0] == 0 && back[7] == 0);
+		UT_EXPECT_OK(t, fe_vmo_write(v, PAGE, va, FE_VMO_IO_MAX));
+		UT_EXPECT_OK(t, fe_vmo_read(v, size - sizeof(back), back, sizeof(back)));
+		UT_EXPECT(t, back[0] == 0x5a && back[7] == 0x5a);
+		memset(va, 0, size);
+		UT_EXPECT_STATUS(t, fe_vmo_read(v, 0, va, FE_VMO_IO_MAX + 1), FE_ERR_INVALID_ARG);
+		UT_EXPECT(t, va[PAGE] == 0 && va[FE_VMO_IO_MAX] == 0);
+		UT_EXPECT_OK(t, fe_vmo_read(v, PAGE, va, FE_VMO_IO_MAX));
+		UT_EXPECT(t, va[0] == 0x5a && va[FE_VMO_IO_MAX - 1] == 0x5a);
+		ut_del(t, v);
+	}
+	UT_EXPECT_OK(t, fe_vm_unmap(fe_self, (uint64_t)(uintptr_t)va, size));
+	ut_del(t, buf);
+}
+
 /* vm_map and vm_unmap: address + size and offset + size that wrap. */
 static void map_range_does_not_wrap(struct ut *t)
 {
@@ -250,6 +280,7 @@ static void mapping_needs_read_right(struct ut *t)
 UT_SUITE(args,
 	UT_CASE(port_range_does_not_wrap),
 	UT_CASE(vmo_span_does_not_wrap),
+	UT_CASE(vmo_copies_are_bounded),
 	UT_CASE(map_range_does_not_wrap),
 	UT_CASE(lengths_near_2_64_refused),
 	UT_CASE(long_sleeps_do_not_wrap),

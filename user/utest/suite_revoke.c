@@ -121,6 +121,87 @@ static void revoke_removes_mappings_made_through_copies(struct ut *t)
 	ut_del(t, hd);
 }
 
+/* ---- one shootdown for many mappings ---- */
+
+#define MANY_MAPS 32u
+#define TRACE_WINDOW 1024u
+
+static volatile uint64_t spin_ready, spin_stop, spin_count;
+
+/* Runs in this address space on CPU 1 until told to stop, so every TLB
+ * shootdown for it has a CPU to signal. */
+static void spinner(void *arg)
+{
+	(void)arg;
+	if (fe_thread_set_affinity(FE_HANDLE_INVALID, 1ULL << 1) != FE_OK)
+		return;
+	spin_ready = 1;
+	while (!spin_stop)
+		spin_count++;
+}
+
+/* In the trace, from this CPU's last enter of the revoke call to its exit:
+ * how many mappings it removed and how many shootdowns it sent. */
+static void count_revoke_work(const struct fe_trace_record *r, uint64_t n, uint32_t cpu,
+                              unsigned *deps, unsigned *shootdowns)
+{
+	uint64_t start = n;
+
+	for (uint64_t i = 0; i < n; i++)
+		if (r[i].cpu == cpu && r[i].type == FE_TRACE_SYSCALL_ENTER &&
+		    r[i].arg[0] == FE_SYS_HANDLE_REVOKE)
+			start = i;
+	*deps = *shootdowns = 0;
+	for (uint64_t i = start; i < n; i++) {
+		if (r[i].cpu != cpu)
+			continue;
+		if (r[i].type == FE_TRACE_SYSCALL_EXIT && r[i].arg[0] == FE_SYS_HANDLE_REVOKE)
+			break;
+		*deps += r[i].type == FE_TRACE_CAP_REVOKE_DEP && r[i].arg[0] == 1;
+		*shootdowns += r[i].type == FE_TRACE_TLB_SHOOTDOWN;
+	}
+}
+
+/* Revoking a capability that made many mappings flushes the other CPUs'
+ * TLBs once, not once per mapping (the big lock is held, interrupts off,
+ * while each shootdown waits for every CPU using the address space). */
+static void revoke_of_many_mappings_shoots_down_once(struct ut *t)
+{
+	static struct fe_trace_record recs[TRACE_WINDOW];
+	fe_handle_t tr = ut_slot(FE_START_TRACE), v, d, th;
+	unsigned deps, shootdowns;
+	uint64_t n = 0;
+
+	if (ut_cpu_count() < 2 || tr == FE_HANDLE_INVALID) {
+		ut_skip(t, "needs two CPUs and the trace capability");
+		return;
+	}
+	spin_ready = spin_stop = 0;
+	UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, 1ULL << 0));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(spinner, NULL, FE_PRIORITY_DEFAULT, &th)));
+	UT_EXPECT_EQ(t, ut_poll(&spin_ready), 1);
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_vmo_create(MANY_MAPS * PAGE, &v)));
+	d = ut_dup(t, v, FE_RIGHT_MAP | FE_RIGHT_READ | FE_RIGHT_WRITE);
+	for (unsigned i = 0; i < MANY_MAPS; i++) /* a page apart: separate mappings */
+		UT_EXPECT_OK(t, fe_vm_map(fe_self, d, i * PAGE, MAP_VA + 2 * i * PAGE, PAGE,
+		                          FE_VM_READ | FE_VM_WRITE));
+	UT_EXPECT_OK(t, fe_handle_revoke(v, NULL));
+	UT_EXPECT_OK(t, fe_trace_read(tr, recs, TRACE_WINDOW, &n));
+	spin_stop = 1;
+	count_revoke_work(recs, n, 0, &deps, &shootdowns);
+	UT_EXPECT_EQ(t, deps, MANY_MAPS);
+	UT_EXPECT_EQ(t, shootdowns, 1);
+	/* Every range is free again (else FE_ERR_EXISTS). */
+	for (unsigned half = 0; half < 2; half++) {
+		uint64_t va = MAP_VA + half * MANY_MAPS * PAGE;
+		UT_EXPECT_OK(t, fe_vm_map(fe_self, v, 0, va, MANY_MAPS * PAGE, FE_VM_READ));
+		UT_EXPECT_OK(t, fe_vm_unmap(fe_self, va, MANY_MAPS * PAGE));
+	}
+	ut_del(t, v);
+	ut_del(t, th);
+	UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, ~0ULL));
+}
+
 /* ---- IPC buffers ---- */
 
 static fe_handle_t buf_copy, buf_ep;
@@ -321,6 +402,7 @@ static void revoke_ends_interrupt_bindings(struct ut *t)
 UT_SUITE(revoke,
 	UT_CASE(revoke_unmaps_a_writer_on_any_cpu),
 	UT_CASE(revoke_removes_mappings_made_through_copies),
+	UT_CASE(revoke_of_many_mappings_shoots_down_once),
 	UT_CASE(revoke_detaches_ipc_buffers),
 	UT_CASE(revoke_wakes_a_blocked_receiver),
 	UT_CASE(revoke_wakes_a_queued_caller),
