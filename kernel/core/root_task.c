@@ -48,12 +48,15 @@ static fe_status_t load_segment(struct process *p, const struct elf_image *img,
 static fe_status_t load_elf(struct process *p, const struct cpio_entry *file, uint64_t *entry)
 {
 	struct elf_image img;
-	struct elf_load_span span;
+	const char *why;
 	fe_status_t st;
 
-	if ((st = elf_parse(file->data, file->size, &img)) != FE_OK ||
-	    (st = elf_check_load(&img, FE_USER_BASE, FE_STACK_TOP - FE_STACK_SIZE, &span)) != FE_OK)
+	if ((st = elf_check_program(file->data, file->size, FE_USER_BASE, FE_STACK_TOP - FE_STACK_SIZE,
+	                            &img, &why)) != FE_OK) {
+		pr_err("init: cannot start: \"%s\" in the ramdisk (%zu bytes) is %s (%s)\n", file->name,
+		       file->size, why, fe_status_name(st));
 		return st;
+	}
 	for (unsigned i = 0; i < img.eh.phnum; i++) {
 		struct elf64_phdr ph;
 		if ((st = elf_phdr(&img, i, &ph)) != FE_OK)
@@ -173,8 +176,16 @@ fe_status_t root_task_start(const struct fe_boot_info *bi, const char *cmdline)
 	uint64_t entry;
 	fe_status_t st;
 
-	if ((st = initrd_find("init", &file)) != FE_OK)
+	if (bi->initrd.size == 0) {
+		pr_err("init: cannot start: there is no ramdisk (\\ferrous\\initrd.cpio on the ESP)\n");
+		return FE_ERR_NOT_FOUND;
+	}
+	if ((st = initrd_find("init", &file)) != FE_OK) {
+		pr_err("init: cannot start: %s\n", st == FE_ERR_NOT_FOUND
+		       ? "the ramdisk has no regular file \"init\""
+		       : "the ramdisk is damaged before any file \"init\" (see the initrd: line above)");
 		return st;
+	}
 	if ((st = budget_create(NULL, root_budget(), &root)) != FE_OK ||
 	    (st = process_create(root, "init", root->limit, &init_process)) != FE_OK)
 		return st;
