@@ -125,6 +125,12 @@ SCENARIOS: list[Scenario] = [
     Scenario("mem-too-small", "mem=4M qemu_exit=1", expect_exit=35,
              must=[r"PANIC: not enough memory: 4 MiB usable, need at least 16 MiB",
                    r"frame_init\+0x"]),
+    # One CPU more than MAX_CPUS (kernel/core/cpu.h, 16): the kernel says it
+    # uses only 16 rather than quietly leaving the rest off.
+    Scenario("cpus-over-limit", "init.run=hello qemu_exit=1", smp=17, timeout=180,
+             must=[r"smp: firmware reports 17 CPUs; Ferrous supports 16 \(MAX_CPUS\): the other 1 stay off",
+                   r"smp: 16 CPUs online", r"hello from hello"],
+             must_not=KERNEL_BROKE),
     Scenario("no-initrd", "ktest=boot qemu_exit=1", initrd=False, ktap=True,
              must=[r"ferrous-boot: warning: no initrd at \\ferrous\\initrd\.cpio",
                    r"initrd: none", INIT_DONE]),
