@@ -131,6 +131,19 @@ SCENARIOS: list[Scenario] = [
              must=[r"smp: firmware reports 17 CPUs; Ferrous supports 16 \(MAX_CPUS\): the other 1 stay off",
                    r"smp: 16 CPUs online", r"hello from hello"],
              must_not=KERNEL_BROKE),
+    # More words (73 > FE_START_ARGC_MAX, 64) or bytes (> FE_START_ARGS_MAX,
+    # 1024) than init takes: whole words kept, the rest dropped and reported.
+    Scenario("init-args-words", "init.run=hello qemu_exit=1 " + " ".join(f"pad{i}=x" for i in range(70)),
+             timeout=120,
+             must=[r"init: the command line gives init 73 words in \d+ bytes, more than it takes "
+                   r"\(64 words, 1024 bytes\); keeping the first 64, dropping the rest",
+                   r"hello from hello", r"init: hello exited with code 0"],
+             must_not=KERNEL_BROKE),
+    Scenario("init-args-bytes", "init.run=hello qemu_exit=1 pad=" + "x" * 1100 + " last=1", timeout=120,
+             must=[r"init: the command line gives init 5 words in 1144 bytes, more than it takes "
+                   r"\(64 words, 1024 bytes\); keeping the first 3, dropping the rest",
+                   r"hello from hello", r"init: hello exited with code 0"],
+             must_not=KERNEL_BROKE),
     Scenario("no-initrd", "ktest=boot qemu_exit=1", initrd=False, ktap=True,
              must=[r"ferrous-boot: warning: no initrd at \\ferrous\\initrd\.cpio",
                    r"initrd: none", INIT_DONE]),

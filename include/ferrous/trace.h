@@ -78,7 +78,7 @@ enum fe_boot_problem {
 	FE_BOOT_PROBLEM_INITRD = 1,    /* a damaged ramdisk: offset of the bad entry, good entries before it, status */
 	FE_BOOT_PROBLEM_INIT = 2,      /* init cannot start: status, -, - */
 	FE_BOOT_PROBLEM_CPUS = 3,      /* more CPUs than supported: CPUs found, MAX_CPUS, - */
-	FE_BOOT_PROBLEM_INIT_ARGS = 4, /* init's arguments do not fit: bytes needed, words, - */
+	FE_BOOT_PROBLEM_INIT_ARGS = 4, /* init's arguments do not fit: bytes needed, words, words kept */
 };
 
 #endif /* FERROUS_TRACE_H */
