@@ -39,6 +39,10 @@ class Scenario:
     # overwritten) or "truncated" (cut to half its size).
     kernel: str = "normal"
     initrd: bool = True
+    # A purpose-built ramdisk (tools/ramdisk.py: "hardlinks", "damaged-tail",
+    # "no-init", "empty-init", "linux-init", "linux-prog", "text-prog"),
+    # made at test time from the build's; "" = the build's own.
+    ramdisk: str = ""
     expect_exit: int = 33
     ktap: bool = False
     must: list[str] = field(default_factory=list)
@@ -121,9 +125,64 @@ SCENARIOS: list[Scenario] = [
     Scenario("mem-too-small", "mem=4M qemu_exit=1", expect_exit=35,
              must=[r"PANIC: not enough memory: 4 MiB usable, need at least 16 MiB",
                    r"frame_init\+0x"]),
+    # One CPU more than MAX_CPUS (kernel/core/cpu.h, 16): the kernel says it
+    # uses only 16 rather than quietly leaving the rest off.
+    Scenario("cpus-over-limit", "init.run=hello qemu_exit=1", smp=17, timeout=180,
+             must=[r"smp: firmware reports 17 CPUs; Ferrous supports 16 \(MAX_CPUS\): the other 1 stay off",
+                   r"smp: 16 CPUs online", r"hello from hello"],
+             must_not=KERNEL_BROKE),
+    # More words (73 > FE_START_ARGC_MAX, 64) or bytes (> FE_START_ARGS_MAX,
+    # 1024) than init takes: whole words kept, the rest dropped and reported.
+    Scenario("init-args-words", "init.run=hello qemu_exit=1 " + " ".join(f"pad{i}=x" for i in range(70)),
+             timeout=120,
+             must=[r"init: the command line gives init 73 words in \d+ bytes, more than it takes "
+                   r"\(64 words, 1024 bytes\); keeping the first 64, dropping the rest",
+                   r"hello from hello", r"init: hello exited with code 0"],
+             must_not=KERNEL_BROKE),
+    Scenario("init-args-bytes", "init.run=hello qemu_exit=1 pad=" + "x" * 1100 + " last=1", timeout=120,
+             must=[r"init: the command line gives init 5 words in 1144 bytes, more than it takes "
+                   r"\(64 words, 1024 bytes\); keeping the first 3, dropping the rest",
+                   r"hello from hello", r"init: hello exited with code 0"],
+             must_not=KERNEL_BROKE),
     Scenario("no-initrd", "ktest=boot qemu_exit=1", initrd=False, ktap=True,
              must=[r"ferrous-boot: warning: no initrd at \\ferrous\\initrd\.cpio",
                    r"initrd: none", INIT_DONE]),
+    # Ramdisk robustness (docs/boot.md, "The ramdisk"). GNU cpio writes a
+    # hard-linked file's data on its last link only: init and hello are both
+    # hard-linked, and their first (empty) entries must resolve to the data.
+    Scenario("initrd-hardlinks", "init.run=hello qemu_exit=1", ramdisk="hardlinks", timeout=120,
+             must=[INIT_LOADED, r"hello from hello", r"init: hello exited with code 0"],
+             must_not=KERNEL_BROKE),
+    # No trailer and one bad entry at the end: the good entries stay, the bad
+    # one is named with the reason.
+    Scenario("initrd-damaged", "init.run=hello qemu_exit=1", ramdisk="damaged-tail", timeout=120,
+             must=[r'initrd: entry \d+ at offset 0x[0-9a-f]+: name longer than 255 bytes; '
+                   r"keeping the \d+ entries before it",
+                   INIT_LOADED, r"hello from hello", r"init: hello exited with code 0"],
+             must_not=KERNEL_BROKE),
+    # init cannot start: a test boot must stop with the failure status, saying why.
+    Scenario("init-missing", "qemu_exit=1", ramdisk="no-init", expect_exit=35, timeout=90,
+             must=[r'init: cannot start: the ramdisk has no regular file "init"',
+                   r"init: not started \(FE_ERR_NOT_FOUND\); stopping"],
+             must_not=KERNEL_BROKE),
+    Scenario("init-no-initrd", "qemu_exit=1", initrd=False, expect_exit=35, timeout=90,
+             must=[r"init: cannot start: there is no ramdisk", r"init: not started .*; stopping"],
+             must_not=KERNEL_BROKE),
+    Scenario("init-empty", "qemu_exit=1", ramdisk="empty-init", expect_exit=35, timeout=90,
+             must=[r'init: cannot start: "init" in the ramdisk \(0 bytes\) is an empty file, not a program',
+                   r"init: not started .*; stopping"],
+             must_not=KERNEL_BROKE),
+    # A Linux static binary (gcc -static) as init, and as a program init runs.
+    Scenario("init-linux", "qemu_exit=1", ramdisk="linux-init", expect_exit=35, timeout=90,
+             must=[r'init: cannot start: "init" in the ramdisk \(\d+ bytes\) is '
+                   r"(a Linux program|not a Ferrous program)", r"init: not started .*; stopping"],
+             must_not=KERNEL_BROKE + [r"hello from linux"]),
+    Scenario("spawn-linux", "init.run=hello qemu_exit=1", ramdisk="linux-prog", expect_exit=35, timeout=90,
+             must=[INIT_LOADED, r"init: cannot start hello: it is (a Linux program|not a Ferrous program)"],
+             must_not=KERNEL_BROKE + [r"hello from linux", r"faulted"]),
+    Scenario("spawn-text", "init.run=hello qemu_exit=1", ramdisk="text-prog", expect_exit=35, timeout=90,
+             must=[INIT_LOADED, r"init: cannot start hello: it is a text file, not an ELF executable"],
+             must_not=KERNEL_BROKE),
     Scenario("bad-magic-kernel", "boot.error_wait=0", kernel="bad-magic", expect_exit=0,
              must=[r"kernel\.elf: not a valid x86_64 ELF executable \(FE_ERR_BAD_FORMAT\)",
                    r"powering off"],

@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ktap  # noqa: E402
 import qemu  # noqa: E402
+import ramdisk  # noqa: E402
 from scenarios import BANNER, INIT_DONE, SCENARIOS, Scenario  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -224,13 +225,20 @@ def prepare_kernel(s: Scenario, kernel: str, workdir: str) -> str:
     return path
 
 
+def prepare_initrd(s: Scenario, initrd: str, workdir: str) -> str:
+    """The ramdisk the scenario's ESP gets ("-" for none)."""
+    if not s.initrd:
+        return "-"
+    return ramdisk.build(s.ramdisk, initrd, workdir) if s.ramdisk else initrd
+
+
 def boot(s: Scenario, args: argparse.Namespace) -> BootRun:
     workdir = os.path.join(args.out, s.name)
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
     esp = os.path.join(workdir, "esp.img")
     subprocess.run([os.path.join(ROOT, "tools", "mkesp.sh"), esp, args.loader,
-                    prepare_kernel(s, args.kernel, workdir), args.initrd if s.initrd else "-",
+                    prepare_kernel(s, args.kernel, workdir), prepare_initrd(s, args.initrd, workdir),
                     s.cmdline], check=True, capture_output=True)
     m = qemu.Machine(esp=esp, mem=s.mem, smp=s.smp, accel=s.accel, debug_exit=True, serial="stdio",
                      extra=s.extra_qemu)

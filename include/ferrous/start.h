@@ -33,6 +33,8 @@ enum fe_start_slot {
 };
 
 #define FE_START_ARGS_MAX 1024u
+/* The most argument words (argv[0] included) a program's argv receives. */
+#define FE_START_ARGC_MAX 64u
 
 /* Where the initial stack goes: [FE_STACK_TOP - FE_STACK_SIZE, FE_STACK_TOP),
  * the start-up block at FE_STACK_TOP - 4096, the stack pointer at entry

@@ -43,6 +43,7 @@ enum fe_trace_event {
 	FE_TRACE_SLAB_GROW = 10,   /* cache id, page phys, objects, - */
 	FE_TRACE_PANIC = 11,       /* rip, -, -, - */
 	FE_TRACE_BOOT_PHASE = 12,  /* phase number, -, -, - */
+	FE_TRACE_BOOT_PROBLEM = 13, /* enum fe_boot_problem, then per problem (below) */
 	/* Phase 2 and later. */
 	FE_TRACE_SYSCALL_ENTER = 32, /* number, a0, a1, a2 */
 	FE_TRACE_SYSCALL_EXIT = 33,  /* number, status, -, - */
@@ -71,6 +72,14 @@ enum fe_boot_phase {
 	FE_BOOT_PHASE_INTERRUPTS = 3,
 	FE_BOOT_PHASE_TIMERS = 4,
 	FE_BOOT_PHASE_DONE = 5,
+};
+
+/* What FE_TRACE_BOOT_PROBLEM reports, and its arg[1..3]. */
+enum fe_boot_problem {
+	FE_BOOT_PROBLEM_INITRD = 1,    /* a damaged ramdisk: offset of the bad entry, good entries before it, status */
+	FE_BOOT_PROBLEM_INIT = 2,      /* init cannot start: status, -, - */
+	FE_BOOT_PROBLEM_CPUS = 3,      /* more CPUs than supported: CPUs found, MAX_CPUS, - */
+	FE_BOOT_PROBLEM_INIT_ARGS = 4, /* init's arguments do not fit: bytes needed, words, words kept */
 };
 
 #endif /* FERROUS_TRACE_H */

@@ -1,12 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 #include "initrd.h"
 
+#include <ferrous/trace.h>
+
 #include "core/kernel.h"
 #include "core/log.h"
+#include "trace/trace.h"
 
 /* Set once at boot. */
 static const void *archive;
 static size_t archive_size;
+
+/*
+ * Damage in the archive ends the walk (kernel/lib/cpio.c says why it does
+ * not resynchronise); the entries before it are kept, and the bad one is
+ * named with the reason.
+ */
+static void report_damage(const struct cpio_iter *it, unsigned files)
+{
+	if (it->bad_name != NULL)
+		pr_err("initrd: entry %u \"%s\" at offset %#zx: %s; keeping the %u entries before it\n",
+		       files + 1, it->bad_name, it->bad_off, it->why, files);
+	else
+		pr_err("initrd: entry %u at offset %#zx: %s; keeping the %u entries before it\n",
+		       files + 1, it->bad_off, it->why, files);
+}
 
 void initrd_init(const struct fe_boot_info *bi)
 {
@@ -25,9 +43,8 @@ void initrd_init(const struct fe_boot_info *bi)
 		files++;
 	}
 	if (st != FE_ERR_NOT_FOUND) {
-		pr_err("initrd: malformed archive (%s) after %u entries; ignoring it\n",
-		       fe_status_name(st), files);
-		return;
+		report_damage(&it, files);
+		trace_emit(FE_TRACE_BOOT_PROBLEM, FE_BOOT_PROBLEM_INITRD, it.bad_off, files, (uint64_t)st);
 	}
 	archive = phys_to_virt(bi->initrd.phys);
 	archive_size = bi->initrd.size;

@@ -136,6 +136,20 @@ static void report_boot_times(void)
 	        (unsigned long long)(clock_tsc_to_ns(boot_times.init_done - t0) / 1000000));
 }
 
+/*
+ * root_task_start has said why; a test boot (qemu_exit=1) must end with the
+ * failure status rather than idle until its timeout.
+ */
+static void init_not_started(fe_status_t st)
+{
+	trace_emit(FE_TRACE_BOOT_PROBLEM, FE_BOOT_PROBLEM_INIT, (uint64_t)st, 0, 0);
+	if (boot_opts.qemu_exit) {
+		pr_err("init: not started (%s); stopping (qemu_exit=1)\n", fe_status_name(st));
+		kernel_exit(KERNEL_EXIT_FAILURE);
+	}
+	pr_warn("init: not started (%s): nothing to run; Ctrl-A X quits QEMU\n", fe_status_name(st));
+}
+
 /* After boot: run the requested tests, or idle with no timer armed. */
 NORETURN static void after_init(void)
 {
@@ -150,7 +164,7 @@ NORETURN static void after_init(void)
 	cli(); /* from here on the kernel runs with interrupts off, except when idle */
 	fe_status_t st = root_task_start(boot_info, phys_to_virt(boot_info->cmdline.phys));
 	if (st != FE_OK)
-		pr_warn("init: not started (%s): nothing to run; Ctrl-A X quits QEMU\n", fe_status_name(st));
+		init_not_started(st);
 	sched_idle_loop();
 }
 

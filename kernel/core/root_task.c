@@ -19,6 +19,7 @@
 #include "object/process.h"
 #include "object/thread.h"
 #include "object/vmo.h"
+#include "trace/trace.h"
 
 #define COM1_BASE 0x3f8
 #define COM1_IRQ 4
@@ -48,12 +49,15 @@ static fe_status_t load_segment(struct process *p, const struct elf_image *img,
 static fe_status_t load_elf(struct process *p, const struct cpio_entry *file, uint64_t *entry)
 {
 	struct elf_image img;
-	struct elf_load_span span;
+	const char *why;
 	fe_status_t st;
 
-	if ((st = elf_parse(file->data, file->size, &img)) != FE_OK ||
-	    (st = elf_check_load(&img, FE_USER_BASE, FE_STACK_TOP - FE_STACK_SIZE, &span)) != FE_OK)
+	if ((st = elf_check_program(file->data, file->size, FE_USER_BASE, FE_STACK_TOP - FE_STACK_SIZE,
+	                            &img, &why)) != FE_OK) {
+		pr_err("init: cannot start: \"%s\" in the ramdisk (%zu bytes) is %s (%s)\n", file->name,
+		       file->size, why, fe_status_name(st));
 		return st;
+	}
 	for (unsigned i = 0; i < img.eh.phnum; i++) {
 		struct elf64_phdr ph;
 		if ((st = elf_phdr(&img, i, &ph)) != FE_OK)
@@ -102,24 +106,49 @@ static void grant_devices(struct process *p, struct fe_start_info *si, const str
 		grant(p, si, FE_START_MMIO_HPET, &hpet->obj);
 }
 
-/* "init" then every word of the command line, NUL-separated. */
+/* Words are dropped from init's arguments: say so, or init misses options silently. */
+static void report_args_dropped(uint32_t words, uint64_t need, uint32_t kept)
+{
+	pr_warn("init: the command line gives init %u words in %llu bytes, more than it takes "
+	        "(%u words, %u bytes); keeping the first %u, dropping the rest\n", words,
+	        (unsigned long long)need, FE_START_ARGC_MAX, FE_START_ARGS_MAX, kept);
+	trace_emit(FE_TRACE_BOOT_PROBLEM, FE_BOOT_PROBLEM_INIT_ARGS, need, words, kept);
+}
+
+/*
+ * "init" then every word of the command line, NUL-separated: whole words,
+ * as many as fit in FE_START_ARGS_MAX bytes and FE_START_ARGC_MAX words
+ * (user/lib/start.c takes no more). Once one does not fit, the rest is
+ * dropped and reported.
+ */
 static void fill_args(struct fe_start_info *si, const char *cmdline)
 {
-	uint32_t n = 0;
-	const char *prog = "init";
+	static const char prog[] = "init";
+	uint32_t n = sizeof(prog), words = 1, kept = 1;
+	uint64_t need = sizeof(prog);
 
-	memcpy(si->args, prog, strlen(prog) + 1);
-	n = (uint32_t)strlen(prog) + 1;
-	for (const char *s = cmdline; *s && n < FE_START_ARGS_MAX - 1;) {
+	memcpy(si->args, prog, sizeof(prog));
+	for (const char *s = cmdline; *s;) {
 		while (*s == ' ')
 			s++;
-		if (!*s)
+		size_t len = 0;
+		while (s[len] && s[len] != ' ')
+			len++;
+		if (len == 0)
 			break;
-		while (*s && *s != ' ' && n < FE_START_ARGS_MAX - 1)
-			si->args[n++] = *s++;
-		si->args[n++] = '\0';
+		if (kept == words && kept < FE_START_ARGC_MAX && len + 1 <= FE_START_ARGS_MAX - n) {
+			memcpy(si->args + n, s, len);
+			si->args[n + len] = '\0';
+			n += (uint32_t)len + 1;
+			kept++;
+		}
+		words++;
+		need += len + 1;
+		s += len;
 	}
 	si->args_len = n;
+	if (kept < words)
+		report_args_dropped(words, need, kept);
 }
 
 static fe_status_t build_stack(struct process *p, const struct fe_boot_info *bi, const char *cmdline)
@@ -173,8 +202,16 @@ fe_status_t root_task_start(const struct fe_boot_info *bi, const char *cmdline)
 	uint64_t entry;
 	fe_status_t st;
 
-	if ((st = initrd_find("init", &file)) != FE_OK)
+	if (bi->initrd.size == 0) {
+		pr_err("init: cannot start: there is no ramdisk (\\ferrous\\initrd.cpio on the ESP)\n");
+		return FE_ERR_NOT_FOUND;
+	}
+	if ((st = initrd_find("init", &file)) != FE_OK) {
+		pr_err("init: cannot start: %s\n", st == FE_ERR_NOT_FOUND
+		       ? "the ramdisk has no regular file \"init\""
+		       : "the ramdisk is damaged before any file \"init\" (see the initrd: line above)");
 		return st;
+	}
 	if ((st = budget_create(NULL, root_budget(), &root)) != FE_OK ||
 	    (st = process_create(root, "init", root->limit, &init_process)) != FE_OK)
 		return st;

@@ -98,13 +98,33 @@ static bool start_one(uint32_t apic_id)
 	return true;
 }
 
+/*
+ * Firmware may list more enabled CPUs than cpus[] has room for: say so,
+ * rather than let a 64-CPU machine quietly boot with MAX_CPUS of them.
+ */
+static void report_cpus_over_limit(const struct acpi_info *acpi)
+{
+	uint32_t found = 0;
+
+	for (uint32_t i = 0; i < acpi->ncpus; i++)
+		found += acpi->cpus[i].enabled;
+	if (found <= MAX_CPUS)
+		return;
+	pr_warn("smp: firmware reports %u CPUs; Ferrous supports %u (MAX_CPUS): the other %u stay off\n",
+	        found, (uint32_t)MAX_CPUS, found - (uint32_t)MAX_CPUS);
+	trace_emit(FE_TRACE_BOOT_PROBLEM, FE_BOOT_PROBLEM_CPUS, found, (uint64_t)MAX_CPUS, 0);
+}
+
 uint32_t smp_start_aps(void)
 {
 	const struct acpi_info *acpi = platform_acpi();
 	uint32_t started = 0, self = this_cpu()->apic_id;
 
 	cpus[0].capacity = boot_opts.cpu_capacity[0];
-	if (!acpi->have_madt || boot_opts.max_cpus == 1)
+	if (!acpi->have_madt)
+		return 0;
+	report_cpus_over_limit(acpi);
+	if (boot_opts.max_cpus == 1)
 		return 0;
 	fe_status_t st = arch_smp_prepare();
 	if (st != FE_OK) {

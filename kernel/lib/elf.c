@@ -135,6 +135,109 @@ fe_status_t elf_check_load(const struct elf_image *img, uint64_t lo_limit, uint6
 	return FE_OK;
 }
 
+/* Why data is not an ELF file at all, or NULL if it starts with the ELF magic. */
+static const char *not_elf_why(const uint8_t *d, size_t size)
+{
+	if (size == 0)
+		return "an empty file, not a program";
+	if (size >= 2 && d[0] == '#' && d[1] == '!')
+		return "a script (#!), not a program: Ferrous runs no interpreters";
+	if (size >= 4 && d[0] == 0x7f && d[1] == 'E' && d[2] == 'L' && d[3] == 'F')
+		return NULL;
+	for (size_t i = 0; i < size && i < 64; i++)
+		if ((d[i] < 0x20 || d[i] > 0x7e) && d[i] != '\n' && d[i] != '\r' && d[i] != '\t')
+			return "not an ELF file (no \\x7fELF magic)";
+	return "a text file, not an ELF executable";
+}
+
+/* Why elf_parse refused an ELF file (its magic is known to be right). */
+static const char *parse_why(const uint8_t *d, size_t size, fe_status_t st)
+{
+	struct elf64_ehdr eh;
+
+	if (size < sizeof(eh))
+		return "truncated: shorter than an ELF64 header";
+	copy_bytes(&eh, d, sizeof(eh));
+	if (eh.ident[4] != 2)
+		return "a 32-bit ELF file; Ferrous runs x86_64 (ELF64) programs";
+	if (eh.ident[5] != 1 || eh.machine != ELF_EM_X86_64)
+		return "an ELF file for another machine; Ferrous runs x86_64 programs";
+	if (eh.type == ELF_ET_DYN)
+		return "a position-independent or shared ELF (ET_DYN); Ferrous runs static executables";
+	if (eh.type == ELF_ET_REL)
+		return "an object file (ET_REL), not a linked executable";
+	if (st == FE_ERR_OUT_OF_RANGE)
+		return "truncated: a header table runs past the end of the file";
+	return "a malformed ELF header";
+}
+
+/* True when the note at d[off..off+len) list holds the Ferrous ABI note; *ver gets its version. */
+static bool find_ferrous_note(const uint8_t *d, uint64_t off, uint64_t len, uint32_t *ver)
+{
+	static const char name[] = FE_ELF_NOTE_NAME;
+	uint64_t pos = 0;
+
+	while (len - pos >= 12) {
+		uint32_t w[3];
+		copy_bytes(w, d + off + pos, sizeof(w));
+		uint64_t namesz = w[0], descsz = w[1];
+		uint64_t name_at = pos + 12, desc_at = name_at + ((namesz + 3) & ~3ULL);
+		if (desc_at > len || ((descsz + 3) & ~3ULL) > len - desc_at)
+			return false;
+		if (w[2] == FE_ELF_NOTE_ABI && namesz == sizeof(name) && descsz == 4 &&
+		    __builtin_memcmp(d + off + name_at, name, sizeof(name)) == 0) {
+			copy_bytes(ver, d + off + desc_at, 4);
+			return true;
+		}
+		pos = desc_at + ((descsz + 3) & ~3ULL);
+	}
+	return false;
+}
+
+/* Looks through every PT_NOTE segment for the Ferrous ABI note. */
+static bool has_ferrous_note(const struct elf_image *img, uint32_t *ver)
+{
+	for (unsigned i = 0; i < img->eh.phnum; i++) {
+		struct elf64_phdr ph;
+
+		if (elf_phdr(img, i, &ph) != FE_OK)
+			return false;
+		if (ph.type == ELF_PT_NOTE && range_in(ph.offset, ph.filesz, img->size) &&
+		    find_ferrous_note(img->data, ph.offset, ph.filesz, ver))
+			return true;
+	}
+	return false;
+}
+
+fe_status_t elf_check_program(const void *data, size_t size, uint64_t lo_limit, uint64_t hi_limit,
+                              struct elf_image *img, const char **why)
+{
+	struct elf_load_span span;
+	uint32_t ver = 0;
+	fe_status_t st;
+
+	if ((*why = not_elf_why(data, data == NULL ? 0 : size)) != NULL)
+		return FE_ERR_BAD_FORMAT;
+	if ((st = elf_parse(data, size, img)) != FE_OK) {
+		*why = parse_why(data, size, st);
+		return st;
+	}
+	if (img->eh.ident[7] == ELF_OSABI_GNU)
+		*why = "a Linux program (ELF OS ABI GNU/Linux), not a Ferrous one";
+	else if (img->eh.ident[7] != ELF_OSABI_NONE)
+		*why = "an ELF program for another operating system (its OS ABI byte is not 0)";
+	else if (!has_ferrous_note(img, &ver))
+		*why = "not a Ferrous program: no Ferrous ABI note (.note.ferrous); a Linux static binary?";
+	else if (ver != FE_ELF_ABI_VERSION)
+		*why = "built for another Ferrous ABI version";
+	if (*why != NULL)
+		return FE_ERR_BAD_FORMAT;
+	if ((st = elf_check_load(img, lo_limit, hi_limit, &span)) != FE_OK)
+		*why = "its segments cannot be loaded (out of the user range, overlapping, writable and "
+		       "executable, or the entry point not in code)";
+	return st;
+}
+
 fe_status_t elf_find_symtab(const struct elf_image *img, struct elf_symtab *out)
 {
 	for (unsigned i = 0; i < img->eh.shnum; i++) {

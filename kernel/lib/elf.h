@@ -75,12 +75,28 @@ _Static_assert(sizeof(struct elf64_sym) == 24, "ELF64 symbol layout");
 #define ELF_ET_EXEC 2
 #define ELF_EM_X86_64 62
 #define ELF_PT_LOAD 1
+#define ELF_PT_NOTE 4
+#define ELF_ET_REL 1
+#define ELF_ET_DYN 3
+#define ELF_OSABI_NONE 0
+#define ELF_OSABI_GNU 3
 #define ELF_PF_X 1u
 #define ELF_PF_W 2u
 #define ELF_PF_R 4u
 #define ELF_SHT_SYMTAB 2
 #define ELF_STT_FUNC 2
 #define ELF_SYM_TYPE(info) ((info) & 0xfu)
+
+/*
+ * The Ferrous program marker: an ELF note, name "Ferrous", type
+ * FE_ELF_NOTE_ABI, a 4-byte descriptor holding FE_ELF_ABI_VERSION, in a
+ * PT_NOTE segment (section .note.ferrous, emitted by user/lib/crt0.S and
+ * kept by user/lib/user.ld). A program header survives stripping, a section
+ * table need not. docs/boot.md, "Programs".
+ */
+#define FE_ELF_NOTE_NAME "Ferrous"
+#define FE_ELF_NOTE_ABI 1u
+#define FE_ELF_ABI_VERSION 1u
 
 /* Most program headers we accept: more is a sign of a malformed file. */
 #define ELF_MAX_PHDRS 64u
@@ -120,6 +136,18 @@ fe_status_t elf_phdr(const struct elf_image *img, unsigned idx, struct elf64_phd
  */
 fe_status_t elf_check_load(const struct elf_image *img, uint64_t lo_limit, uint64_t hi_limit,
                            struct elf_load_span *span);
+
+/*
+ * Check that data is a Ferrous program loadable into [lo_limit, hi_limit):
+ * elf_parse, OS ABI none, the Ferrous ABI note (FE_ELF_NOTE_NAME) with
+ * FE_ELF_ABI_VERSION, then elf_check_load. Returns FE_OK with *img filled,
+ * or FE_ERR_BAD_FORMAT / FE_ERR_OUT_OF_RANGE with *why set to a fixed
+ * sentence saying what the file is instead ("an empty file", "a script",
+ * "a Linux program", ...). Used by both loaders of user programs (the
+ * kernel's for init, user/lib/spawn.c for the rest).
+ */
+fe_status_t elf_check_program(const void *data, size_t size, uint64_t lo_limit, uint64_t hi_limit,
+                              struct elf_image *img, const char **why);
 
 /* A symbol table and its string table, both checked to lie in the buffer. */
 struct elf_symtab {

@@ -102,6 +102,7 @@ const char *trace_event_name(uint16_t type)
 	case FE_TRACE_SLAB_GROW: return "slab_grow";
 	case FE_TRACE_PANIC: return "panic";
 	case FE_TRACE_BOOT_PHASE: return "boot_phase";
+	case FE_TRACE_BOOT_PROBLEM: return "boot_problem";
 	case FE_TRACE_SYSCALL_ENTER: return "syscall_enter";
 	case FE_TRACE_SYSCALL_EXIT: return "syscall_exit";
 	case FE_TRACE_SCHED_SWITCH: return "sched_switch";

@@ -61,6 +61,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	require(st == FE_ERR_NOT_FOUND || st == FE_ERR_BAD_FORMAT || st == FE_ERR_OUT_OF_RANGE);
 	require(it.done);
+	/* Damage is explained and placed inside the archive; the trailer is not damage. */
+	require((st == FE_ERR_NOT_FOUND) == (it.why == NULL));
+	require(it.why == NULL || it.bad_off <= size);
 	require(cpio_next(&it, &e) == FE_ERR_NOT_FOUND);
 
 	find(data, size, "init");

@@ -19,6 +19,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static volatile unsigned sink;
+
 static void require(int cond)
 {
 	if (!cond)
@@ -70,7 +72,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct elf_load_span span;
 	uint64_t addrs[6] = { 0, UINT64_MAX };
 	unsigned n = 2;
+	const char *why = NULL;
 
+	/* Any input: a program is accepted with no reason, refused with one. */
+	fe_status_t st = elf_check_program(data, size, USER_LO, USER_HI, &img, &why);
+	require((st == FE_OK) == (why == NULL));
+	if (why != NULL)
+		sink += (unsigned)__builtin_strlen(why);
 	if (elf_parse(data, size, &img) != FE_OK)
 		return 0;
 	require(img.eh.phnum >= 1 && img.eh.phnum <= ELF_MAX_PHDRS);

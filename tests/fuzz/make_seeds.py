@@ -67,10 +67,11 @@ def elf_image(base, stripped=False):
 
 # ---------------------------------------------------------------- cpio
 
-def cpio_entry(name, mode, data=b"", magic=b"070701", ino=1):
+def cpio_entry(name, mode, data=b"", magic=b"070701", ino=1, nlink=1):
     name = name.encode() + b"\0"
+    check = sum(data) & 0xffffffff if magic == b"070702" else 0
     hdr = magic + b"".join(b"%08X" % v for v in (
-        ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name), 0))
+        ino, mode, 0, 0, nlink, 0, len(data), 0, 0, 0, 0, len(name), check))
     out = hdr + name
     out += b"\0" * (-len(out) % 4)
     out += data + b"\0" * (-len(data) % 4)
@@ -167,6 +168,11 @@ def seeds():
                 ("bb", FILE, b"22"), ("ccc", FILE, b"333")]),
             "crc.cpio": cpio_archive([("init", FILE, b"hello")], magic=b"070702"),
             "empty.cpio": cpio_archive([]),
+            # Hard links as GNU cpio writes them: the data only on the last link.
+            "hardlinks.cpio": cpio_entry("init", FILE, b"", ino=5, nlink=2) +
+                              cpio_entry("a", FILE, b"x", ino=6) +
+                              cpio_entry("./bin/init", FILE, b"\x7fELF linked", ino=5, nlink=2) +
+                              cpio_entry("TRAILER!!!", 0, b"", ino=0),
         },
         "acpi": {
             "v1-rsdt.bin": acpi_image(0),

@@ -81,6 +81,16 @@ static void ar_set(struct ar *a, size_t at, unsigned field, uint32_t v)
 	ar_set_raw(a, at, field, s);
 }
 
+/* Appends a regular file with the given inode and link count (hard links). */
+static size_t ar_link(struct ar *a, const char *name, uint32_t ino, uint32_t nlink, const char *contents)
+{
+	size_t at = ar_add(a, name, MODE_FILE, contents, strlen(contents));
+
+	ar_set(a, at, F_INO, ino);
+	ar_set(a, at, F_NLINK, nlink);
+	return at;
+}
+
 /* The archive most tests start from: what a small initrd looks like. */
 struct good {
 	size_t init_at, sh_at, empty_at, trailer_at;
@@ -239,11 +249,30 @@ static void test_magic_070702_and_hex_case(void **state)
 	struct found f;
 
 	build_good(&a, &g);
-	memcpy(a.b + g.init_at, "070702", 6); /* "crc" variant: the checksum is not verified */
-	ar_set_raw(&a, g.init_at, F_CHECK, "DeadBeef");
+	memcpy(a.b + g.init_at, "070702", 6); /* "crc" variant: the checksum is verified */
+	uint32_t sum = 0;
+	for (const char *p = "\x7f" "ELF init"; *p; p++)
+		sum += (uint8_t)*p;
+	ar_set(&a, g.init_at, F_CHECK, sum);
 	ar_set_raw(&a, g.init_at, F_MODE, "000081a4"); /* lower-case hex */
 	assert_status(find(&a, "init", &f), FE_OK);
 	assert_int_equal(f.e.mode, 0100644);
+}
+
+/* A crc (070702) entry whose checksum is wrong is damage, named as such. */
+static void test_crc_mismatch(void **state)
+{
+	(void)state;
+	struct ar a;
+	struct good g;
+	struct found f;
+
+	build_good(&a, &g);
+	memcpy(a.b + g.sh_at, "070702", 6);
+	ar_set_raw(&a, g.sh_at, F_CHECK, "DeadBeef");
+	assert_status(find(&a, "bin/sh", &f), FE_ERR_BAD_FORMAT);
+	/* The entries before it are still there. */
+	assert_status(find(&a, "init", &f), FE_OK);
 }
 
 static void test_entries_after_trailer_ignored(void **state)
@@ -530,6 +559,156 @@ static void test_unaligned_buffer(void **state)
 	free(buf);
 }
 
+/*
+ * GNU cpio (newc) writes a hard-linked file's data only with its last link;
+ * the earlier links are empty entries with the same inode and nlink > 1.
+ * Every name must give the data.
+ */
+static void test_hard_links(void **state)
+{
+	(void)state;
+	struct ar a;
+	struct found f;
+
+	memset(&a, 0, sizeof(a));
+	ar_link(&a, "./bin/init", 7, 3, "");
+	ar_file(&a, "other", "x");
+	ar_link(&a, "init", 7, 3, "");
+	ar_link(&a, "prog", 9, 2, "");     /* another file, on a different inode */
+	ar_link(&a, "./sbin/init", 7, 3, "\x7f" "ELF linked");
+	ar_link(&a, "prog2", 9, 2, "PROG");
+	ar_link(&a, "alone", 11, 2, "");   /* its other link is not in the archive */
+	ar_trailer(&a);
+
+	static const char *const names[] = { "bin/init", "init", "sbin/init" };
+	for (size_t i = 0; i < 3; i++) {
+		assert_status(find(&a, names[i], &f), FE_OK);
+		assert_string_equal(f.data, "\x7f" "ELF linked");
+	}
+	assert_status(find(&a, "prog", &f), FE_OK);
+	assert_string_equal(f.data, "PROG");
+	assert_status(find(&a, "alone", &f), FE_OK);
+	assert_int_equal(f.e.size, 0);
+
+	/* Same inode on another device is another file. */
+	memset(&a, 0, sizeof(a));
+	ar_link(&a, "init", 7, 2, "");
+	size_t other = ar_link(&a, "elsewhere", 7, 2, "DATA");
+	ar_set(&a, other, F_DEVMINOR, 1);
+	ar_trailer(&a);
+	assert_status(find(&a, "init", &f), FE_OK);
+	assert_int_equal(f.e.size, 0);
+
+	/* nlink 1: an empty file with a reused inode number is just empty. */
+	memset(&a, 0, sizeof(a));
+	ar_link(&a, "init", 7, 1, "");
+	ar_link(&a, "x", 7, 2, "DATA");
+	ar_trailer(&a);
+	assert_status(find(&a, "init", &f), FE_OK);
+	assert_int_equal(f.e.size, 0);
+}
+
+/* Walks an exact-size copy of a; returns how many good entries came first, the
+ * final status, the reason and (copied) bad name. */
+static size_t walk_reason(const struct ar *a, fe_status_t *st, char *why, size_t why_size,
+                          char *bad_name, size_t *bad_off)
+{
+	struct cpio_iter it;
+	struct cpio_entry e;
+	size_t n = 0;
+	uint8_t *copy = exact_copy(a->b, a->len);
+
+	cpio_iter_init(&it, copy, a->len);
+	while ((*st = cpio_next(&it, &e)) == FE_OK)
+		n++;
+	snprintf(why, why_size, "%s", it.why ? it.why : "");
+	snprintf(bad_name, CPIO_NAME_MAX, "%s", it.bad_name ? it.bad_name : "");
+	*bad_off = it.bad_off;
+	free(copy);
+	return n;
+}
+
+/* One bad entry: the good ones before it survive, and the reason and place are named. */
+static void test_damage_is_named(void **state)
+{
+	(void)state;
+	struct ar a;
+	struct found f;
+	fe_status_t st;
+	char why[160], name[CPIO_NAME_MAX];
+	size_t off;
+
+	/* A name over the limit. */
+	memset(&a, 0, sizeof(a));
+	ar_file(&a, "init", "I");
+	size_t at = ar_file(&a, "long", "L");
+	ar_set(&a, at, F_NAMESIZE, CPIO_NAME_MAX + 1);
+	assert_int_equal(walk_reason(&a, &st, why, sizeof(why), name, &off), 1);
+	assert_status(st, FE_ERR_BAD_FORMAT);
+	assert_non_null(strstr(why, "name longer than"));
+	assert_int_equal(off, at);
+	assert_status(find(&a, "init", &f), FE_OK);
+
+	/* A truncated tail: the bad entry's name is known. */
+	memset(&a, 0, sizeof(a));
+	ar_file(&a, "init", "I");
+	at = ar_file(&a, "tail", "0123456789");
+	a.len -= 6;
+	assert_int_equal(walk_reason(&a, &st, why, sizeof(why), name, &off), 1);
+	assert_status(st, FE_ERR_OUT_OF_RANGE);
+	assert_non_null(strstr(why, "truncated"));
+	assert_string_equal(name, "tail");
+	assert_int_equal(off, at);
+	assert_status(find(&a, "init", &f), FE_OK);
+
+	/* No trailer at all. */
+	memset(&a, 0, sizeof(a));
+	ar_file(&a, "init", "I");
+	assert_int_equal(walk_reason(&a, &st, why, sizeof(why), name, &off), 1);
+	assert_non_null(strstr(why, "TRAILER!!!"));
+	assert_status(find(&a, "init", &f), FE_OK);
+
+	/* Bad magic in one header: nothing after it is read (no resynchronising). */
+	memset(&a, 0, sizeof(a));
+	ar_file(&a, "one", "1");
+	at = ar_file(&a, "two", "2");
+	ar_file(&a, "init", "3");
+	ar_trailer(&a);
+	memcpy(a.b + at, "07X701", 6);
+	assert_int_equal(walk_reason(&a, &st, why, sizeof(why), name, &off), 1);
+	assert_non_null(strstr(why, "bad magic"));
+	assert_string_equal(name, "");
+	assert_status(find(&a, "one", &f), FE_OK);
+	assert_status(find(&a, "init", &f), FE_ERR_BAD_FORMAT);
+}
+
+/* Other cpio formats and compressed archives are named in the reason. */
+static void test_other_formats_named(void **state)
+{
+	(void)state;
+	static const struct { const char *magic; const char *says; } cases[] = {
+		{ "070707", "odc (070707)" },
+		{ "\xc7\x71" "abcd", "old binary" },
+		{ "\x71\xc7" "abcd", "old binary" },
+		{ "\x1f\x8b" "\x08\0\0\0", "compressed (gzip)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ar a;
+		struct good g;
+		fe_status_t st;
+		char why[160], name[CPIO_NAME_MAX];
+		size_t off;
+
+		build_good(&a, &g);
+		memcpy(a.b, cases[i].magic, 6);
+		assert_int_equal(walk_reason(&a, &st, why, sizeof(why), name, &off), 0);
+		assert_status(st, FE_ERR_BAD_FORMAT);
+		assert_non_null(strstr(why, cases[i].says));
+		assert_non_null(strstr(why, "070701"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -549,6 +728,10 @@ int main(void)
 		cmocka_unit_test(test_empty_and_null_buffer),
 		cmocka_unit_test(test_after_error),
 		cmocka_unit_test(test_unaligned_buffer),
+		cmocka_unit_test(test_crc_mismatch),
+		cmocka_unit_test(test_hard_links),
+		cmocka_unit_test(test_damage_is_named),
+		cmocka_unit_test(test_other_formats_named),
 	};
 
 	return cmocka_run_group_tests_name("cpio", tests, NULL, NULL);

@@ -939,6 +939,151 @@ static void test_no_symbols(void **state)
 	assert_status(elf_symbol_value(tab, "main", &v), FE_ERR_NOT_FOUND);
 }
 
+/* The Ferrous ABI note, written at NOTE_OFF (outside every PT_LOAD) and described by PH_STACK. */
+#define NOTE_OFF (TEXT_OFF + TEXT_LEN)
+static void add_note(struct fx *f, uint32_t type, uint32_t version)
+{
+	const uint32_t words[3] = { 8, 4, type };
+	const struct elf64_phdr ph = { PT_NOTE, ELF_PF_R, NOTE_OFF, 0, 0, 24, 24, 4 };
+
+	memcpy(f->b + NOTE_OFF, words, sizeof(words));
+	memcpy(f->b + NOTE_OFF + 12, "Ferrous", 8);
+	memcpy(f->b + NOTE_OFF + 20, &version, 4);
+	set_ph(f, PH_STACK, &ph);
+}
+
+/* elf_check_program on an exact-size copy of the first `size` bytes of f. */
+static fe_status_t check_program(const struct fx *f, size_t size, const char **why)
+{
+	struct elf_image img;
+	uint8_t *copy = exact_copy(f->b, size);
+	fe_status_t st = elf_check_program(copy, size, USER_LO, USER_HI, &img, why);
+
+	free(copy);
+	return st;
+}
+
+static void expect_refused(const struct fx *f, size_t size, const char *says)
+{
+	const char *why = NULL;
+	fe_status_t st = check_program(f, size, &why);
+
+	assert_true(st == FE_ERR_BAD_FORMAT || st == FE_ERR_OUT_OF_RANGE);
+	assert_non_null(why);
+	if (strstr(why, says) == NULL)
+		fail_msg("why = \"%s\", want it to say \"%s\"", why, says);
+}
+
+static void test_program_good(void **state)
+{
+	(void)state;
+	struct fx f;
+	const char *why = "unset";
+
+	build(&f, USER_VA);
+	add_note(&f, FE_ELF_NOTE_ABI, FE_ELF_ABI_VERSION);
+	assert_status(check_program(&f, f.size, &why), FE_OK);
+	assert_null(why);
+}
+
+/* A Linux static binary: the same ELF shape, but no Ferrous note, or the GNU OS ABI. */
+static void test_program_linux_refused(void **state)
+{
+	(void)state;
+	struct fx f;
+
+	build(&f, USER_VA);
+	expect_refused(&f, f.size, "no Ferrous ABI note");
+	add_note(&f, FE_ELF_NOTE_ABI, FE_ELF_ABI_VERSION);
+	f.b[7] = ELF_OSABI_GNU;
+	expect_refused(&f, f.size, "a Linux program");
+	f.b[7] = 9; /* FreeBSD */
+	expect_refused(&f, f.size, "another operating system");
+
+	build(&f, USER_VA);
+	add_note(&f, FE_ELF_NOTE_ABI, FE_ELF_ABI_VERSION + 1);
+	expect_refused(&f, f.size, "another Ferrous ABI version");
+	build(&f, USER_VA);
+	add_note(&f, 2, FE_ELF_ABI_VERSION); /* right name, wrong type */
+	expect_refused(&f, f.size, "no Ferrous ABI note");
+	build(&f, USER_VA);
+	add_note(&f, FE_ELF_NOTE_ABI, FE_ELF_ABI_VERSION);
+	f.b[NOTE_OFF + 12] = 'f'; /* "ferrous" */
+	expect_refused(&f, f.size, "no Ferrous ABI note");
+}
+
+/* Notes whose sizes run past their segment, or a segment past the file: no note, no read beyond. */
+static void test_program_bad_notes(void **state)
+{
+	(void)state;
+	struct fx f;
+
+	build(&f, USER_VA);
+	add_note(&f, FE_ELF_NOTE_ABI, FE_ELF_ABI_VERSION);
+	memcpy(f.b + NOTE_OFF, &(uint32_t){ 0xfffffff0u }, 4); /* namesz */
+	expect_refused(&f, f.size, "no Ferrous ABI note");
+	build(&f, USER_VA);
+	add_note(&f, FE_ELF_NOTE_ABI, FE_ELF_ABI_VERSION);
+	memcpy(f.b + NOTE_OFF + 4, &(uint32_t){ 0xffffffffu }, 4); /* descsz */
+	expect_refused(&f, f.size, "no Ferrous ABI note");
+	build(&f, USER_VA);
+	add_note(&f, FE_ELF_NOTE_ABI, FE_ELF_ABI_VERSION);
+	patch_ph(&f, PH_STACK, ph_set_filesz, 20); /* cuts the descriptor */
+	expect_refused(&f, f.size, "no Ferrous ABI note");
+	build(&f, USER_VA);
+	add_note(&f, FE_ELF_NOTE_ABI, FE_ELF_ABI_VERSION);
+	patch_ph(&f, PH_STACK, ph_set_offset, IMG_SIZE - 8); /* the segment runs past the file */
+	expect_refused(&f, f.size, "no Ferrous ABI note");
+}
+
+/* Files that are not ELF executables at all are named for what they are. */
+static void test_program_not_elf(void **state)
+{
+	(void)state;
+	struct fx f;
+
+	memset(&f, 0, sizeof(f));
+	expect_refused(&f, 0, "an empty file");
+	memcpy(f.b, "#!/bin/sh\necho hi\n", 18);
+	expect_refused(&f, 18, "a script");
+	memcpy(f.b, "hello is not a program\n", 23);
+	expect_refused(&f, 23, "a text file");
+	memcpy(f.b, "\x01\x02\x03\x04", 4);
+	expect_refused(&f, 4, "not an ELF file");
+	memcpy(f.b, "\x7f" "ELF", 4);
+	expect_refused(&f, 4, "truncated");
+
+	build(&f, USER_VA);
+	add_note(&f, FE_ELF_NOTE_ABI, FE_ELF_ABI_VERSION);
+	f.b[4] = 1; /* ELFCLASS32 */
+	expect_refused(&f, f.size, "32-bit");
+	build(&f, USER_VA);
+	struct elf64_ehdr e = get_eh(&f);
+	e.type = ELF_ET_DYN;
+	set_eh(&f, &e);
+	expect_refused(&f, f.size, "ET_DYN");
+	e.type = ELF_ET_REL;
+	set_eh(&f, &e);
+	expect_refused(&f, f.size, "object file");
+	e.type = ELF_ET_EXEC;
+	e.machine = 183; /* AArch64 */
+	set_eh(&f, &e);
+	expect_refused(&f, f.size, "another machine");
+}
+
+/* A Ferrous program that elf_check_load refuses says so. */
+static void test_program_unloadable(void **state)
+{
+	(void)state;
+	struct fx f;
+	const char *why = NULL;
+
+	build(&f, KERN_VA); /* outside the user range */
+	add_note(&f, FE_ELF_NOTE_ABI, FE_ELF_ABI_VERSION);
+	assert_status(check_program(&f, f.size, &why), FE_ERR_OUT_OF_RANGE);
+	assert_non_null(strstr(why, "cannot be loaded"));
+}
+
 #define SYM_TEST(fn) cmocka_unit_test_setup_teardown(fn, sym_setup, sym_teardown)
 
 int main(void)
@@ -968,6 +1113,11 @@ int main(void)
 		cmocka_unit_test(test_load_write_and_execute),
 		cmocka_unit_test(test_load_entry),
 		cmocka_unit_test(test_load_no_load_segments),
+		cmocka_unit_test(test_program_good),
+		cmocka_unit_test(test_program_linux_refused),
+		cmocka_unit_test(test_program_bad_notes),
+		cmocka_unit_test(test_program_not_elf),
+		cmocka_unit_test(test_program_unloadable),
 		cmocka_unit_test(test_symtab_good),
 		cmocka_unit_test(test_symtab_stripped),
 		cmocka_unit_test(test_symtab_malformed),

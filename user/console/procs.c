@@ -100,7 +100,8 @@ void cmd_run(int argc, char **argv)
 	a.handles[FE_START_CONSOLE] = fe_console;
 	a.handles[FE_START_INITRD] = fe_start_handle(FE_START_INITRD);
 	if ((st = fe_spawn(&a, &p)) != FE_OK) {
-		printf("run: %s: %s\n", argv[1], fe_status_name(st));
+		const char *why = fe_spawn_why(argv[1]);
+		printf("run: %s: %s%s%s\n", argv[1], why ? why : "", why ? ": " : "", fe_status_name(st));
 		return;
 	}
 	*c = (struct child){ .proc = p, .started = ++runs };

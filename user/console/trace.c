@@ -22,6 +22,7 @@ static const char *const event_names[] = {
 	[FE_TRACE_SLAB_GROW] = "slab_grow",
 	[FE_TRACE_PANIC] = "panic",
 	[FE_TRACE_BOOT_PHASE] = "boot_phase",
+	[FE_TRACE_BOOT_PROBLEM] = "boot_problem",
 	[FE_TRACE_SYSCALL_ENTER] = "syscall_enter",
 	[FE_TRACE_SYSCALL_EXIT] = "syscall_exit",
 	[FE_TRACE_SCHED_SWITCH] = "sched_switch",

@@ -101,7 +101,11 @@ static fe_status_t run_once(struct fe_exit_status *e)
 	if (fe_process_info(fe_self, &self) == FE_OK)
 		a.budget = self.budget_limit / 2;
 	if ((st = fe_spawn(&a, &child)) != FE_OK) {
-		printf("init: cannot start %s: %s\n", program, fe_status_name(st));
+		const char *why = fe_spawn_why(program);
+		if (why != NULL)
+			printf("init: cannot start %s: it is %s (%s)\n", program, why, fe_status_name(st));
+		else
+			printf("init: cannot start %s: %s\n", program, fe_status_name(st));
 		return st;
 	}
 	st = fe_process_wait(child, e, 0);

@@ -33,3 +33,17 @@ fe_thread_entry:
 	.size fe_thread_entry, . - fe_thread_entry
 
 	.section .note.GNU-stack, "", @progbits
+
+/*
+ * The Ferrous ABI note (kernel/lib/elf.h, FE_ELF_NOTE_*): the kernel and
+ * fe_spawn refuse an ELF file without it, so a Linux binary is turned away
+ * at load rather than run until its first system call faults.
+ * namesz, descsz, type, "Ferrous\0", ABI version.
+ */
+	.section .note.ferrous, "a", @note
+	.balign 4
+	.long 8
+	.long 4
+	.long 1
+	.asciz "Ferrous"
+	.long 1

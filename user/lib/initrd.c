@@ -58,8 +58,11 @@ fe_status_t fe_initrd_list(void (*fn)(const char *name, size_t size, void *ctx),
 	if (st != FE_OK)
 		return st;
 	cpio_iter_init(&it, initrd, initrd_size);
-	while ((st = cpio_next(&it, &e)) == FE_OK)
-		if ((e.mode & CPIO_MODE_TYPE_MASK) == CPIO_MODE_REG)
-			fn(e.name, e.size, ctx);
+	while ((st = cpio_next(&it, &e)) == FE_OK) {
+		if ((e.mode & CPIO_MODE_TYPE_MASK) != CPIO_MODE_REG)
+			continue;
+		cpio_resolve_link(initrd, initrd_size, &e); /* a hard link's size is its file's */
+		fn(e.name, e.size, ctx);
+	}
 	return st == FE_ERR_NOT_FOUND ? FE_OK : st; /* NOT_FOUND: the trailer */
 }

@@ -22,17 +22,27 @@ static uint32_t prot_of(uint32_t flags)
 }
 
 /* The checked image of a ramdisk file, ready to load. */
-static fe_status_t find_program(const char *path, struct elf_image *img)
+static fe_status_t find_program(const char *path, struct elf_image *img, const char **why)
 {
-	struct elf_load_span span;
 	const void *data;
 	size_t size;
 	fe_status_t st;
 
-	if ((st = fe_initrd_find(path, &data, &size)) != FE_OK ||
-	    (st = elf_parse(data, size, img)) != FE_OK)
+	*why = NULL;
+	if ((st = fe_initrd_find(path, &data, &size)) != FE_OK)
 		return st;
-	return elf_check_load(img, FE_USER_BASE, FE_STACK_TOP - FE_STACK_SIZE, &span);
+	return elf_check_program(data, size, FE_USER_BASE, FE_STACK_TOP - FE_STACK_SIZE, img, why);
+}
+
+const char *fe_spawn_why(const char *path)
+{
+	struct elf_image img;
+	const char *why = NULL;
+	fe_status_t st = find_program(path, &img, &why);
+
+	if (st == FE_ERR_NOT_FOUND)
+		return "not in the ramdisk";
+	return st == FE_OK ? NULL : why;
 }
 
 /*
@@ -175,6 +185,7 @@ fe_status_t fe_spawn(const struct fe_spawn_args *a, fe_handle_t *proc_out)
 		.stack_base = FE_STACK_TOP - FE_STACK_SIZE,
 	};
 	struct elf_image img;
+	const char *why;
 	fe_handle_t child;
 	fe_status_t st;
 
@@ -182,7 +193,7 @@ fe_status_t fe_spawn(const struct fe_spawn_args *a, fe_handle_t *proc_out)
 		return FE_ERR_INVALID_ARG;
 	if (a->handles[FE_START_INITRD] != FE_HANDLE_INVALID)
 		si.initrd_size = fe_start_info->initrd_size;
-	if ((st = put_args(&si, a)) != FE_OK || (st = find_program(a->path, &img)) != FE_OK)
+	if ((st = put_args(&si, a)) != FE_OK || (st = find_program(a->path, &img, &why)) != FE_OK)
 		return st;
 	st = fe_process_create(a->path, strnlen(a->path, NAME_MAX_LEN),
 	                       a->budget ? a->budget : default_budget(), &child);

@@ -9,7 +9,7 @@
 
 #include "internal.h"
 
-#define MAX_ARGS 64
+#define MAX_ARGS ((int)FE_START_ARGC_MAX)
 /* Exit codes for a process that cannot start or breaks its own stack. */
 #define EXIT_BAD_START_BLOCK 126
 #define EXIT_STACK_SMASHED 127

@@ -30,16 +30,25 @@ struct fe_spawn_args {
 
 /*
  * Loads a.path from the ramdisk and starts it. The file must be a static
- * x86_64 executable whose segments lie in [FE_USER_BASE, FE_STACK_TOP -
- * FE_STACK_SIZE), none both writable and executable. On FE_OK the child
+ * x86_64 Ferrous executable (the ABI note of kernel/lib/elf.h) whose
+ * segments lie in [FE_USER_BASE, FE_STACK_TOP - FE_STACK_SIZE), none both
+ * writable and executable. On FE_OK the child
  * runs and *proc_out holds a handle to it (all rights); with proc_out NULL
  * the handle is dropped. On failure the half-made child is killed and no
  * handle is left behind. Errors: FE_ERR_INVALID_ARG (no path, bad priority),
  * FE_ERR_OUT_OF_RANGE (arguments longer than FE_START_ARGS_MAX), those of
- * fe_initrd_find, elf_parse and elf_check_load, and those of the system calls
+ * fe_initrd_find and elf_check_program, and those of the system calls
  * (FE_ERR_NO_MEMORY for a budget too small for the program, ...).
  */
 fe_status_t fe_spawn(const struct fe_spawn_args *a, fe_handle_t *proc_out);
+
+/*
+ * Why the ramdisk file `path` cannot be run: "not in the ramdisk", or what
+ * elf_check_program says it is ("an empty file, not a program", "a Linux
+ * program ...", ...). NULL if it is a loadable program. For messages after
+ * fe_spawn failed.
+ */
+const char *fe_spawn_why(const char *path);
 
 /*
  * The file `name` in the ramdisk: *data points into this process's read-only
