@@ -144,6 +144,11 @@ SCENARIOS: list[Scenario] = [
                    r"\(64 words, 1024 bytes\); keeping the first 3, dropping the rest",
                    r"hello from hello", r"init: hello exited with code 0"],
              must_not=KERNEL_BROKE),
+    # A cmdline.txt with one option per line: the kernel and init's arguments
+    # split the same way (kernel/lib/cmdline.c, cmdline_next_word).
+    Scenario("cmdline-lines", "init.run=hello\nqemu_exit=1\r\n\tloglevel=info\n", timeout=120,
+             must=[r"hello from hello", r"init: hello exited with code 0"],
+             must_not=KERNEL_BROKE),
     Scenario("no-initrd", "ktest=boot qemu_exit=1", initrd=False, ktap=True,
              must=[r"ferrous-boot: warning: no initrd at \\ferrous\\initrd\.cpio",
                    r"initrd: none", INIT_DONE]),

@@ -9,6 +9,7 @@
 #include "core/kernel.h"
 #include "core/log.h"
 #include "core/platform.h"
+#include "lib/cmdline.h"
 #include "lib/elf.h"
 #include "lib/string.h"
 #include "mm/frame.h"
@@ -128,14 +129,8 @@ static void fill_args(struct fe_start_info *si, const char *cmdline)
 	uint64_t need = sizeof(prog);
 
 	memcpy(si->args, prog, sizeof(prog));
-	for (const char *s = cmdline; *s;) {
-		while (*s == ' ')
-			s++;
-		size_t len = 0;
-		while (s[len] && s[len] != ' ')
-			len++;
-		if (len == 0)
-			break;
+	size_t len;
+	for (const char *p = cmdline, *s; (s = cmdline_next_word(&p, &len)) != NULL;) {
 		if (kept == words && kept < FE_START_ARGC_MAX && len + 1 <= FE_START_ARGS_MAX - n) {
 			memcpy(si->args + n, s, len);
 			si->args[n + len] = '\0';
@@ -144,7 +139,6 @@ static void fill_args(struct fe_start_info *si, const char *cmdline)
 		}
 		words++;
 		need += len + 1;
-		s += len;
 	}
 	si->args_len = n;
 	if (kept < words)

@@ -6,6 +6,19 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+const char *cmdline_next_word(const char **p, size_t *len)
+{
+	const char *s = *p, *w;
+
+	while (is_space(*s))
+		s++;
+	for (w = s; *s && !is_space(*s); s++)
+		;
+	*p = s;
+	*len = (size_t)(s - w);
+	return *len ? w : NULL;
+}
+
 /* If the word at w is `key` or `key=...`, returns the value's start ("" for a bare key). */
 static const char *match(const char *w, const char *key)
 {
@@ -24,16 +37,11 @@ fe_status_t cmdline_get(const char *cmdline, const char *key, char *val, size_t 
 
 	if (cmdline == NULL || key == NULL || *key == '\0' || val == NULL || size == 0)
 		return FE_ERR_INVALID_ARG;
-	for (const char *p = cmdline; *p;) {
-		while (is_space(*p))
-			p++;
-		if (*p == '\0')
-			break;
-		const char *v = match(p, key);
+	size_t len;
+	for (const char *p = cmdline, *w; (w = cmdline_next_word(&p, &len)) != NULL;) {
+		const char *v = match(w, key);
 		if (v)
 			found = v;
-		while (*p && !is_space(*p))
-			p++;
 	}
 	if (found == NULL)
 		return FE_ERR_NOT_FOUND;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The kernel command line: space-separated `key=value` words and bare `key`
- * flags, as Linux uses. Pure functions over the string (host-tested).
+ * The kernel command line: `key=value` words and bare `key` flags, as Linux
+ * uses, separated by any run of spaces, tabs and line ends (so a cmdline.txt
+ * may hold one option per line). Every reader of the command line splits it
+ * with cmdline_next_word. Pure functions over the string (host-tested).
  */
 #ifndef FERROUS_LIB_CMDLINE_H
 #define FERROUS_LIB_CMDLINE_H
@@ -11,6 +13,12 @@
 #include <stdint.h>
 
 #include <ferrous/errors.h>
+
+/*
+ * The next word at or after *p: its start, with its length in *len, and *p
+ * moved past it; NULL (and *p at the end) when only separators are left.
+ */
+const char *cmdline_next_word(const char **p, size_t *len);
 
 /*
  * Copies the value of the last `key=value` word into val (NUL-terminated).

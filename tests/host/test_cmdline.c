@@ -63,6 +63,35 @@ static void flags(void **state)
 	assert_false(cmdline_flag(cl, "z"));
 }
 
+/* One tokenizer for every reader: any run of spaces, tabs and line ends
+ * separates words, so a cmdline.txt may hold one option per line. */
+static void words_split_on_any_whitespace(void **state)
+{
+	(void)state;
+	static const char cl[] = "  init.run=hello\nqemu_exit=1\r\n\tloglevel=debug \n";
+	static const char *const want[] = { "init.run=hello", "qemu_exit=1", "loglevel=debug" };
+	const char *p = cl, *w;
+	size_t len, n = 0;
+	char v[16];
+
+	while ((w = cmdline_next_word(&p, &len)) != NULL) {
+		assert_true(n < 3);
+		assert_int_equal(len, strlen(want[n]));
+		assert_memory_equal(w, want[n], len);
+		n++;
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(*p, '\0');
+	p = " \t\n";
+	assert_null(cmdline_next_word(&p, &len));
+	assert_int_equal(len, 0);
+	p = "";
+	assert_null(cmdline_next_word(&p, &len));
+	assert_status(cmdline_get(cl, "init.run", v, sizeof(v)), FE_OK);
+	assert_string_equal(v, "hello");
+	assert_true(cmdline_flag(cl, "qemu_exit"));
+}
+
 static void sizes(void **state)
 {
 	(void)state;
@@ -96,6 +125,7 @@ int main(void)
 		cmocka_unit_test(last_occurrence_wins),
 		cmocka_unit_test(long_values_are_truncated_with_an_error),
 		cmocka_unit_test(flags),
+		cmocka_unit_test(words_split_on_any_whitespace),
 		cmocka_unit_test(sizes),
 	};
 	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
