@@ -2,12 +2,16 @@
 #   lint-raw  inline asm and volatile MMIO only in kernel/arch/ (and boot/), with SAFETY:
 #   cppcheck  kernel and loader sources (tests poke undefined behaviour on purpose)
 #   tidy      clang-tidy (.clang-tidy) over every kernel and loader file, tests included
+#   docs      tools/check-docs.py: docs/testing.md's scenario rows and suite counts
 
 CHECK_OUT := $(OUT)/check
 CPPCHECK_SRCS = $(filter-out %_test.c,$(filter %.c,$(KERNEL_SRCS)))
 
-.PHONY: check lint-raw cppcheck tidy
-check: lint-raw cppcheck tidy
+.PHONY: check lint-raw cppcheck tidy docs-check
+check: lint-raw cppcheck tidy docs-check
+
+docs-check:
+	@$(PYTHON) tools/check-docs.py
 
 lint-raw:
 	@tools/lint-raw.sh
