@@ -8,7 +8,8 @@ Each seed is a small, valid (or deliberately near-valid) input, so the
 fuzzers start from the interesting paths instead of having to discover the
 magic numbers and checksums themselves:
 
-  elf/   synthetic x86_64 executables: user, higher-half kernel, stripped
+  elf/   synthetic x86_64 executables: user, higher-half kernel, stripped, and
+         two Ferrous programs (with the ABI note) that pass elf_check_program
   cpio/  newc archives shaped like an initrd; the 070702 variant; empty
   acpi/  fake physical-memory images with the RSDP at address 0
 """
@@ -18,8 +19,18 @@ import sys
 
 # ---------------------------------------------------------------- ELF
 
-def elf_image(base, stripped=False):
-    """Compact: text R-X at base+0x1100, data RW- at base+0x2180, symtab + strtab."""
+FERROUS_NOTE_OFF = 0xe8  # after the three program headers, before the text
+
+
+def ferrous_note():
+    """The Ferrous ABI note (kernel/lib/elf.h): "Ferrous", type 1, ABI version 1."""
+    return struct.pack("<III", 8, 4, 1) + b"Ferrous\0" + struct.pack("<I", 1)
+
+
+def elf_image(base, stripped=False, note=False):
+    """Compact: text R-X at base+0x1100, data RW- at base+0x2180, symtab + strtab.
+    note: a PT_NOTE with the Ferrous ABI note instead of PT_GNU_STACK, so the
+    file passes elf_check_program and the fuzzer starts from a real program."""
     text_off, data_off, sym_off, str_off, shstr_off, sh_off = (
         0x100, 0x180, 0x190, 0x208, 0x228, 0x248)
     text_va, data_va = base + 0x1000 + text_off, base + 0x2000 + data_off
@@ -29,7 +40,8 @@ def elf_image(base, stripped=False):
     phdrs = [
         (1, 5, text_off, text_va, text_va, 0x80, 0x80, 0x1000),
         (1, 6, data_off, data_va, data_va, 0x10, 0x1800, 0x1000),
-        (0x6474e551, 6, 0, 0, 0, 0, 0, 16),  # PT_GNU_STACK
+        (4, 4, FERROUS_NOTE_OFF, 0, 0, 24, 24, 4) if note  # PT_NOTE
+        else (0x6474e551, 6, 0, 0, 0, 0, 0, 16),  # PT_GNU_STACK
     ]
     shnum = 0 if stripped else 4
     eh = struct.pack("<16sHHIQQQIHHHHHH",
@@ -39,6 +51,9 @@ def elf_image(base, stripped=False):
     b[0:64] = eh
     for i, ph in enumerate(phdrs):
         b[64 + 56 * i:64 + 56 * (i + 1)] = struct.pack("<IIQQQQQQ", *ph)
+    if note:
+        assert 64 + 56 * len(phdrs) <= FERROUS_NOTE_OFF and FERROUS_NOTE_OFF + 24 <= text_off
+        b[FERROUS_NOTE_OFF:FERROUS_NOTE_OFF + 24] = ferrous_note()
     b[text_off:text_off + 0x80] = b"\xcc" * 0x80
     b[data_off:data_off + 0x10] = b"\x5a" * 0x10
     if stripped:
@@ -160,6 +175,8 @@ def seeds():
             "user.elf": elf_image(0x400000),
             "kernel.elf": elf_image(0xffffffff80100000),
             "stripped.elf": elf_image(0x400000, stripped=True),
+            "ferrous.elf": elf_image(0x400000, note=True),
+            "ferrous-stripped.elf": elf_image(0x400000, stripped=True, note=True),
         },
         "cpio": {
             "initrd.cpio": cpio_archive([
