@@ -43,6 +43,7 @@ help:
 	@echo "make debug   boot with QEMU's gdb stub and attach gdb with the kernel's symbols"
 	@echo "make check   clang-tidy, cppcheck and the raw-code lint"
 	@echo "make fuzz    longer libFuzzer runs of every parser"
+	@echo "make fuzz-sys  1,000,000 structured system calls in QEMU (sysfuzz; SYSFUZZ_SEED=S)"
 	@echo "make compdb  compile_commands.json for clangd"
 	@echo "make loc     line counts: kernel, kernel/arch, raw-code share"
 	@echo "CONFIG=release selects the release kernel (no UBSan, no in-kernel tests)"

@@ -1,9 +1,9 @@
-# The commands people type: run, debug, test, compdb, loc.
+# The commands people type: run, debug, test, loadtest, fuzz-sys, compdb, loc.
 
 MEM ?= 512M
 SMP ?= 2
 
-.PHONY: run debug test loadtest compdb loc
+.PHONY: run debug test loadtest fuzz-sys compdb loc
 
 # Boots Ferrous on this terminal (Ctrl-A X quits).
 run:
@@ -25,6 +25,12 @@ test:
 loadtest:
 	$(Q)$(MAKE) --no-print-directory CONFIG=debug kernel loader host-tests fuzzers $(BUILD)/debug/initrd.cpio
 	$(Q)tools/loadtest.sh
+
+# The long system-call fuzzing run (1,000,000 calls, debug kernel, -smp 2); not part of
+# `make test`. SYSFUZZ_SEED=S repeats a run; the log is build/test/sysfuzz-long/serial.log.
+fuzz-sys: deps
+	$(Q)$(MAKE) --no-print-directory CONFIG=debug kernel loader $(BUILD)/debug/initrd.cpio
+	$(Q)$(PYTHON) tools/testrun.py --skip-host --skip-fuzz --include-off --only boot/sysfuzz-long -v
 
 # compile_commands.json for clangd, from the fragments clang wrote with -MJ.
 compdb: kernel loader host-tests

@@ -324,7 +324,7 @@ def run_scenario(s: Scenario, args: argparse.Namespace, rep: Reporter) -> None:
 
 
 def run_scenarios(rep: Reporter, args: argparse.Namespace) -> None:
-    chosen = [s for s in SCENARIOS if s.enabled and
+    chosen = [s for s in SCENARIOS if (s.enabled or args.include_off) and
               (not args.only or fnmatch.fnmatch(f"boot/{s.name}", args.only))]
     for path in (args.loader, args.kernel, args.initrd):
         if not os.path.exists(path):
@@ -348,6 +348,8 @@ def main() -> int:
     p.add_argument("--kernel", default=os.path.join(ROOT, "build", "debug", "kernel.boot.elf"))
     p.add_argument("--initrd", default=os.path.join(ROOT, "build", "debug", "initrd.cpio"))
     p.add_argument("--out", default=os.path.join(ROOT, "build", "test"))
+    p.add_argument("--include-off", action="store_true",
+                   help="also run scenarios that are off by default (sysfuzz-long: make fuzz-sys)")
     p.add_argument("-v", "--verbose", action="store_true", help="list every test, not only failures")
     args = p.parse_args()
 

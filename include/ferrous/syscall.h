@@ -149,6 +149,10 @@ struct fe_kernel_stats {
 	uint64_t numa_nodes;          /* memory nodes (1 without SRAT) */
 	uint64_t frames_remote;       /* frame allocations served by another node than asked */
 	uint64_t objects;             /* kernel objects alive (not yet destroyed), of every type */
+	/* For leak checks (sysfuzz): what freeing everything a process made returns to. */
+	uint64_t handles;             /* capabilities in all processes' tables */
+	uint64_t kheap_objects;       /* kernel heap objects allocated (every slab cache) */
+	uint64_t kheap_frames;        /* frames the slab caches hold, kept empty slabs included */
 };
 
 /* fe_cpu_stats.idle_method: how an idle CPU sleeps. */

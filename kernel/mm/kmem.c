@@ -22,7 +22,8 @@ static void pages_free(void *va, unsigned order)
 
 static const struct slab_backend frame_backend = { pages_alloc, pages_free };
 
-/* Every cache, newest first; appended to at boot under the lock. */
+/* Every cache, newest first; appended to at boot under the lock. A cache
+ * is never removed and its `next` never changes once it is on the list. */
 static struct spinlock caches_lock = SPINLOCK_INIT("kmem caches");
 static struct kmem_cache *caches GUARDED_BY(caches_lock);
 
@@ -78,4 +79,23 @@ struct kmem_stats kmem_cache_stats(struct kmem_cache *kc)
 	struct kmem_stats s = { kc->slab.inuse, kc->slab.slabs, kc->slab.allocs, kc->slab.frees };
 	spin_unlock_irqrestore(&kc->lock, f);
 	return s;
+}
+
+struct kmem_stats kmem_total_stats(void)
+{
+	struct kmem_stats t = { 0 };
+	irqflags_t f = spin_lock_irqsave(&caches_lock);
+	struct kmem_cache *kc = caches;
+
+	spin_unlock_irqrestore(&caches_lock, f);
+	/* Walked without caches_lock: entries are never removed or relinked,
+	 * and leaf locks do not nest (docs/locking.md). */
+	for (; kc; kc = kc->next) {
+		struct kmem_stats s = kmem_cache_stats(kc);
+		t.inuse += s.inuse;
+		t.slabs += s.slabs << kc->slab.order;
+		t.allocs += s.allocs;
+		t.frees += s.frees;
+	}
+	return t;
 }

@@ -36,4 +36,11 @@ struct kmem_stats {
 };
 struct kmem_stats kmem_cache_stats(struct kmem_cache *kc);
 
+/* Every cache together: objects handed out (inuse) and frames their slabs
+ * hold (slabs counts 4 KiB frames here, empty slabs kept for reuse
+ * included). For leak checks: freed objects lower inuse at once, while a
+ * cache may keep an empty slab, so frames_free + slab frames is what returns
+ * to its earlier value. */
+struct kmem_stats kmem_total_stats(void);
+
 #endif /* FERROUS_MM_KMEM_H */

@@ -51,6 +51,15 @@ void kobj_init(struct kobj *o, uint32_t type, struct budget *b)
 		budget_get(b);
 }
 
+void kobj_abandon(struct kobj *o)
+{
+	live_objects--;
+	if (o->budget)
+		budget_put(o->budget);
+	o->budget = NULL;
+	o->refs = 0;
+}
+
 void kobj_get(struct kobj *o)
 {
 	if (o->refs == 0)

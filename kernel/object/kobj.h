@@ -29,6 +29,10 @@ struct kobj {
 
 /* Sets up the header with one reference; takes a reference on the budget. */
 void kobj_init(struct kobj *o, uint32_t type, struct budget *b);
+/* Undoes kobj_init for an object nobody else has seen, when its creation
+ * fails after it: no longer counted alive, its budget reference dropped.
+ * The caller frees its memory. */
+void kobj_abandon(struct kobj *o);
 void kobj_get(struct kobj *o);
 void kobj_put(struct kobj *o);
 /* Objects whose last reference is gone, waiting for kobj_reap (under the

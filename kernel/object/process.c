@@ -132,3 +132,14 @@ uint64_t process_count(void)
 {
 	return live_processes;
 }
+
+uint64_t process_handle_count(void)
+{
+	uint64_t n = 0;
+
+	/* Every process object still allocated, ended or not: a table is
+	 * emptied when its process ends, so only the living contribute. */
+	for (const struct process *p = all_processes; p; p = p->all_next)
+		n += p->cspace.count;
+	return n;
+}

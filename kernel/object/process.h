@@ -58,6 +58,8 @@ void process_add_thread(struct process *p, struct thread *t);
 void process_remove_thread(struct process *p, struct thread *t);
 
 uint64_t process_count(void);
+/* Capabilities in every process's table (big lock held). */
+uint64_t process_handle_count(void);
 /* Called when a process ends; the kernel watches init's end (root_task.c). */
 extern void (*process_end_hook)(struct process *p);
 

@@ -65,7 +65,7 @@ fe_status_t vmo_create(struct budget *b, uint32_t node, uint64_t size, struct vm
 			st = budget_frame_alloc_on(b, node, 0, &v->pages[i]);
 		if (st != FE_OK) {
 			free_pages(v, i);
-			budget_put(b);
+			kobj_abandon(&v->obj); /* else `objects` would count it for good */
 			budget_frame_free(b, arr, v->pages_order);
 			goto fail_obj;
 		}

@@ -9,6 +9,7 @@
 #include "core/usercopy.h"
 #include "lib/util.h"
 #include "mm/frame.h"
+#include "mm/kmem.h"
 #include "mm/numa.h"
 #include "object/device.h"
 #include "object/interrupt.h"
@@ -191,9 +192,13 @@ fe_status_t sys_kernel_stats(struct trap_frame *f)
 		ks.context_switches += cpus[i].sched.switches;
 		ks.trace_dropped += ts.overwritten;
 	}
+	struct kmem_stats heap = kmem_total_stats();
 	ks.threads = thread_count();
 	ks.objects = kobj_count();
 	ks.cpus = ncpus;
+	ks.handles = process_handle_count();
+	ks.kheap_objects = heap.inuse;
+	ks.kheap_frames = heap.slabs;
 	return copy_to_user(ARG1(f), &ks, sizeof(ks));
 }
 

@@ -31,7 +31,8 @@ struct run {
 	fe_handle_t counter;
 	struct fuzz_page *page;
 	uint64_t done, workers, faults, self_kills, stalls, exits, retired, idle_in_row;
-	uint64_t status[FUZZ_STATUSES], ok[FUZZ_NRS]; /* summed over workers */
+	uint64_t status[FUZZ_STATUSES], made[FUZZ_NRS], ok[FUZZ_NRS]; /* summed over workers */
+	uint64_t mutated, mutated_ok, random, random_ok;
 	bool broken; /* the driver itself failed: the result is "not ok" */
 };
 
@@ -174,8 +175,14 @@ static void drive_one(struct run *r)
 	r->done += calls;
 	for (unsigned i = 0; i < FUZZ_STATUSES; i++)
 		r->status[i] += r->page->status[i];
-	for (unsigned i = 0; i < FUZZ_NRS; i++)
+	for (unsigned i = 0; i < FUZZ_NRS; i++) {
+		r->made[i] += r->page->made[i];
 		r->ok[i] += r->page->ok[i];
+	}
+	r->mutated += r->page->mutated;
+	r->mutated_ok += r->page->mutated_ok;
+	r->random += r->page->random;
+	r->random_ok += r->page->random_ok;
 }
 
 static uint64_t arg_value(int argc, char **argv, const char *key, uint64_t dflt)
@@ -191,22 +198,17 @@ static uint64_t arg_value(int argc, char **argv, const char *key, uint64_t dflt)
 	return v;
 }
 
-static void print_health(const struct fe_kernel_stats *before)
+static uint64_t pct10(uint64_t part, uint64_t whole)
 {
-	struct fe_kernel_stats after;
-	fe_handle_t tr = fe_start_handle(FE_START_TRACE);
-
-	if (tr == FE_HANDLE_INVALID || fe_kernel_stats(tr, &after) != FE_OK)
-		return;
-	printf("# sysfuzz: frames free %llu before, %llu after; processes %llu before, %llu "
-	       "after\n",
-	       (unsigned long long)before->frames_free, (unsigned long long)after.frames_free,
-	       (unsigned long long)before->processes, (unsigned long long)after.processes);
+	return whole ? part * 1000 / whole : 0;
 }
 
-/* How the calls went: results by status, and successes by call number. */
-static void print_histograms(const struct run *r)
+/* Results by status, then one row per family (calls, successes, share) with
+ * its calls by number; one KTAP case per family: it must have succeeded. */
+static unsigned print_families(const struct run *r, unsigned n)
 {
+	uint64_t all = 0, all_ok = 0;
+
 	printf("# sysfuzz: results:");
 	for (unsigned i = 0; i < FUZZ_STATUSES; i++)
 		if (r->status[i])
@@ -214,28 +216,160 @@ static void print_histograms(const struct run *r)
 			       i + 1 < FUZZ_STATUSES ? fe_status_name((fe_status_t) - (int)i)
 						     : "other",
 			       (unsigned long long)r->status[i]);
-	printf("\n# sysfuzz: successes by call number:");
-	for (unsigned i = 0; i < FUZZ_NRS; i++)
-		printf(" %u:%llu", i, (unsigned long long)r->ok[i]);
-	printf("\n");
+	printf("\n# family          calls  successes  share   by call: number=successes/calls\n");
+	for (unsigned f = 0; f < fuzz_nfamilies; f++) {
+		const struct fuzz_family *fam = &fuzz_families[f];
+		uint64_t calls = 0, ok = 0;
+		for (unsigned k = 0; k < fam->n; k++) {
+			calls += r->made[fam->nrs[k]];
+			ok += r->ok[fam->nrs[k]];
+		}
+		all += calls, all_ok += ok;
+		printf("# %-12s %9llu  %9llu  %3llu.%llu%% ", fam->name, (unsigned long long)calls,
+		       (unsigned long long)ok, (unsigned long long)pct10(ok, calls) / 10,
+		       (unsigned long long)pct10(ok, calls) % 10);
+		for (unsigned k = 0; k < fam->n; k++)
+			printf(" %llu=%llu/%llu", (unsigned long long)fam->nrs[k],
+			       (unsigned long long)r->ok[fam->nrs[k]],
+			       (unsigned long long)r->made[fam->nrs[k]]);
+		printf("\n%s %u family-%s\n", ok > 0 || !fam->must_succeed ? "ok" : "not ok", ++n,
+		       fam->name);
+	}
+	printf("# %-12s %9llu  %9llu  %3llu.%llu%%  (one argument corrupted)\n", "mutated",
+	       (unsigned long long)r->mutated, (unsigned long long)r->mutated_ok,
+	       (unsigned long long)pct10(r->mutated_ok, r->mutated) / 10,
+	       (unsigned long long)pct10(r->mutated_ok, r->mutated) % 10);
+	printf("# %-12s %9llu  %9llu  %3llu.%llu%%  (any number, any arguments)\n", "random",
+	       (unsigned long long)r->random, (unsigned long long)r->random_ok,
+	       (unsigned long long)pct10(r->random_ok, r->random) / 10,
+	       (unsigned long long)pct10(r->random_ok, r->random) % 10);
+	all += r->random, all_ok += r->random_ok;
+	printf("# sysfuzz: %llu of %llu calls succeeded (%llu.%llu%%)\n", (unsigned long long)all_ok,
+	       (unsigned long long)all, (unsigned long long)pct10(all_ok, all) / 10,
+	       (unsigned long long)pct10(all_ok, all) % 10);
+	return n;
+}
+
+/* ---- the leak check ---- */
+
+#define SETTLE_POLLS 1000u /* 10 ms each: how long the kernel may take to free an ended worker */
+
+static bool stats(struct fe_kernel_stats *ks)
+{
+	fe_handle_t tr = fe_start_handle(FE_START_TRACE);
+
+	return tr != FE_HANDLE_INVALID && fe_kernel_stats(tr, ks) == FE_OK;
+}
+
+/* Frames not free and not held by the slab caches (which keep an empty slab). */
+static uint64_t frames_used(const struct fe_kernel_stats *ks)
+{
+	return ks->frames_total - ks->frames_free - ks->kheap_frames;
+}
+
+/*
+ * The one slack: kernel stacks live in 8-page slots of the kernel's vmap
+ * area, lowest free first, and the page tables behind them are never freed.
+ * When more threads are alive at once than ever before (a killed worker's
+ * threads still ending while the next one starts), a slot past the old
+ * high-water mark may need a new page table: one frame per 64 slots. The
+ * workers have at most ~20 threads each, so a run grows it by one or two.
+ */
+#define FRAME_SLACK 2u
+
+static bool same_counts(const struct fe_kernel_stats *a, const struct fe_kernel_stats *b)
+{
+	return a->processes == b->processes && a->threads == b->threads && a->handles == b->handles &&
+	       a->objects == b->objects && a->kheap_objects == b->kheap_objects &&
+	       frames_used(b) >= frames_used(a) && frames_used(b) - frames_used(a) <= FRAME_SLACK;
+}
+
+/* Waits (bounded) for the counts to equal `want`'s, or for processes to
+ * reach want->processes if only_processes; *now gets the last reading. A
+ * worker's children may still be on their way out (a thread that exits at
+ * once may not have run yet), so this polls; the verdict is on counts. */
+static void settle(const struct fe_kernel_stats *want, bool only_processes,
+		   struct fe_kernel_stats *now)
+{
+	for (unsigned i = 0; i < SETTLE_POLLS; i++) {
+		if (!stats(now) ||
+		    (only_processes ? now->processes == want->processes : same_counts(now, want)))
+			return;
+		(void)fe_thread_sleep(POLL_NS);
+	}
+}
+
+static void print_counts(const char *what, const struct fe_kernel_stats *ks)
+{
+	printf("# sysfuzz: %-8s processes %llu threads %llu handles %llu objects %llu "
+	       "heap objects %llu frames in use %llu (free %llu, slab %llu)\n",
+	       what, (unsigned long long)ks->processes, (unsigned long long)ks->threads,
+	       (unsigned long long)ks->handles, (unsigned long long)ks->objects,
+	       (unsigned long long)ks->kheap_objects,
+	       (unsigned long long)frames_used(ks), (unsigned long long)ks->frames_free,
+	       (unsigned long long)ks->kheap_frames);
+}
+
+/*
+ * Everything the workers made must be gone once they are: processes,
+ * threads, handles and kernel heap objects exactly; frames exactly once the
+ * frames the slab caches hold are set aside (a cache keeps one empty slab
+ * for reuse, and grows to the most objects it ever held at once). The
+ * baseline is taken after a warm-up worker, so that the driver's own one-off
+ * growth (its heap, its page tables, the ramdisk mapping fe_spawn makes on
+ * first use) is in it.
+ */
+static bool check_leaks(const struct fe_kernel_stats *start, const struct fe_kernel_stats *base,
+			unsigned n)
+{
+	struct fe_kernel_stats after = { 0 };
+
+	settle(base, false, &after);
+	print_counts("start", start);
+	print_counts("baseline", base);
+	print_counts("after", &after);
+	/* The warm-up worker's processes and handles must be gone too. */
+	bool warm_ok = base->processes == start->processes && base->handles == start->handles;
+	bool ok = warm_ok && same_counts(base, &after);
+	if (!warm_ok)
+		printf("# sysfuzz: LEAK in the warm-up: processes %lld handles %lld more than at the "
+		       "start\n",
+		       (long long)(base->processes - start->processes),
+		       (long long)(base->handles - start->handles));
+	if (!same_counts(base, &after))
+		printf("# sysfuzz: LEAK (after minus baseline): processes %lld threads %lld handles "
+		       "%lld objects %lld heap objects %lld frames %lld\n",
+		       (long long)(after.processes - base->processes),
+		       (long long)(after.threads - base->threads),
+		       (long long)(after.handles - base->handles),
+		       (long long)(after.objects - base->objects),
+		       (long long)(after.kheap_objects - base->kheap_objects),
+		       (long long)(frames_used(&after) - frames_used(base)));
+	printf("%s %u leaks\n", ok ? "ok" : "not ok", n);
+	return ok;
 }
 
 static int driver(int argc, char **argv)
 {
 	struct run r = { .want = arg_value(argc, argv, "iterations", DEFAULT_ITERATIONS),
 	                 .seed = arg_value(argc, argv, "seed", DEFAULT_SEED) };
-	struct fe_kernel_stats before = { 0 };
+	struct fe_kernel_stats start = { 0 }, base = { 0 };
+	bool have_stats = stats(&start);
 	void *va;
 
-	printf("KTAP version 1\n1..1\n");
-	if (fe_start_handle(FE_START_TRACE) != FE_HANDLE_INVALID)
-		(void)fe_kernel_stats(fe_start_handle(FE_START_TRACE),
-				      &before); /* for the report only */
+	printf("KTAP version 1\n1..%u\n", fuzz_nfamilies + 1 + (have_stats ? 1 : 0));
+	printf("# sysfuzz: seed %llu, %llu calls (rerun: sysfuzz.seed=%llu)\n",
+	       (unsigned long long)r.seed, (unsigned long long)r.want, (unsigned long long)r.seed);
 	if (fe_map_new(PAGE, FE_VM_READ | FE_VM_WRITE, &r.counter, &va) != FE_OK) {
 		printf("# sysfuzz: no memory for the counter page\nnot ok 1 sysfuzz\n");
 		return 1;
 	}
 	r.page = va;
+	if (have_stats)
+		(void)stats(&start); /* with the counter page */
+	drive_one(&r); /* the warm-up: then the baseline, once it is gone */
+	if (have_stats)
+		settle(&start, true, &base);
 	while (r.done < r.want && !r.broken && r.idle_in_row < MAX_IDLE_WORKERS)
 		drive_one(&r);
 	bool ok = r.done >= r.want && !r.broken && fe_null() == FE_OK;
@@ -248,10 +382,17 @@ static int driver(int argc, char **argv)
 	       (unsigned long long)r.faults, (unsigned long long)r.self_kills,
 	       (unsigned long long)r.stalls, (unsigned long long)r.exits,
 	       (unsigned long long)r.retired, WORKER_QUOTA);
-	print_histograms(&r);
-	print_health(&before);
 	printf("%s 1 sysfuzz\n", ok ? "ok" : "not ok");
-	return ok ? 0 : 1;
+	unsigned n = print_families(&r, 1);
+	bool families_ok = true;
+	for (unsigned f = 0; f < fuzz_nfamilies; f++) {
+		uint64_t k = 0;
+		for (unsigned j = 0; j < fuzz_families[f].n; j++)
+			k += r.ok[fuzz_families[f].nrs[j]];
+		families_ok &= k > 0 || !fuzz_families[f].must_succeed;
+	}
+	bool leaks_ok = !have_stats || check_leaks(&start, &base, n + 1);
+	return ok && families_ok && leaks_ok ? 0 : 1;
 }
 
 int main(int argc, char **argv)

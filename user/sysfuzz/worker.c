@@ -1,89 +1,149 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The worker: makes a few objects of every type it may (so random handles
- * sometimes hit real ones), starts a thread that answers one endpoint (so
- * random calls on it complete), then makes random calls forever, counting
- * them in the page it shares with the driver. It holds only what the driver
- * gave it (a console handle without WRITE, the trace capability with READ
- * only, the counter page) and what it makes within its small budget.
+ * The worker: builds its pool (objects of every type it may make, with the
+ * rights each handle carries), starts two partner threads, then makes calls
+ * forever, counting them in the page it shares with the driver: mostly
+ * structured ones (ops.c), one in RANDOM_ONE_IN random (calls.c). It holds
+ * only what the driver gave it (a console handle without WRITE, the trace
+ * capability with READ only, the counter page) and what it makes within its
+ * small budget.
+ *
+ * The partners make every IPC call able to succeed without a deadlock: the
+ * server answers every call on its endpoint (so a call there returns), the
+ * client calls its endpoint again as soon as it is answered (so a receive
+ * there, blocking or not, returns). Each keeps the root handle of its
+ * endpoint, which no call of the worker deletes or revokes.
  */
 #include "fuzz.h"
 
-#define VICTIM_VA 0x10000000ULL
-#define HARVEST_EVERY 64u
+#define RANDOM_ONE_IN 8u
 
-/* Answers every call on the endpoint with an empty reply, dropping the
- * capabilities that came with it; ends when its handle is gone. */
+/* Drops capabilities a message brought into this thread's buffer. */
+static void drop_caps(uint64_t info)
+{
+	struct fe_ipc_buffer *b = fe_ipc_buffer();
+
+	for (unsigned i = 0; b && i < FE_MSG_CAPS(info) && i < FE_IPC_MAX_CAPS; i++)
+		(void)fe_handle_delete(b->caps[i]);
+}
+
+/* Answers every call with an empty reply; runs as long as the process. */
 static void serve(void *arg)
 {
 	fe_handle_t ep = *(const fe_handle_t *)arg;
 	struct fe_msg m;
 
-	while (fe_recv(ep, 0, &m) == FE_OK) {
-		do {
-			struct fe_ipc_buffer *b = fe_ipc_buffer();
-			for (unsigned i = 0; b && i < FE_MSG_CAPS(m.info) && i < FE_IPC_MAX_CAPS;
-			     i++)
-				(void)fe_handle_delete(b->caps[i]);
+	for (;;) {
+		fe_status_t st = fe_recv(ep, 0, &m);
+		while (st == FE_OK) {
+			drop_caps(m.info);
 			m.info = FE_MSG_INFO(0, 0, 0);
-		} while (fe_reply_recv(ep, &m) == FE_OK);
+			st = fe_reply_recv(ep, &m);
+		}
+		if (st == FE_ERR_BAD_HANDLE)
+			(void)fe_thread_sleep(1000000); /* cannot happen: nobody deletes it */
 	}
 }
 
-static bool add(struct fuzz_pool *p, fe_status_t st, fe_handle_t h)
+/* Calls its endpoint forever, so the worker always has a caller to receive. */
+static void client(void *arg)
 {
-	if (st != FE_OK || p->n == ARRAY_SIZE(p->h))
-		return false;
-	p->h[p->n++] = h;
-	return true;
+	fe_handle_t ep = *(const fe_handle_t *)arg;
+
+	for (uint64_t n = 0;; n++) {
+		struct fe_msg m = { .info = FE_MSG_INFO(n, n % 5, 0), .w = { n, ~n, 0, 0 } };
+		fe_status_t st = fe_call(ep, &m);
+		if (st == FE_OK)
+			drop_caps(m.info);
+		else if (st == FE_ERR_BAD_HANDLE)
+			(void)fe_thread_sleep(1000000);
+	}
 }
 
-/* The endpoint the server thread answers, a badged copy, and one nobody answers. */
-static bool make_endpoints(struct fuzz_pool *p)
+/* A partner thread on a fresh endpoint; the pool gets a copy of the
+ * endpoint with `rights` (and `flag`) and the thread's handle. */
+static bool partner(struct fuzz_pool *p, void (*fn)(void *), fe_handle_t *root, uint64_t *koid,
+		    uint32_t rights, uint32_t flag)
 {
-	static fe_handle_t server_ep;
 	struct fe_handle_info info;
-	fe_handle_t ep, h, th;
+	fe_handle_t copy, th;
 
-	if (!add(p, fe_endpoint_create(&ep), ep) || fe_handle_info(ep, &info) != FE_OK)
+	if (fe_endpoint_create(root) != FE_OK || fe_handle_info(*root, &info) != FE_OK ||
+	    fe_handle_dup(*root, rights, 0, &copy) != FE_OK)
 		return false;
-	p->served_koid = info.koid;
-	if (fe_handle_dup(ep, FE_RIGHT_READ | FE_RIGHT_WRITE, 0, &server_ep) != FE_OK)
-		return false;
-	p->server_copy = server_ep; /* not in the pool: only the server uses it */
-	return add(p, fe_handle_dup(ep, FE_RIGHT_WRITE | FE_RIGHT_DUPLICATE, 7, &h), h) &&
-	       add(p, fe_endpoint_create(&h), h) &&
-	       add(p, fe_thread_spawn(serve, &server_ep, FUZZ_WORKER_PRIORITY, &th), th);
+	*koid = info.koid;
+	return fuzz_pool_add(p, copy, OBJ_KEEP | flag, 0) &&
+	       fe_thread_spawn(fn, root, FUZZ_WORKER_PRIORITY, &th) == FE_OK &&
+	       fuzz_pool_add(p, th, OBJ_KEEP, 0);
 }
 
-static bool make_notifications(struct fuzz_pool *p)
+/* The code page: exit stubs (x86_64), mapped read+exec here and in children. */
+static bool make_code(struct fuzz_pool *p)
 {
-	fe_handle_t n, h;
+	static const uint8_t exit_process[] = { 0xb8, FE_SYS_PROCESS_EXIT, 0, 0, 0, /* mov eax, n */
+						 0x31, 0xff,                      /* xor edi, edi */
+						 0x0f, 0x05, 0x0f, 0x0b };        /* syscall; ud2 */
+	static const uint8_t exit_thread[] = { 0xb8, FE_SYS_THREAD_EXIT, 0, 0, 0, 0x0f, 0x05, 0x0f, 0x0b };
 
-	return add(p, fe_notif_create(&n), n) &&
-	       add(p, fe_handle_dup(n, FE_RIGHT_SIGNAL | FE_RIGHT_DUPLICATE, 0, &h), h) &&
-	       add(p, fe_notif_create(&h), h);
+	if (fe_vmo_create(PAGE, &p->code_vmo) != FE_OK ||
+	    fe_vmo_write(p->code_vmo, CODE_EXIT_PROCESS, exit_process, sizeof(exit_process)) != FE_OK ||
+	    fe_vmo_write(p->code_vmo, CODE_EXIT_THREAD, exit_thread, sizeof(exit_thread)) != FE_OK)
+		return false;
+	p->code_va = CODE_VA;
+	return fe_vm_map(fe_self, p->code_vmo, 0, CODE_VA, PAGE, FE_VM_READ | FE_VM_EXEC) == FE_OK;
 }
 
-/* Memory objects, the scratch mapping, and a child process with a mapping. */
-static bool make_memory(struct fuzz_pool *p)
+/* Scratch pages, our own IPC buffer, a few VMOs, notifications, a child. */
+static bool make_objects(struct fuzz_pool *p)
 {
-	fe_handle_t v, h, victim;
+	fe_handle_t h;
 	void *va;
 
-	if (!add(p, fe_map_new(2 * PAGE, FE_VM_READ | FE_VM_WRITE, &v, &va), v))
+	if (fe_map_new(2 * PAGE, FE_VM_READ | FE_VM_WRITE, &h, &va) != FE_OK ||
+	    !fuzz_pool_add(p, h, 0, 2 * PAGE))
 		return false;
 	p->scratch = (uint64_t)(uintptr_t)va;
-	if (!add(p, fe_vmo_create(16 * PAGE, &h), h) ||
-	    !add(p, fe_handle_dup(v, FE_RIGHT_READ | FE_RIGHT_MAP | FE_RIGHT_DUPLICATE, 0, &h),
-		 h) ||
-	    !add(p, fe_process_create("victim", 6, 256 << 10, &victim), victim))
+	if (fe_map_new(PAGE, FE_VM_READ | FE_VM_WRITE, &p->ipc_vmo, &va) != FE_OK ||
+	    fe_thread_set_ipc_buffer(p->ipc_vmo, 0) != FE_OK ||
+	    !fuzz_pool_add(p, p->ipc_vmo, OBJ_KEEP, PAGE))
 		return false;
-	p->victim_va = VICTIM_VA;
-	return fe_vm_map(victim, v, 0, VICTIM_VA, PAGE, FE_VM_READ) == FE_OK;
+	p->ipc = va;
+	if (fe_vmo_create(4 * PAGE, &h) != FE_OK || !fuzz_pool_add(p, h, 0, 4 * PAGE) ||
+	    fe_notif_create(&h) != FE_OK || !fuzz_pool_add(p, h, 0, 0) ||
+	    fe_process_create("child", 5, 64 * PAGE, &h) != FE_OK || !fuzz_pool_add(p, h, OBJ_CHILD, 0))
+		return false;
+	return make_code(p);
 }
 
-/* Maps the counter page; the VMO handle is dropped so no random call can write it. */
+static bool start_info(struct fuzz_pool *p)
+{
+	fe_handle_t tr = fe_start_handle(FE_START_TRACE);
+	struct fe_kernel_stats ks;
+
+	p->cpus = p->nodes = 1;
+	if (tr == FE_HANDLE_INVALID)
+		return true;
+	if (fe_kernel_stats(tr, &ks) == FE_OK) {
+		p->cpus = ks.cpus ? ks.cpus : 1;
+		p->nodes = ks.numa_nodes ? ks.numa_nodes : 1;
+	}
+	return fuzz_pool_add(p, tr, OBJ_KEEP, 0);
+}
+
+/*
+ * All our threads on one CPU (the partners inherit the mask): with
+ * multi-threaded TCG a wake-up across vCPUs costs milliseconds (DESIGN
+ * section 11), which IPC with the partners would pay on every call. The
+ * CPU is chosen by the seed, so workers spread over the machine; the
+ * affinity calls still move threads now and then.
+ */
+static bool pin(struct fuzz_pool *p, uint64_t seed)
+{
+	p->home_cpu = (seed >> 17) % p->cpus;
+	return fe_thread_set_affinity(0, 1ULL << p->home_cpu) == FE_OK;
+}
+
+/* Maps the counter page; the VMO handle is dropped so no call can write it. */
 static struct fuzz_page *map_counter(void)
 {
 	fe_handle_t v = fe_start_handle(FE_START_USER0);
@@ -99,23 +159,23 @@ int fuzz_worker_main(uint64_t seed)
 {
 	static struct fuzz_pool pool;
 	struct fuzz_page *page = map_counter();
-	uint64_t calls = 0;
 
 	if (!page)
 		return FUZZ_NO_COUNTER;
 	fuzz_seed(seed);
-	fe_handle_t tr = fe_start_handle(FE_START_TRACE);
-	if (tr != FE_HANDLE_INVALID && !add(&pool, FE_OK, tr))
-		return FUZZ_NO_OBJECTS;
-	if (!add(&pool, FE_OK, fe_self) || !add(&pool, FE_OK, fe_console) ||
-	    !make_endpoints(&pool) || !make_notifications(&pool) || !make_memory(&pool))
+	if (!start_info(&pool) || !pin(&pool, seed) || !fuzz_pool_add(&pool, fe_self, OBJ_KEEP, 0) ||
+	    (fe_console != FE_HANDLE_INVALID && !fuzz_pool_add(&pool, fe_console, OBJ_KEEP, 0)) ||
+	    !make_objects(&pool) ||
+	    !partner(&pool, serve, &pool.srv_root, &pool.srv_koid,
+		     FE_RIGHT_WRITE | FE_RIGHT_DUPLICATE | FE_RIGHT_TRANSFER | FE_RIGHT_REVOKE, OBJ_SERVED) ||
+	    !partner(&pool, client, &pool.cli_root, &pool.cli_koid,
+		     FE_RIGHT_READ | FE_RIGHT_DUPLICATE | FE_RIGHT_TRANSFER | FE_RIGHT_REVOKE, OBJ_CLIENT))
 		return FUZZ_NO_OBJECTS;
 	page->ready = 1;
 	for (;;) {
-		if (!fuzz_one_call(&pool, page))
-			continue;
-		page->calls = ++calls;
-		if (calls % HARVEST_EVERY == 0)
-			fuzz_harvest(&pool);
+		if (fuzz_rand() % RANDOM_ONE_IN == 0)
+			(void)fuzz_random_call(&pool, page);
+		else
+			(void)fuzz_structured_call(&pool, page);
 	}
 }

@@ -229,6 +229,41 @@ static void kernel_stats_are_sane(struct ut *t)
 	UT_EXPECT_GE(t, b.syscalls, a.syscalls + 11);
 }
 
+/* The leak-check counts (sysfuzz relies on them): one object and one
+ * handle more while a notification exists, a second handle for its copy,
+ * and all back once both handles are gone. Nothing else in the system makes
+ * objects meanwhile (init waits for us, our watchdog sleeps). */
+static void kernel_stats_count_handles_and_objects(struct ut *t)
+{
+	fe_handle_t tr = need(t, FE_START_TRACE, "no trace capability"), n = 0, copy = 0;
+	struct fe_kernel_stats a = { 0 }, b = { 0 }, c = { 0 };
+
+	if (tr == FE_HANDLE_INVALID)
+		return;
+	/* Once first, so our handle table has the free slots (a new chunk of
+	 * it would be one more object). */
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_handle_dup(n, FE_RIGHT_SIGNAL, 0, &copy)));
+	ut_del(t, copy);
+	ut_del(t, n);
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_kernel_stats(tr, &a)));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_handle_dup(n, FE_RIGHT_SIGNAL, 0, &copy)));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_kernel_stats(tr, &b)));
+	ut_del(t, copy);
+	ut_del(t, n);
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_kernel_stats(tr, &c)));
+	UT_EXPECT_EQ(t, b.handles, a.handles + 2);
+	UT_EXPECT_EQ(t, b.kheap_objects, a.kheap_objects + 1);
+	UT_EXPECT_EQ(t, b.objects, a.objects + 1);
+	UT_EXPECT_EQ(t, c.handles, a.handles);
+	UT_EXPECT_EQ(t, c.kheap_objects, a.kheap_objects);
+	UT_EXPECT_EQ(t, c.objects, a.objects);
+	UT_EXPECT_GT(t, a.kheap_objects, 0);
+	UT_EXPECT_GT(t, a.kheap_frames, 0);
+	UT_EXPECT_LE(t, a.kheap_frames, a.frames_total - a.frames_free);
+}
+
 UT_SUITE(devices,
 	UT_CASE(ioport_read_write),
 	UT_CASE(ioport_checks),
@@ -238,4 +273,5 @@ UT_SUITE(devices,
 	UT_CASE(console_write_checks),
 	UT_CASE(trace_reads_recent_records),
 	UT_CASE(trace_checks),
-	UT_CASE(kernel_stats_are_sane));
+	UT_CASE(kernel_stats_are_sane),
+	UT_CASE(kernel_stats_count_handles_and_objects));

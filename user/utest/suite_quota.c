@@ -270,6 +270,15 @@ int ut_role_at_limit(void)
 	return calls_at_limit(m1, ep);
 }
 
+/* `role=vmo-midway`: a VMO as large as its whole budget, so its page array
+ * fits but its pages run out part way through. */
+int ut_role_vmo_midway(void)
+{
+	fe_handle_t h;
+
+	return fe_vmo_create(HOG_SMALL, &h) == FE_ERR_NO_MEMORY ? 0 : 2;
+}
+
 /* ---- the parent ---- */
 
 static bool kernel_stats(struct fe_kernel_stats *ks)
@@ -439,6 +448,23 @@ static void interrupt_binding_ends_with_its_process(struct ut *t)
 	ut_del(t, c.user[0]);
 }
 
+/* A VMO refused part way through its pages is not counted as alive
+ * (`objects` once kept it for good, while its memory came back). */
+static void vmo_refused_midway_is_not_counted(struct ut *t)
+{
+	struct fe_kernel_stats ka = { 0 }, kb = { 0 };
+
+	run_role(t, "exit", "0", 0); /* warm up */
+	if (!kernel_stats(&ka)) {
+		ut_skip(t, "no trace capability");
+		return;
+	}
+	run_role(t, "vmo-midway", NULL, HOG_SMALL);
+	UT_ASSERT(t, kernel_stats(&kb));
+	UT_EXPECT_EQ(t, kb.objects, ka.objects);
+	UT_EXPECT_EQ(t, kb.kheap_objects, ka.kheap_objects);
+}
+
 UT_SUITE(quota,
 	UT_CASE(thread_exhaustion_leaves_others_room),
 	UT_CASE(every_kind_of_exhaustion_leaves_others_room),
@@ -446,4 +472,5 @@ UT_SUITE(quota,
 	UT_CASE(every_allocating_call_refused_at_the_limit),
 	UT_CASE(charges_return_when_objects_are_freed),
 	UT_CASE(unmap_frees_a_vmo_without_handles),
-	UT_CASE(interrupt_binding_ends_with_its_process));
+	UT_CASE(interrupt_binding_ends_with_its_process),
+	UT_CASE(vmo_refused_midway_is_not_counted));

@@ -172,6 +172,7 @@ int ut_role_dead_threads(void);
 int ut_role_threads(void);
 int ut_role_irq_binder(void);
 int ut_role_at_limit(void);
+int ut_role_vmo_midway(void);
 
 /* ---- the server role's protocol (server.c) ----
  * Labels are operations; the reply's label is op | UT_REPLY. */
