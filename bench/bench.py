@@ -6,6 +6,7 @@ each other's timings):
   timed view, --runs rounds, each round interleaving
     Ferrous -smp 1 trace on | Ferrous -smp 1 trace off | Linux -smp 1
     Ferrous -smp 2          | Linux -smp 2      (the rows of set smp2)
+    Ferrous -smp 2 MTTCG    | Linux -smp 2 MTTCG (set smp2mt: big-lock contention)
   instruction view, once: the -smp 1 boots again under -icount, where the
     guest TSC counts instructions (deterministic; DESIGN section 11).
 Each boot prints `bench NAME ...` lines (bench/workloads.h); the table shows
@@ -35,10 +36,16 @@ import qemu  # noqa: E402
 WORKLOADS_H = os.path.join(ROOT, "bench", "workloads.h")
 MEM = "512M"
 SMP2_ACCEL = "tcg,thread=single"  # multi-threaded TCG: cross-vCPU wake-ups ~4x slower here
+SMP2MT_ACCEL = "tcg,thread=multi"  # QEMU's default: one host thread per vCPU, real parallelism
+# The set's QEMU configuration: CPUs and accelerator.
+SETS = {"smp1": (1, "tcg"), "smp2": (2, SMP2_ACCEL), "smp2mt": (2, SMP2MT_ACCEL)}
 ICOUNT = ["-icount", "shift=0,align=off,sleep=off",
           "-rtc", "base=2024-01-01T00:00:00,clock=vm", "-seed", "1"]
 LINUX_APPEND = "console=ttyS0 quiet panic=-1 tsc=reliable"
 BOOT_TIMEOUT = 300.0
+# smp2mt boots: on a loaded host a vCPU thread descheduled while it holds the big
+# lock leaves the other spinning for host time slices; a boot can take minutes.
+BOOT_TIMEOUT_MT = 600.0
 NOISY = 1.5  # max/min over the boots above which a figure is named as noisy
 LINE = re.compile(r"^bench (\S+) (.*)$")
 
@@ -87,7 +94,7 @@ class Boot:
 
     name: str
     kernel: str  # "ferrous" or "linux"
-    smp: int
+    set: str     # a key of SETS: the rows it runs and the QEMU configuration
     trace: bool = True
     icount: bool = False
     results: list[dict] = field(default_factory=list)
@@ -95,27 +102,29 @@ class Boot:
 
 def boot_list(args: argparse.Namespace) -> tuple[list[Boot], list[Boot]]:
     """The timed boots (one each per round) and the instruction-count boots."""
-    timed = [Boot("ferrous-smp1", "ferrous", 1), Boot("ferrous-smp1-notrace", "ferrous", 1, trace=False),
-             Boot("linux-smp1", "linux", 1), Boot("ferrous-smp2", "ferrous", 2), Boot("linux-smp2", "linux", 2)]
-    icount = [Boot("ferrous-icount", "ferrous", 1, icount=True),
-              Boot("ferrous-icount-notrace", "ferrous", 1, trace=False, icount=True),
-              Boot("linux-icount", "linux", 1, icount=True)]
+    timed = [Boot("ferrous-smp1", "ferrous", "smp1"), Boot("ferrous-smp1-notrace", "ferrous", "smp1", trace=False),
+             Boot("linux-smp1", "linux", "smp1"), Boot("ferrous-smp2", "ferrous", "smp2"),
+             Boot("linux-smp2", "linux", "smp2"), Boot("ferrous-smp2mt", "ferrous", "smp2mt"),
+             Boot("linux-smp2mt", "linux", "smp2mt")]
+    icount = [Boot("ferrous-icount", "ferrous", "smp1", icount=True),
+              Boot("ferrous-icount-notrace", "ferrous", "smp1", trace=False, icount=True),
+              Boot("linux-icount", "linux", "smp1", icount=True)]
     return timed, icount if args.icount else []
 
 
 def machine(b: Boot, args: argparse.Namespace, workdir: str) -> qemu.Machine:
     """The QEMU machine for b: the same for both kernels but for the boot media."""
-    accel = SMP2_ACCEL if b.smp > 1 else "tcg"
+    smp, accel = SETS[b.set]
     extra = list(ICOUNT) if b.icount else []
     if b.kernel == "linux":
-        append = f"{LINUX_APPEND} -- set=smp{b.smp}"
-        return qemu.Machine(esp=None, mem=MEM, smp=b.smp, accel=accel, serial="stdio", extra=extra,
+        append = f"{LINUX_APPEND} -- set={b.set}"
+        return qemu.Machine(esp=None, mem=MEM, smp=smp, accel=accel, serial="stdio", extra=extra,
                             linux=qemu.LinuxBoot(args.linux_kernel, args.initramfs, append))
-    cmdline = f"init.run=ubench ubench.set=smp{b.smp} qemu_exit=1 trace={'on' if b.trace else 'off'}"
+    cmdline = f"init.run=ubench ubench.set={b.set} qemu_exit=1 trace={'on' if b.trace else 'off'}"
     esp = os.path.join(workdir, "esp.img")
     subprocess.run([os.path.join(ROOT, "tools", "mkesp.sh"), esp, args.loader, args.kernel,
                     args.initrd, cmdline], check=True, capture_output=True)
-    return qemu.Machine(esp=esp, mem=MEM, smp=b.smp, accel=accel, debug_exit=True, serial="stdio",
+    return qemu.Machine(esp=esp, mem=MEM, smp=smp, accel=accel, debug_exit=True, serial="stdio",
                         extra=extra)
 
 
@@ -127,7 +136,8 @@ def run_boot(b: Boot, args: argparse.Namespace, rnd: int) -> dict:
         t0 = time.monotonic()
         try:
             p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL, timeout=BOOT_TIMEOUT)
+                               stdin=subprocess.DEVNULL,
+                               timeout=BOOT_TIMEOUT_MT if b.set == "smp2mt" else BOOT_TIMEOUT)
             text, code = p.stdout.decode("utf-8", "replace"), p.returncode
         except subprocess.TimeoutExpired as e:  # subprocess.run has killed it
             text, code = (e.stdout or b"").decode("utf-8", "replace"), None
@@ -185,17 +195,16 @@ def ratio(a: dict, b: dict, factor: float = 1.0) -> float | None:
 def view_boots(boots: dict[str, Boot], icount: bool) -> dict[str, Boot | None]:
     """Per role, the boot that supplies it in one view (None: not in that view)."""
     if icount:
-        return {"fe1": boots.get("ferrous-icount"), "fe1-off": boots.get("ferrous-icount-notrace"),
-                "lx1": boots.get("linux-icount"), "fe2": None, "lx2": None}
-    return {"fe1": boots["ferrous-smp1"], "fe1-off": boots["ferrous-smp1-notrace"],
-            "lx1": boots["linux-smp1"], "fe2": boots["ferrous-smp2"], "lx2": boots["linux-smp2"]}
+        return {"fe-smp1": boots.get("ferrous-icount"), "fe-off": boots.get("ferrous-icount-notrace"),
+                "lx-smp1": boots.get("linux-icount")}
+    return {"fe-off": boots["ferrous-smp1-notrace"],
+            **{f"{k}-{s}": boots[f"{kernel}-{s}"] for s in SETS for k, kernel in (("fe", "ferrous"), ("lx", "linux"))}}
 
 
 def row_figures(r: Row, vb: dict[str, Boot | None]) -> dict:
     """Ferrous (trace on, off), Linux, the ratio and the tracing cost of one row in one view."""
-    n = r.set[-1]
-    fe, lx = summary(vb[f"fe{n}"], r.ferrous), summary(vb[f"lx{n}"], r.linux)
-    off = summary(vb["fe1-off"], r.ferrous) if n == "1" else {"missing": "not-in-this-view"}
+    fe, lx = summary(vb.get(f"fe-{r.set}"), r.ferrous), summary(vb.get(f"lx-{r.set}"), r.linux)
+    off = summary(vb["fe-off"], r.ferrous) if r.set == "smp1" else {"missing": "not-in-this-view"}
     trace = ratio(fe, off)
     return {"ferrous": fe, "ferrous_trace_off": off, "linux": lx, "ratio": ratio(fe, lx),
             "trace_cost": None if trace is None or metric(r.ferrous) != "cycles" else trace - 1}
@@ -217,11 +226,14 @@ def fmt_pct(x: float | None) -> str:
     return "" if x is None else f"{x * 100:+.1f}%"
 
 
-def table_line(r: Row, f: dict, timed: bool) -> str:
+def row_label(r: Row) -> str:
+    return f"{r.row} ({r.unit})" + ("" if r.set == "smp1" else f" [{r.set}]")
+
+
+def table_line(r: Row, f: dict, timed: bool, width: int) -> str:
     rt = "" if f["ratio"] is None else f"{f['ratio']:.2f}"
-    label = f"{r.row} ({r.unit})" + (" [smp2]" if r.set == "smp2" else "")
     rate = metric(r.ferrous) == "per_s"
-    cells = [f"{label:36}", f"{fmt_fig(f['ferrous'], rate):>14}"]
+    cells = [f"{row_label(r):{width}}", f"{fmt_fig(f['ferrous'], rate):>14}"]
     if timed:
         cells.append(f"{fmt_ns(f['ferrous']):>10}")
     cells.append(f"{fmt_fig(f['linux'], rate):>14}")
@@ -233,15 +245,16 @@ def table_line(r: Row, f: dict, timed: bool) -> str:
 def print_table(title: str, rows: list[Row], figs: list[dict], timed: bool) -> None:
     unit = "cycles" if timed else "instr"
     ns = f" {'ns':>10}" if timed else ""
-    head = f"{'row (unit)':36} {'Ferrous ' + unit:>14}{ns} {'Linux ' + unit:>14}{ns} {'Fe/Lx':>6} {'tracing':>8}"
+    width = max(36, *(len(row_label(r)) for r in rows))
+    head = f"{'row (unit)':{width}} {'Ferrous ' + unit:>14}{ns} {'Linux ' + unit:>14}{ns} {'Fe/Lx':>6} {'tracing':>8}"
     print(f"\n{title}\n{head}\n{'-' * len(head)}")
     for r, f in zip(rows, figs):
         if not timed and r.set != "smp1":
             continue
-        print(table_line(r, f, timed))
+        print(table_line(r, f, timed, width))
         for side, s in (("Ferrous", f["ferrous"]), ("Linux", f["linux"])):
             if "skipped" in s:
-                print(f"{'':38}{side} skipped: {s['skipped']}")
+                print(f"{'':{width + 2}}{side} skipped: {s['skipped']}")
 
 
 def print_spread(rows: list[Row], figs: list[dict]) -> None:
@@ -257,6 +270,71 @@ def print_spread(rows: list[Row], figs: list[dict]) -> None:
                             subsequent_indent="  "))
     else:
         print(f"Every figure's boots agree within {NOISY}x (max/min; all values in the JSON).")
+
+
+# ---- big-lock contention (set smp2mt) ----
+
+# (row, what) of the contention rows; the first is the one-pair base of the scaling.
+CONTENTION = [("ipc_pairs_1", "1 pair, pinned"), ("ipc_pairs_ncpu", "one pair per CPU, pinned"),
+              ("ipc_pairs_unpinned", "one pair per CPU, unpinned")]
+
+
+def median_key(b: Boot | None, name: str, key: str) -> float | None:
+    """The median over b's boots of one key=value of one workload's line."""
+    vals = [float(r["figures"][name][key]) for r in (b.results if b else [])
+            if key in r["figures"].get(name, {})]
+    return statistics.median(vals) if vals else None
+
+
+def contention(rows: list[Row], figs: list[dict], vb: dict[str, Boot | None]) -> dict:
+    """Per contention row and side: aggregate round trips/s, pairs, scaling over the base row;
+    Ferrous's big-lock shares (waits per acquisition, spin time per CPU time)."""
+    by = {r.row: (r, f) for r, f in zip(rows, figs)}
+    if any(name not in by for name, _ in CONTENTION):
+        return {}
+    out: dict = {}
+    base = by[CONTENTION[0][0]][1]
+    for name, what in CONTENTION:
+        r, f = by[name]
+        row: dict = {"what": what}
+        for side, key, prog in (("ferrous", "fe", r.ferrous), ("linux", "lx", r.linux)):
+            s = f[side]
+            b = vb.get(f"{key}-{r.set}")
+            row[side] = {
+                "per_s": 1e9 / s["ns_median"] if s.get("ns_median") else None,
+                "pairs": median_key(b, prog, "pairs"),
+                "scaling": ratio(base[side], s) if "median" in s else None,
+                "skipped": s.get("skipped"),
+            }
+            if side == "ferrous":
+                for k in ("waited_ppm", "spin_ppm"):
+                    v = median_key(b, prog, k)
+                    row[side][k.replace("_ppm", "_share")] = None if v is None else v / 1e6
+        out[name] = row
+    return out
+
+
+def print_contention(c: dict) -> None:
+    if not c:
+        return
+    print(f"\nBig-lock contention [smp2mt: -smp 2 -accel {SMP2MT_ACCEL}, both vCPUs really in parallel]; "
+          "medians;\naggregate round trips per second of all pairs together; scaling: over the 1-pair row "
+          "(ideal: the number of pairs)")
+    head = (f"{'row':22} {'pairs':>5} {'Ferrous rt/s':>13} {'scaling':>8} {'lock waited':>12} {'spin/CPU':>9}"
+            f" {'Linux rt/s':>11} {'scaling':>8}")
+    print(f"{head}\n{'-' * len(head)}")
+
+    def num(x: float | None, f: str) -> str:
+        return "n/a" if x is None else format(x, f)
+    for name, row in c.items():
+        fe, lx = row["ferrous"], row["linux"]
+        pairs = fe["pairs"] or lx["pairs"]
+        print(f"{name:22} {num(pairs, '.0f'):>5} {num(fe['per_s'], ',.0f'):>13} "
+              f"{num(fe['scaling'], '.2f') + 'x':>8} {num(fe.get('waited_share'), '.1%'):>12} "
+              f"{num(fe.get('spin_share'), '.1%'):>9} {num(lx['per_s'], ',.0f'):>11} "
+              f"{num(lx['scaling'], '.2f') + 'x':>8}")
+    print("lock waited: big-lock acquisitions that found it held; spin/CPU: cycles spent spinning for it over\n"
+          "the timed batches' cycles on all CPUs (fe_cpu_stats, summed over CPUs).")
 
 
 def print_pairs(rows: list[Row]) -> None:
@@ -282,13 +360,13 @@ def judge(vb: dict[str, Boot | None]) -> list[dict]:
     """Each goal in one view: the measured ratio and PASS/MISS (or n/a)."""
     out = []
     for text, fe, lx, factor, limit in GOALS:
-        q = ratio(summary(vb["fe1"], fe), summary(vb["lx1"], lx), factor)
+        q = ratio(summary(vb["fe-smp1"], fe), summary(vb["lx-smp1"], lx), factor)
         out.append({"goal": text, "value": q, "limit": limit,
                     "verdict": "n/a" if q is None else "PASS" if q <= limit else "MISS"})
     costs = {}
     for name in ["null_syscall", "ipc_call_reply", "context_switch_yield", "notify_signal_wait",
                  "spawn_exit_wait", "page_map_touch_unmap", "vmo_create_map_touch_unmap"]:
-        c = ratio(summary(vb["fe1"], name), summary(vb["fe1-off"], name))
+        c = ratio(summary(vb["fe-smp1"], name), summary(vb["fe-off"], name))
         if c is not None:
             costs[name] = c - 1
     worst = max(costs, key=costs.get) if costs else None
@@ -298,7 +376,7 @@ def judge(vb: dict[str, Boot | None]) -> list[dict]:
     return out
 
 
-def print_goals(timed: list[dict], icount: list[dict]) -> None:
+def print_goals(timed: list[dict], icount: list[dict], cont: dict) -> None:
     print("\nGoals (timed: medians of the rounds; instr: the -icount view)")
     for t, i in zip(timed, icount or [{}] * len(timed)):
         def show(g: dict) -> str:
@@ -308,6 +386,16 @@ def print_goals(timed: list[dict], icount: list[dict]) -> None:
             extra = f" {g['worst']}" if g.get("worst") else ""
             return f"{g['verdict']} ({v}{extra})"
         print(f"  {t['goal']}\n      timed: {show(t)};  instr: {show(i)}")
+    if cont:
+        def sc(side: str, name: str) -> str:
+            v = cont[name][side]["scaling"]
+            return "n/a" if v is None else f"{v:.2f}x"
+        n = cont["ipc_pairs_ncpu"]["ferrous"]["pairs"] or cont["ipc_pairs_ncpu"]["linux"]["pairs"]
+        ideal = "n/a" if n is None else f"{n:.1f}x"
+        print(f"  INFO (not a goal, never PASS/MISS): big-lock scaling [smp2mt], N pairs' round trips/s over 1 "
+              f"pair's (ideal {ideal})\n      Ferrous pinned {sc('ferrous', 'ipc_pairs_ncpu')}, unpinned "
+              f"{sc('ferrous', 'ipc_pairs_unpinned')};  Linux pinned {sc('linux', 'ipc_pairs_ncpu')}, "
+              f"unpinned {sc('linux', 'ipc_pairs_unpinned')}")
 
 
 # ---- main ----
@@ -325,8 +413,8 @@ def report(args: argparse.Namespace, rows: list[Row], timed: list[Boot], icount:
     ifig = [row_figures(r, iv) for r in rows] if icount else []
     print(f"\nFerrous {git_describe()} (release build) vs Linux {args.linux_version}; QEMU "
           f"-machine q35 -cpu max -m {MEM}, TCG.")
-    print(f"Default -smp 1 (-accel tcg); [smp2] rows: -smp 2 -accel {SMP2_ACCEL}. Ferrous boots with "
-          "trace=on (its default) unless 'tracing' says otherwise.")
+    print(f"Default -smp 1 (-accel tcg); [smp2] rows: -smp 2 -accel {SMP2_ACCEL}; [smp2mt] rows: -smp 2 "
+          f"-accel {SMP2MT_ACCEL}.\nFerrous boots with trace=on (its default) unless 'tracing' says otherwise.")
     print_table(f"Timed view: median over {args.runs} boot(s) of each configuration; guest TSC cycles and "
                 "ns per operation (idle: wake-ups/s);\nFe/Lx < 1: Ferrous faster; tracing: Ferrous trace=on vs "
                 "trace=off",
@@ -335,9 +423,11 @@ def report(args: argparse.Namespace, rows: list[Row], timed: list[Boot], icount:
     if icount:
         print_table("Instruction view: -smp 1 " + " ".join(ICOUNT) + ";\none boot each, deterministic; "
                     "guest instructions per operation (no cache or TLB costs)", rows, ifig, False)
+    cont = contention(rows, tfig, tv)
+    print_contention(cont)
     print_pairs(rows)
     tg, ig = judge(tv), judge(iv) if icount else []
-    print_goals(tg, ig)
+    print_goals(tg, ig, cont)
     failed = [f"{b.name} round {r['round']} (exit {r['exit']}, {r['log']})" for b in timed + icount
               for r in b.results if not r["ok"]]
     for f in failed:
@@ -345,10 +435,11 @@ def report(args: argparse.Namespace, rows: list[Row], timed: list[Boot], icount:
     return {"timestamp": args.stamp, "ferrous": git_describe(), "linux": args.linux_version,
             "runs": args.runs, "wall_seconds": round(seconds, 1), "qemu": {
                 "machine": "q35", "cpu": "max", "mem": MEM, "smp1_accel": "tcg", "smp2_accel": SMP2_ACCEL,
+                "smp2mt_accel": SMP2MT_ACCEL,
                 "icount": ICOUNT, "linux_append": LINUX_APPEND},
             "rows": [{**asdict(r), "timed": t, "icount": i} for r, t, i in
                      zip(rows, tfig, ifig or [None] * len(rows))],
-            "goals": {"timed": tg, "icount": ig},
+            "goals": {"timed": tg, "icount": ig}, "contention": cont,
             "boots": {b.name: b.results for b in timed + icount}, "failed_boots": failed}
 
 

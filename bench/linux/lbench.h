@@ -27,6 +27,7 @@ struct result {
 	struct figure fig;
 	double per_s;       /* idle_wakeups only: a rate, not a duration */
 	const char *reason; /* SKIPPED */
+	unsigned pairs;     /* the contention rows: pairs at once */
 };
 
 /* Runs one batch of n operations; returns false on failure. */
@@ -35,10 +36,21 @@ typedef bool (*batch_fn)(void *ctx, unsigned n);
 /* One warm-up batch, then BENCH_BATCHES timed ones of per_batch operations. */
 struct result measure(batch_fn fn, void *ctx, unsigned per_batch);
 
+/* The median of BENCH_BATCHES figures by cycles (sorts v). */
+struct result median_figure(struct figure v[BENCH_BATCHES]);
 struct result failed(const char *what);  /* prints `# what: strerror(errno)` */
 struct result skipped(const char *why);
 bool pin_to_cpu(int cpu); /* the calling thread only */
 int online_cpus(void);
+
+/* The pipe ping-pong (workloads.c), shared with the contention rows (pairs.c). */
+struct pipes {
+	int to_child[2], to_parent[2];
+};
+/* n round trips of one byte from the parent's ends. */
+bool pipe_batch(void *ctx, unsigned n);
+/* The child: pinned to cpu (-1: not), echoes bytes until the parent closes its end. */
+_Noreturn void pipe_echo(const struct pipes *p, int cpu);
 
 /* One per W(...) row of workloads.h, defined in workloads.c; lx_ keeps the
  * names clear of libc's (getpid). */

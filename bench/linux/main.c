@@ -62,6 +62,11 @@ struct result measure(batch_fn fn, void *ctx, unsigned per_batch)
 		v[b].cycles = (__rdtsc() - c0) / per_batch;
 		v[b].ns = (now_ns() - t0) / per_batch;
 	}
+	return median_figure(v);
+}
+
+struct result median_figure(struct figure v[BENCH_BATCHES])
+{
 	qsort(v, BENCH_BATCHES, sizeof(v[0]), by_cycles);
 	return (struct result){ .outcome = DONE, .fig = v[BENCH_BATCHES / 2] };
 }
@@ -99,12 +104,15 @@ static bool run_one(const struct workload *w)
 	struct result r = w->run(w->per_batch);
 	switch (r.outcome) {
 	case DONE:
-		if (strcmp(w->name, "idle_wakeups") == 0) /* a rate, not a duration */
+		if (strcmp(w->name, "idle_wakeups") == 0) { /* a rate, not a duration */
 			printf("bench %s per_s=%.1f\n", w->name, r.per_s);
-		else
-			printf("bench %s cycles=%llu ns=%llu iters=%u\n", w->name,
-			       (unsigned long long)r.fig.cycles, (unsigned long long)r.fig.ns,
-			       w->per_batch * BENCH_BATCHES);
+			break;
+		}
+		printf("bench %s cycles=%llu ns=%llu iters=%u", w->name, (unsigned long long)r.fig.cycles,
+		       (unsigned long long)r.fig.ns, w->per_batch * BENCH_BATCHES);
+		if (r.pairs)
+			printf(" pairs=%u", r.pairs);
+		printf("\n");
 		break;
 	case SKIPPED:
 		printf("bench %s skipped reason=%s\n", w->name, r.reason);

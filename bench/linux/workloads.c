@@ -34,6 +34,10 @@ static const struct {
 	{ "mmap_touch_munmap", "mmap of one anonymous page, one write (allocates it), munmap" },
 	{ "pipe_pingpong_xcpu", "pipe_pingpong with parent and child pinned to CPUs 0 and 1" },
 	{ "idle_wakeups", "local timer interrupts (LOC) per second on the last CPU while idle" },
+	{ "pipe_pairs_one", "pipe_pingpong, one parent/child pair pinned to CPU 0 (contention rows' base)" },
+	{ "pipe_pairs_per_cpu",
+	  "one pipe_pingpong pair per CPU at once, pair i pinned to CPU i; aggregate cycles per round trip" },
+	{ "pipe_pairs_unpinned", "pipe_pairs_per_cpu with nothing pinned: the scheduler places the pairs" },
 };
 
 const char *lbench_what(const char *name)
@@ -62,11 +66,7 @@ struct result lx_getpid(unsigned per_batch)
 
 /* ---- pipe ping-pong between two processes ---- */
 
-struct pipes {
-	int to_child[2], to_parent[2];
-};
-
-static bool pipe_batch(void *ctx, unsigned n)
+bool pipe_batch(void *ctx, unsigned n)
 {
 	const struct pipes *p = ctx;
 	char c = 'x';
@@ -77,8 +77,7 @@ static bool pipe_batch(void *ctx, unsigned n)
 	return true;
 }
 
-/* The child: echoes bytes until the parent closes its end. */
-static _Noreturn void pipe_echo(const struct pipes *p, int cpu)
+_Noreturn void pipe_echo(const struct pipes *p, int cpu)
 {
 	char c;
 

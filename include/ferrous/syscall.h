@@ -184,6 +184,11 @@ struct fe_cpu_stats {
 	uint64_t runnable;           /* threads ready or running here now */
 	uint32_t idle_method;        /* FE_IDLE_HLT or FE_IDLE_MWAIT */
 	uint32_t reserved;
+	/* The big kernel lock on this CPU (ADR 0006): outermost acquisitions, those
+	 * that found it held and waited, and the TSC cycles spent waiting. */
+	uint64_t lock_acquires;
+	uint64_t lock_contended;
+	uint64_t lock_spin_cycles;
 };
 
 /* One NUMA node's frame pool since boot (nodes 0 .. fe_kernel_stats.numa_nodes - 1). */

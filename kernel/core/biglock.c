@@ -19,6 +19,12 @@ static struct {
 	uint32_t depth;         /* written only by the owner */
 } big = { 0, 0, NO_OWNER, 0 };
 
+/* Contention counters, one slot per CPU. Written by that CPU just after it
+ * has taken the lock and read by FE_SYS_CPU_STATS with the lock held, so
+ * the lock itself orders every access: no atomics needed. Only the waiting
+ * path reads the TSC; an uncontended acquisition costs one increment. */
+static struct big_lock_stats lock_stats[MAX_CPUS];
+
 bool big_lock_held(void)
 {
 	return atomic_load_explicit(&big.owner, memory_order_relaxed) == this_cpu()->index;
@@ -38,12 +44,27 @@ void big_lock_acquire(void)
 		return;
 	}
 	uint32_t me = atomic_fetch_add_explicit(&big.next, 1, memory_order_relaxed);
+	bool waited = atomic_load_explicit(&big.serving, memory_order_acquire) != me;
+	uint64_t t0 = waited ? rdtsc() : 0;
 	while (atomic_load_explicit(&big.serving, memory_order_acquire) != me) {
 		ipi_poll(); /* the holder may be waiting for our TLB flush */
 		cpu_relax();
 	}
 	atomic_store_explicit(&big.owner, self, memory_order_relaxed);
 	big.depth = 1;
+	struct big_lock_stats *ls = &lock_stats[self];
+	ls->acquires++;
+	if (waited) {
+		ls->contended++;
+		ls->spin_cycles += rdtsc() - t0;
+	}
+}
+
+struct big_lock_stats big_lock_get_stats(uint32_t cpu)
+{
+	if (!big_lock_held())
+		panic("big lock statistics read without the lock");
+	return cpu < MAX_CPUS ? lock_stats[cpu] : (struct big_lock_stats){ 0 };
 }
 
 void big_lock_release(void)

@@ -35,4 +35,14 @@ void big_lock_assert_switchable(void);
 uint32_t big_lock_drop(void);
 void big_lock_restore(uint32_t depth);
 
+/* One CPU's contention counters since boot (FE_SYS_CPU_STATS). */
+struct big_lock_stats {
+	uint64_t acquires;    /* outermost acquisitions (a recursive one is not counted) */
+	uint64_t contended;   /* of those, the ones that found it held and had to wait */
+	uint64_t spin_cycles; /* TSC cycles spent waiting in those */
+};
+/* CPU `cpu`'s counters; the caller holds the lock (which orders the
+ * counters' writes). Zero for an index past MAX_CPUS. */
+struct big_lock_stats big_lock_get_stats(uint32_t cpu);
+
 #endif /* FERROUS_CORE_BIGLOCK_H */

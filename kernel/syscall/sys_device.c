@@ -3,6 +3,7 @@
 #include <arch/cpu.h>
 #include <arch/ioport.h>
 
+#include "core/biglock.h"
 #include "core/clock.h"
 #include "core/console.h"
 #include "core/cpu.h"
@@ -222,6 +223,10 @@ static void fill_cpu_stats(const struct cpu *c, struct fe_cpu_stats *out)
 	out->ipis_received = c->ipis_received;
 	out->runnable = s->nr_ready + (s->current != s->idle);
 	out->idle_method = arch_idle_method();
+	struct big_lock_stats ls = big_lock_get_stats(c->index);
+	out->lock_acquires = ls.acquires;
+	out->lock_contended = ls.contended;
+	out->lock_spin_cycles = ls.spin_cycles;
 }
 
 fe_status_t sys_cpu_stats(struct trap_frame *f)

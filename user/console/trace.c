@@ -144,6 +144,25 @@ static void print_cpu_stats(uint32_t ncpus)
 	}
 }
 
+/* One line per CPU: the big kernel lock's acquisitions, how many waited for
+ * another CPU, and the time spent spinning (ADR 0006). */
+static void print_lock_stats(uint32_t ncpus, uint64_t tsc_hz)
+{
+	fe_handle_t t = fe_start_handle(FE_START_TRACE);
+
+	printf("cpu  lock:acquires     waited waited%%   spin-us\n");
+	for (uint32_t i = 0; i < ncpus; i++) {
+		struct fe_cpu_stats c;
+		if (fe_cpu_stats(t, i, &c) != FE_OK)
+			continue;
+		unsigned long long pct = c.lock_acquires ? c.lock_contended * 100 / c.lock_acquires : 0;
+		uint64_t cy = c.lock_spin_cycles; /* split: cycles * 10^6 would overflow after hours */
+		unsigned long long us = tsc_hz ? cy / tsc_hz * 1000000u + cy % tsc_hz * 1000000u / tsc_hz : 0;
+		printf("%3u %14llu %10llu %7llu %9llu\n", c.cpu, (unsigned long long)c.lock_acquires,
+		       (unsigned long long)c.lock_contended, pct, us);
+	}
+}
+
 /* One line per NUMA node (only when there is more than one): its pool and allocations. */
 static void print_node_stats(uint32_t nnodes)
 {
@@ -187,4 +206,5 @@ void cmd_stats(int argc, char **argv)
 	       (unsigned long long)ks.numa_nodes, (unsigned long long)ks.frames_remote);
 	print_node_stats((uint32_t)ks.numa_nodes);
 	print_cpu_stats((uint32_t)ks.cpus);
+	print_lock_stats((uint32_t)ks.cpus, ks.tsc_hz);
 }

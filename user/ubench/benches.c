@@ -334,6 +334,10 @@ static const struct {
 	  "fe_vmo_create of one page, map, one write (allocates it), unmap, fe_handle_delete" },
 	{ "ipc_call_reply_xcpu", "ipc_call_reply with client and server pinned to CPUs 0 and 1" },
 	{ "idle_wakeups", "wake-ups per second of the last CPU while idle (fe_cpu_stats)" },
+	{ "ipc_pairs_one", "ipc_call_reply, one client/server pair pinned to CPU 0 (contention rows' base)" },
+	{ "ipc_pairs_per_cpu",
+	  "one ipc_call_reply pair per CPU at once, pair i pinned to CPU i; aggregate cycles per round trip" },
+	{ "ipc_pairs_unpinned", "ipc_pairs_per_cpu with nothing pinned: the scheduler places the pairs" },
 };
 
 const char *bench_what(const char *name)

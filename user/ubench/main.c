@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ubench: in-guest microbenchmarks (`init.run=ubench`; `ubench.only=NAME`
- * for one, `ubench.set=smp1|smp2` for one configuration's rows of
+ * for one, `ubench.set=smp1|smp2|smp2mt` for one configuration's rows of
  * bench/workloads.h). One line per figure, for scripts (bench/bench.py):
  *
  *	bench null_syscall cycles=123 ns=45 iters=100000
  *	bench idle_wakeups per_s=4.000
  *	bench ipc_call_reply_xcpu skipped reason=one-cpu
+ *	bench ipc_pairs_per_cpu cycles=900 ns=310 iters=36000 pairs=2 waited_ppm=41000 spin_ppm=52000
  *
  * cycles is guest TSC cycles per operation (median of BATCHES batches); ns
  * uses tsc_hz from fe_kernel_stats (absent without the trace capability).
@@ -15,7 +16,7 @@
  */
 #include "ubench.h"
 
-static void sort(uint64_t *v, unsigned n)
+void bench_sort(uint64_t *v, unsigned n)
 {
 	for (unsigned i = 1; i < n; i++)
 		for (unsigned j = i; j > 0 && v[j] < v[j - 1]; j--) {
@@ -37,7 +38,7 @@ fe_status_t bench_measure(bench_batch_fn fn, void *ctx, unsigned per_batch, uint
 	}
 	if (st != FE_OK)
 		return st;
-	sort(v, BATCHES);
+	bench_sort(v, BATCHES);
 	*cycles = v[BATCHES / 2];
 	return FE_OK;
 }
@@ -72,7 +73,13 @@ static void print_figure(const struct bench *b, const struct bench_result *r, ui
 	printf("bench %s cycles=%llu", b->name, (unsigned long long)r->cycles);
 	if (hz)
 		printf(" ns=%llu", (unsigned long long)(r->cycles * 1000000000ULL / hz));
-	printf(" iters=%u\n", b->per_batch * BATCHES);
+	printf(" iters=%u", b->per_batch * BATCHES);
+	if (r->pairs)
+		printf(" pairs=%u", r->pairs);
+	if (r->lock_stats)
+		printf(" waited_ppm=%llu spin_ppm=%llu", (unsigned long long)r->waited_ppm,
+		       (unsigned long long)r->spin_ppm);
+	printf("\n");
 }
 
 static bool run_one(const struct bench *b, uint64_t hz)

@@ -21,6 +21,9 @@
 /* Runs one batch of n operations; returns the first failure. */
 typedef fe_status_t (*bench_batch_fn)(void *ctx, unsigned n);
 
+/* Sorts v[0 .. n-1] in place, ascending. */
+void bench_sort(uint64_t *v, unsigned n);
+
 /* One warm-up batch, then BATCHES timed ones of `per_batch` operations;
  * *cycles = the median batch's cycles per operation. */
 fe_status_t bench_measure(bench_batch_fn fn, void *ctx, unsigned per_batch, uint64_t *cycles);
@@ -30,6 +33,10 @@ struct bench_result {
 	uint64_t cycles;         /* per operation */
 	uint64_t per_milli_s;    /* idle_wakeups: events per 1000 s (no floating point here) */
 	const char *skipped;     /* non-NULL: not run, for this reason (one word) */
+	unsigned pairs;          /* the contention rows: IPC pairs at once (0: not one) */
+	bool lock_stats;         /* the big lock's share during them, below */
+	uint64_t waited_ppm;     /* acquisitions that waited, per million */
+	uint64_t spin_ppm;       /* CPU time spent spinning for it, per million */
 };
 
 /* A benchmark returns FE_OK with a figure or a skip reason in *r, or the
@@ -40,7 +47,7 @@ struct bench {
 	const char *name;
 	bench_run_fn run;
 	unsigned per_batch; /* operations per batch */
-	const char *set;    /* QEMU configuration: "smp1" or "smp2" */
+	const char *set;    /* QEMU configuration: "smp1", "smp2" or "smp2mt" */
 };
 
 extern const struct bench benches[];

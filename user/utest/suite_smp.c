@@ -322,6 +322,63 @@ static void idle_cpu_takes_no_timer_interrupts(struct ut *t)
 	        (unsigned long long)(after.timer_irqs - before.timer_irqs));
 }
 
+/* ---- big kernel lock counters ---- */
+
+#define LOCK_CALLS 2000u
+
+static uint64_t lock_callers_done, lock_callers_misplaced;
+
+/* LOCK_CALLS null system calls from the CPU its arg names. */
+static void lock_caller(void *arg)
+{
+	uint32_t cpu = (uint32_t)(uintptr_t)arg;
+
+	if (fe_thread_set_affinity(FE_HANDLE_INVALID, 1ULL << cpu) != FE_OK || here() != cpu)
+		__atomic_fetch_add(&lock_callers_misplaced, 1, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < LOCK_CALLS; i++)
+		(void)fe_null();
+	__atomic_fetch_add(&lock_callers_done, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Threads on CPUs 0 and 1 making system calls at once: each CPU counts at
+ * least those calls as acquisitions; no counter goes back; waits never
+ * outnumber acquisitions; and a CPU cannot have spun longer than its TSC
+ * has run since reset (its waits are disjoint intervals of it). Whether
+ * they waited at all depends on timing, so that is only noted. */
+static void big_lock_counters_add_up(struct ut *t)
+{
+	struct fe_cpu_stats before[2] = { 0 }, after[2] = { 0 };
+	fe_handle_t tr = ut_slot(FE_START_TRACE), th[2];
+
+	if (!need_two(t))
+		return;
+	lock_callers_done = lock_callers_misplaced = 0;
+	for (uint32_t c = 0; c < 2; c++)
+		UT_ASSERT(t, UT_EXPECT_OK(t, fe_cpu_stats(tr, c, &before[c])));
+	for (uintptr_t c = 0; c < 2; c++)
+		UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(lock_caller, (void *)c, 16, &th[c])));
+	for (unsigned i = 0; i < 600000 && __atomic_load_n(&lock_callers_done, __ATOMIC_SEQ_CST) < 2; i++)
+		(void)fe_thread_sleep(POLL_NS);
+	UT_EXPECT_EQ(t, lock_callers_done, 2);
+	UT_EXPECT_EQ(t, lock_callers_misplaced, 0);
+	for (uint32_t c = 0; c < 2; c++)
+		UT_EXPECT_OK(t, fe_cpu_stats(tr, c, &after[c]));
+	uint64_t tsc = fe_rdtsc();
+	for (uint32_t c = 0; c < 2; c++) {
+		UT_EXPECT_GE(t, after[c].lock_acquires - before[c].lock_acquires, LOCK_CALLS);
+		UT_EXPECT_GE(t, after[c].lock_contended, before[c].lock_contended);
+		UT_EXPECT_GE(t, after[c].lock_spin_cycles, before[c].lock_spin_cycles);
+		UT_EXPECT_LE(t, after[c].lock_contended, after[c].lock_acquires);
+		UT_EXPECT_LE(t, after[c].lock_spin_cycles, tsc);
+		ut_note(t, "cpu %u: %llu acquisitions, %llu waited, %llu cycles spinning", c,
+		        (unsigned long long)(after[c].lock_acquires - before[c].lock_acquires),
+		        (unsigned long long)(after[c].lock_contended - before[c].lock_contended),
+		        (unsigned long long)(after[c].lock_spin_cycles - before[c].lock_spin_cycles));
+	}
+	for (unsigned c = 0; c < 2; c++)
+		ut_del(t, th[c]);
+}
+
 UT_SUITE(smp,
 	UT_CASE(affinity_checks),
 	UT_CASE(affinity_moves_the_thread),
@@ -329,4 +386,5 @@ UT_SUITE(smp,
 	UT_CASE(unmap_shoots_down_other_cpus),
 	UT_CASE(kill_reaches_threads_on_other_cpus),
 	UT_CASE(long_vmo_create_lets_other_cpus_in),
-	UT_CASE(idle_cpu_takes_no_timer_interrupts));
+	UT_CASE(idle_cpu_takes_no_timer_interrupts),
+	UT_CASE(big_lock_counters_add_up));
