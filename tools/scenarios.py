@@ -30,6 +30,24 @@ NUMA_QEMU = ["-object", "memory-backend-ram,id=m0,size=448M",
              "-object", "memory-backend-ram,id=m1,size=64M",
              "-numa", "node,nodeid=1,cpus=1,memdev=m1",
              "-numa", "dist,src=0,dst=1,val=21"]
+# Layouts that break what NUMA_QEMU makes easy to assume. NUMA3_QEMU: three
+# nodes, node 0 small (64 MiB, CPU 0), node 1 big (384 MiB, CPU 1), node 2
+# 64 MiB with no CPU, nearer node 1 than node 0.
+NUMA3_QEMU = ["-object", "memory-backend-ram,id=m0,size=64M",
+              "-numa", "node,nodeid=0,cpus=0,memdev=m0",
+              "-object", "memory-backend-ram,id=m1,size=384M",
+              "-numa", "node,nodeid=1,cpus=1,memdev=m1",
+              "-object", "memory-backend-ram,id=m2,size=64M",
+              "-numa", "node,nodeid=2,memdev=m2",
+              "-numa", "dist,src=0,dst=1,val=21", "-numa", "dist,src=0,dst=2,val=31",
+              "-numa", "dist,src=1,dst=2,val=21"]
+# NUMA_NOMEM_QEMU: node 0 all 512 MiB with CPU 0, node 1 CPU 1 and no memory.
+NUMA_NOMEM_QEMU = ["-object", "memory-backend-ram,id=m0,size=512M",
+                   "-numa", "node,nodeid=0,cpus=0,memdev=m0",
+                   "-numa", "node,nodeid=1,cpus=1",
+                   "-numa", "dist,src=0,dst=1,val=21"]
+NUMA3_LINE = r"numa: 3 nodes: node 0 64 MiB cpus \{0\}, node 1 384 MiB cpus \{1\}, node 2 64 MiB cpus \{\}"
+NUMA_NOMEM_LINE = r"numa: 2 nodes: node 0 512 MiB cpus \{0\}, node 1 0 MiB cpus \{1\}"
 
 
 @dataclass
@@ -83,6 +101,24 @@ SCENARIOS: list[Scenario] = [
              must=[INIT_LOADED, r"node  total MiB  free MiB  local allocs  remote allocs  cpus",
                    r"\n +1 +\d+ +\d+ +\d+ +\d+  0x2\r?\n", r"init: console exited with code 0"],
              must_not=KERNEL_BROKE),
+    # The numa suites must pass on any valid layout (issue 10): three nodes,
+    # one without a CPU and the small one first; and a CPU node without memory.
+    Scenario("numa3", "ktest=all qemu_exit=1", smp=2, ktap=True,
+             extra_qemu=NUMA3_QEMU,
+             must=[BANNER, NUMA3_LINE, r"mm: node 2: \d+ MiB usable", INIT_DONE],
+             must_not=KERNEL_BROKE),
+    Scenario("numa3-user", "init.run=utest utest.suites=numa qemu_exit=1", smp=2, ktap=True,
+             extra_qemu=NUMA3_QEMU,
+             must=[BANNER, INIT_LOADED, NUMA3_LINE, r"init: utest exited with code 0"],
+             must_not=USER_BROKE),
+    Scenario("numa-nomem", "ktest=all qemu_exit=1", smp=2, ktap=True,
+             extra_qemu=NUMA_NOMEM_QEMU,
+             must=[BANNER, NUMA_NOMEM_LINE, r"mm: node 1: no usable memory", INIT_DONE],
+             must_not=KERNEL_BROKE),
+    Scenario("numa-nomem-user", "init.run=utest utest.suites=numa qemu_exit=1", smp=2, ktap=True,
+             extra_qemu=NUMA_NOMEM_QEMU,
+             must=[BANNER, INIT_LOADED, NUMA_NOMEM_LINE, r"init: utest exited with code 0"],
+             must_not=USER_BROKE),
     Scenario("lowmem", "ktest=all qemu_exit=1", mem="64M", ktap=True,
              must=[BANNER, r"memory: \d+ MiB of RAM", INIT_DONE]),
     Scenario("panic", "ktest.panic=1 qemu_exit=1", expect_exit=35,

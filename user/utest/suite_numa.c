@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The numa suite: FE_SYS_NODE_STATS, and where a process's memory comes from
- * on a machine with two nodes. A process's home node is the node of the CPU
- * that created it, and its memory objects come from that node's pool, so a
- * case pins itself to a CPU of node 1 and starts a child from there: the
- * child's memory must come from node 1 while node 1 has frames, and once
- * node 1 is empty from another node, each such allocation counted as remote
- * (node 1's remote_allocs, the kernel's frames_remote).
+ * on a machine with several nodes. A process's home node is the node of the
+ * CPU that created it, and its memory objects come from that node's pool, so
+ * a case pins itself to a CPU of a node N with memory and starts a child from
+ * there: the child's memory must come from N while N has frames, and once N
+ * is empty from another node, each such allocation counted as remote (N's
+ * remote_allocs, the kernel's frames_remote).
  *
- * The two-node cases need the boot scenario numa-user (node 1 has only 64
- * MiB, so filling it is cheap) and skip on one node.
+ * No case assumes a layout: N is picked by what the nodes have (a CPU,
+ * memory, few enough free frames for a child to fill), and a case skips
+ * with the reason when no node fits. Boot scenarios numa-user, numa3-user
+ * and numa-nomem-user run the suite on three layouts.
  */
 #include "ut.h"
 
@@ -17,9 +19,12 @@
 #define EXTRA_PAGES 64u    /* asked of node 1 once it is empty */
 #define FILL_CHUNK 256u    /* pages per memory object while filling node 1 */
 #define FILL_MAX_VMOS 4096u
-/* Node 1 has 64 MiB; the child also needs its image, page tables and objects.
- * utest's own budget is half of init's, about 180 MiB on a 512 MiB machine. */
+/* Enough to fill a 64 MiB node; the child also needs its image, page tables
+ * and objects. utest's own budget is half of init's, about 180 MiB on a 512
+ * MiB machine. */
 #define CHILD_BUDGET (96ULL << 20)
+/* What the "fill" child needs besides the node's free frames. */
+#define FILL_OVERHEAD (16ULL << 20)
 /*
  * Frames of node 1 that may still be in use after the child has ended and
  * been reaped: each slab cache keeps one empty slab for reuse (kernel/mm/
@@ -42,6 +47,7 @@ struct numa_shm {
 	volatile uint64_t leave;   /* parent: exit now */
 	volatile uint64_t failed;  /* child: the step that failed (its exit code), or 0 */
 	volatile uint64_t pages;   /* child: pages it allocated before `ready` */
+	volatile uint64_t node;    /* parent, before the child starts: the node to fill */
 };
 
 /* ---- the child: `utest role=numa local|fill` ---- */
@@ -72,8 +78,8 @@ static int child_local(struct numa_shm *s)
 }
 
 /*
- * Memory objects until node 1 has no free frame left, each no bigger than
- * what node 1 still has; they are kept until the process ends.
+ * Memory objects until node s->node has no free frame left, each no bigger
+ * than what the node still has; they are kept until the process ends.
  */
 static int child_fill(struct numa_shm *s, fe_handle_t tr)
 {
@@ -81,7 +87,7 @@ static int child_fill(struct numa_shm *s, fe_handle_t tr)
 	fe_handle_t v;
 
 	for (unsigned n = 0; n < FILL_MAX_VMOS; n++) {
-		if (fe_node_stats(tr, 1, &ns) != FE_OK)
+		if (fe_node_stats(tr, (uint32_t)s->node, &ns) != FE_OK)
 			return 5;
 		if (ns.free_frames == 0)
 			return 0;
@@ -90,7 +96,7 @@ static int child_fill(struct numa_shm *s, fe_handle_t tr)
 			return 6;
 		s->pages += chunk;
 	}
-	return 7; /* node 1 never emptied */
+	return 7; /* the node never emptied */
 }
 
 /* USER0: the shared page; USER1 ("fill" only): the trace capability, READ. */
@@ -140,11 +146,28 @@ static bool kernel_stats(struct ut *t, struct fe_kernel_stats *out)
 	return UT_EXPECT_OK(t, fe_kernel_stats(ut_slot(FE_START_TRACE), out));
 }
 
-/* A CPU of node 1 (true), or a skip: one node, or node 1 has no CPU. */
-static bool node1_cpu(struct ut *t, uint32_t *cpu)
+/* The lowest CPU in a node's mask. */
+static uint32_t first_cpu(uint64_t mask)
+{
+	uint32_t c = 0;
+
+	while (!((mask >> c) & 1))
+		c++;
+	return c;
+}
+
+/*
+ * A node with a CPU and memory, and that CPU (true), or a skip. "local":
+ * prefers a node other than node 0 (where init and utest start), else node
+ * 0. "fill": the one with the fewest free frames, which must fit in a
+ * child's budget, and another node must have memory to fall back to.
+ */
+static bool pick_node(struct ut *t, bool fill, uint32_t *node, uint32_t *cpu)
 {
 	struct fe_kernel_stats ks = { 0 };
-	struct fe_cpu_stats cs;
+	struct fe_node_stats ns, best = { 0 };
+	uint32_t with_memory = 0;
+	bool found = false;
 
 	if (trace_cap(t) == FE_HANDLE_INVALID || !kernel_stats(t, &ks))
 		return false;
@@ -152,13 +175,35 @@ static bool node1_cpu(struct ut *t, uint32_t *cpu)
 		ut_skip(t, "one NUMA node (boot scenario numa-user has two)");
 		return false;
 	}
-	for (uint32_t c = 0; c < ks.cpus; c++)
-		if (fe_cpu_stats(ut_slot(FE_START_TRACE), c, &cs) == FE_OK && cs.node == 1) {
-			*cpu = c;
-			return true;
+	for (uint32_t n = 0; n < ks.numa_nodes; n++) {
+		if (!node_stats(t, n, &ns))
+			return false;
+		if (ns.total_frames > 0)
+			with_memory++;
+		if (ns.total_frames == 0 || ns.cpu_mask == 0)
+			continue;
+		if (!found || (fill ? ns.free_frames < best.free_frames : best.node == 0)) {
+			best = ns;
+			found = true;
 		}
-	ut_skip(t, "no CPU on node 1");
-	return false;
+	}
+	if (!found) {
+		ut_skip(t, "no node has both a CPU and memory");
+		return false;
+	}
+	if (fill && with_memory < 2) {
+		ut_skip(t, "only one node has memory: nothing to fall back to once it is full");
+		return false;
+	}
+	if (fill && best.free_frames * PAGE + FILL_OVERHEAD > CHILD_BUDGET) {
+		ut_note(t, "node %llu: %llu MiB free", (unsigned long long)best.node,
+		        (unsigned long long)(best.free_frames * PAGE >> 20));
+		ut_skip(t, "every node with a CPU has more free memory than a child's budget can fill");
+		return false;
+	}
+	*node = (uint32_t)best.node;
+	*cpu = first_cpu(best.cpu_mask);
+	return true;
 }
 
 /* Failed calls must leave *out as it was: filled with this byte first. */
@@ -270,7 +315,8 @@ struct numa_child {
 	struct numa_shm *s;
 };
 
-static bool start_child(struct ut *t, const char *mode, fe_handle_t tr, struct numa_child *k)
+static bool start_child(struct ut *t, const char *mode, fe_handle_t tr, uint32_t node,
+                        struct numa_child *k)
 {
 	void *va = NULL;
 	struct ut_child c = { .role = "numa", .arg = mode, .budget = CHILD_BUDGET };
@@ -278,6 +324,7 @@ static bool start_child(struct ut *t, const char *mode, fe_handle_t tr, struct n
 	if (!UT_EXPECT_OK(t, fe_map_new(PAGE, FE_VM_READ | FE_VM_WRITE, &k->shm, &va)))
 		return false;
 	k->s = va;
+	k->s->node = node;
 	c.user[0] = k->shm;
 	c.user[1] = tr;
 	if (UT_EXPECT_OK(t, ut_spawn(&c, &k->proc)))
@@ -308,111 +355,133 @@ static void end_child(struct ut *t, struct numa_child *k)
 }
 
 /*
- * Runs fn pinned to `cpu`, then lets this thread run anywhere again (also
- * when fn ended early).
+ * Runs fn(t, node) pinned to `cpu`, then lets this thread run anywhere again
+ * (also when fn ended early).
  */
-static void on_cpu(struct ut *t, uint32_t cpu, void (*fn)(struct ut *t))
+static void on_cpu(struct ut *t, uint32_t cpu, uint32_t node, void (*fn)(struct ut *t, uint32_t node))
 {
 	uint32_t here = ~0u;
 
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, 1ULL << cpu)));
 	UT_EXPECT_OK(t, fe_cpu_current(&here));
 	if (UT_EXPECT_EQ(t, here, cpu))
-		fn(t);
+		fn(t, node);
 	UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, ~0ULL));
 }
 
-static void local_on_node1(struct ut *t)
+#define MAX_NODES 64u /* the most nodes local_on_node compares */
+
+/* Every node's stats into out[]; false if a call failed. */
+static bool all_node_stats(struct ut *t, uint32_t nodes, struct fe_node_stats *out)
 {
-	struct fe_node_stats a0 = { 0 }, a1 = { 0 }, b0 = { 0 }, b1 = { 0 };
+	for (uint32_t n = 0; n < nodes; n++)
+		if (!node_stats(t, n, &out[n]))
+			return false;
+	return true;
+}
+
+static void local_on_node(struct ut *t, uint32_t node)
+{
+	struct fe_node_stats a[MAX_NODES], b[MAX_NODES];
+	struct fe_kernel_stats ks = { 0 };
 	struct numa_child k;
 
-	UT_ASSERT(t, node_stats(t, 0, &a0) && node_stats(t, 1, &a1));
-	UT_ASSERT(t, start_child(t, "local", FE_HANDLE_INVALID, &k));
-	if (child_reached(t, &k, &k.s->ready) && node_stats(t, 0, &b0) && node_stats(t, 1, &b1)) {
-		UT_EXPECT_GE(t, b1.local_allocs, a1.local_allocs + LOCAL_PAGES);
-		UT_EXPECT_GE(t, a1.free_frames, b1.free_frames + LOCAL_PAGES);
-		UT_EXPECT_EQ(t, b1.remote_allocs, a1.remote_allocs); /* node 1 had frames */
-		UT_EXPECT_EQ(t, b0.remote_allocs, a0.remote_allocs);
-		/* Had the pages come from node 0, its count would have grown by as much. */
-		UT_EXPECT_LT(t, b0.local_allocs - a0.local_allocs, LOCAL_PAGES);
-		ut_note(t, "node 1: %llu allocations, %llu frames fewer free while the child runs",
-		        (unsigned long long)(b1.local_allocs - a1.local_allocs),
-		        (unsigned long long)(a1.free_frames - b1.free_frames));
+	UT_ASSERT(t, kernel_stats(t, &ks) && UT_EXPECT_LE(t, ks.numa_nodes, MAX_NODES));
+	uint32_t nodes = (uint32_t)ks.numa_nodes;
+	UT_ASSERT(t, all_node_stats(t, nodes, a));
+	UT_ASSERT(t, start_child(t, "local", FE_HANDLE_INVALID, node, &k));
+	if (child_reached(t, &k, &k.s->ready) && all_node_stats(t, nodes, b)) {
+		UT_EXPECT_GE(t, b[node].local_allocs, a[node].local_allocs + LOCAL_PAGES);
+		UT_EXPECT_GE(t, a[node].free_frames, b[node].free_frames + LOCAL_PAGES);
+		UT_EXPECT_EQ(t, b[node].remote_allocs, a[node].remote_allocs); /* it had frames */
+		for (uint32_t n = 0; n < nodes; n++) {
+			if (n == node)
+				continue;
+			/* A node without memory counts whatever its CPUs ask for as remote. */
+			if (a[n].total_frames > 0)
+				UT_EXPECT_EQ(t, b[n].remote_allocs, a[n].remote_allocs);
+			/* Had the pages come from node n, its count would have grown by as much. */
+			UT_EXPECT_LT(t, b[n].local_allocs - a[n].local_allocs, LOCAL_PAGES);
+			UT_EXPECT_LT(t, b[n].remote_allocs - a[n].remote_allocs, LOCAL_PAGES);
+		}
+		ut_note(t, "node %u: %llu allocations, %llu frames fewer free while the child runs",
+		        node, (unsigned long long)(b[node].local_allocs - a[node].local_allocs),
+		        (unsigned long long)(a[node].free_frames - b[node].free_frames));
 	}
 	end_child(t, &k);
 }
 
-/* (c) A child started from node 1's CPU gets its memory from node 1. */
-static void child_of_node1_allocates_on_node1(struct ut *t)
+/* (c) A child started from a CPU of a node with memory gets its memory from that node. */
+static void child_allocates_on_its_node(struct ut *t)
 {
-	uint32_t cpu;
+	uint32_t node, cpu;
 
-	if (node1_cpu(t, &cpu))
-		on_cpu(t, cpu, local_on_node1);
+	if (pick_node(t, false, &node, &cpu))
+		on_cpu(t, cpu, node, local_on_node);
 }
 
-/* Node 1's free frames back to within RETURN_SLACK of `want` (bounded wait). */
-static void expect_node1_back(struct ut *t, uint64_t want)
+/* The node's free frames back to within RETURN_SLACK of `want` (bounded wait). */
+static void expect_node_back(struct ut *t, uint32_t node, uint64_t want)
 {
 	struct fe_node_stats ns = { 0 };
 
 	for (unsigned i = 0; i < RETURN_POLLS; i++) {
-		if (!node_stats(t, 1, &ns) || ns.free_frames + RETURN_SLACK >= want)
+		if (!node_stats(t, node, &ns) || ns.free_frames + RETURN_SLACK >= want)
 			break;
 		(void)fe_thread_sleep(POLL_NS);
 	}
 	if (UT_EXPECT_MSG(t, ns.free_frames + RETURN_SLACK >= want,
-	                  "node 1: %llu frames free after the child, %llu before",
+	                  "node %u: %llu frames free after the child, %llu before", node,
 	                  (unsigned long long)ns.free_frames, (unsigned long long)want))
-		ut_note(t, "node 1: %llu frames free after the child, %llu before",
+		ut_note(t, "node %u: %llu frames free after the child, %llu before", node,
 		        (unsigned long long)ns.free_frames, (unsigned long long)want);
 }
 
-static void fill_node1(struct ut *t)
+static void fill_node(struct ut *t, uint32_t node)
 {
 	struct fe_node_stats a1 = { 0 }, e1 = { 0 }, x1 = { 0 };
 	struct fe_kernel_stats ek = { 0 }, xk = { 0 };
 	fe_handle_t tr = ut_dup(t, ut_slot(FE_START_TRACE), FE_RIGHT_READ | FE_RIGHT_TRANSFER);
 	struct numa_child k;
 
-	UT_ASSERT(t, node_stats(t, 1, &a1));
-	if (!start_child(t, "fill", tr, &k))
+	UT_ASSERT(t, node_stats(t, node, &a1));
+	if (!start_child(t, "fill", tr, node, &k))
 		goto out;
-	if (!child_reached(t, &k, &k.s->ready) || !node_stats(t, 1, &e1) || !kernel_stats(t, &ek))
+	if (!child_reached(t, &k, &k.s->ready) || !node_stats(t, node, &e1) || !kernel_stats(t, &ek))
 		goto end;
 	UT_EXPECT_EQ(t, e1.free_frames, 0);
 	k.s->go = 1;
-	if (child_reached(t, &k, &k.s->extra) && node_stats(t, 1, &x1) && kernel_stats(t, &xk)) {
+	if (child_reached(t, &k, &k.s->extra) && node_stats(t, node, &x1) && kernel_stats(t, &xk)) {
 		UT_EXPECT_GE(t, x1.remote_allocs, e1.remote_allocs + EXTRA_PAGES);
 		UT_EXPECT_GE(t, xk.frames_remote, ek.frames_remote + EXTRA_PAGES);
 		UT_EXPECT_EQ(t, x1.free_frames, 0);
 	}
-	ut_note(t, "node 1: %llu frames free at the start, filled with %llu pages; "
-	        "remote allocations %llu -> %llu", (unsigned long long)a1.free_frames,
+	ut_note(t, "node %u: %llu frames free at the start, filled with %llu pages; "
+	        "remote allocations %llu -> %llu", node, (unsigned long long)a1.free_frames,
 	        (unsigned long long)k.s->pages, (unsigned long long)e1.remote_allocs,
 	        (unsigned long long)x1.remote_allocs);
 end:
 	end_child(t, &k);
-	expect_node1_back(t, a1.free_frames);
+	expect_node_back(t, node, a1.free_frames);
 out:
 	ut_del(t, tr);
 }
 
 /*
- * (d) Once node 1 is empty, what the child asks of it comes from elsewhere,
- * counted as remote; when the child ends node 1 gets its frames back.
+ * (d) Once the child's node is empty, what the child asks of it comes from
+ * elsewhere, counted as remote; when the child ends the node gets its frames
+ * back. The node is the one with a CPU and the fewest free frames.
  */
-static void node1_exhausted_goes_remote(struct ut *t)
+static void exhausted_node_goes_remote(struct ut *t)
 {
-	uint32_t cpu;
+	uint32_t node, cpu;
 
-	if (node1_cpu(t, &cpu))
-		on_cpu(t, cpu, fill_node1);
+	if (pick_node(t, true, &node, &cpu))
+		on_cpu(t, cpu, node, fill_node);
 }
 
 UT_SUITE(numa,
 	UT_CASE(node_stats_checks),
 	UT_CASE(node_stats_describe_the_machine),
-	UT_CASE(child_of_node1_allocates_on_node1),
-	UT_CASE(node1_exhausted_goes_remote));
+	UT_CASE(child_allocates_on_its_node),
+	UT_CASE(exhausted_node_goes_remote));
