@@ -204,8 +204,11 @@ static void thread_detach(struct thread *t)
 
 void thread_kill(struct thread *t)
 {
-	if (t->state == THREAD_RUNNING) {
-		/* Here or on another CPU: it ends on its way back to user mode. */
+	if (t->state == THREAD_RUNNING || t->in_work_point) {
+		/* Here or on another CPU, or preempted mid-call (sched_work_point):
+		 * it ends on its way back to user mode, once its call has undone
+		 * what it had done (ending it now would abandon that work, and
+		 * free the stack it sits on). */
 		t->killed = true;
 		sched_kick(t);
 		return;

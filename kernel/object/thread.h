@@ -60,6 +60,7 @@ struct thread {
 	uint64_t switch_rsp;        /* saved by arch_context_switch */
 	struct trap_frame *frame;   /* user registers, at the top of kstack */
 	bool killed;                /* leave at the next return to user */
+	bool in_work_point;         /* preempted in sched_work_point, mid-call: a kill only marks it */
 	void *fpu;                  /* its x87/SSE/AVX registers while it is not running (arch/fpu.h) */
 	uint32_t fpu_cpu;           /* the CPU that last loaded them, or SCHED_NO_CPU */
 

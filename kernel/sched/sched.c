@@ -591,12 +591,17 @@ fe_status_t sched_work_point(void)
 
 	if (s->current == s->idle)
 		return FE_OK; /* the kernel's own context (boot, tests): nobody to let in */
+	struct thread *cur = s->current;
 	uint32_t depth = big_lock_drop();
 
 	irq_window();
 	big_lock_restore(depth);
+	/* Preempted here, the thread is READY with half-done work on its
+	 * stack: thread_kill must let it run on to undo that, not end it. */
+	cur->in_work_point = true;
 	sched_preempt_point();
-	return sched_current()->killed ? FE_ERR_CANCELED : FE_OK;
+	cur->in_work_point = false;
+	return cur->killed ? FE_ERR_CANCELED : FE_OK;
 }
 
 /* The most urgent thread queued on `from` that may run on `cpu`. */

@@ -216,6 +216,7 @@ int ut_role_main(const char *role, const char *arg)
 	if (strcmp(role, "irq-binder") == 0) return ut_role_irq_binder();
 	if (strcmp(role, "at-limit") == 0) return ut_role_at_limit();
 	if (strcmp(role, "vmo-midway") == 0) return ut_role_vmo_midway();
+	if (strcmp(role, "vmo-churn") == 0) return ut_role_vmo_churn();
 	printf("    # utest: unknown role %s\n", role);
 	return 99;
 }

@@ -13,6 +13,8 @@
 #define THREADS_FRESH 16u          /* what a fresh process must be able to start */
 #define DEAD_THREADS 2000u         /* 31 MiB of stacks if they were kept: twice the budget */
 #define HOG_SMALL (1ULL << 20)
+#define CHURN_VMO (32ULL << 20)    /* 8192 pages: 256 work points per vmo_create */
+#define CHURN_ROUNDS 4u
 #define HOG_THREADS (72ULL << 20)  /* room for more than the old 4096 stack slots */
 #define LIMIT_VA 0x53000000ULL
 #define FAR_VA 0x200000000ULL      /* needs page tables of its own */
@@ -279,6 +281,17 @@ int ut_role_vmo_midway(void)
 	return fe_vmo_create(HOG_SMALL, &h) == FE_ERR_NO_MEMORY ? 0 : 2;
 }
 
+/* `utest role=vmo-churn`: makes and drops large VMOs forever, so it is
+ * nearly always inside vmo_create, between two of its work points. */
+int ut_role_vmo_churn(void)
+{
+	for (;;) {
+		fe_handle_t h;
+		if (fe_vmo_create(CHURN_VMO, &h) == FE_OK)
+			fe_handle_delete(h);
+	}
+}
+
 /* ---- the parent ---- */
 
 static bool kernel_stats(struct fe_kernel_stats *ks)
@@ -465,6 +478,40 @@ static void vmo_refused_midway_is_not_counted(struct ut *t)
 	UT_EXPECT_EQ(t, kb.kheap_objects, ka.kheap_objects);
 }
 
+/* A process killed while its thread is preempted inside vmo_create (at a
+ * work point, where the call lets other threads in) gives everything back:
+ * the half-made VMO is undone by the call, not abandoned with the stack it
+ * was being made on. The child runs below us on our CPU, so our wake-up
+ * preempts it at its next work point and we kill it there. */
+static void kill_inside_a_long_call_frees_everything(struct ut *t)
+{
+	struct fe_kernel_stats ka = { 0 }, kb = { 0 };
+	struct ut_child c = { .role = "vmo-churn", .budget = CHURN_VMO + (16ULL << 20),
+	                      .priority = FE_PRIORITY_MIN + 1 };
+	fe_handle_t p;
+
+	run_role(t, "exit", "0", 0); /* warm up */
+	if (!kernel_stats(&ka)) {
+		ut_skip(t, "no trace capability");
+		return;
+	}
+	UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, 1ULL << 0));
+	uint64_t before = self_info().budget_used;
+	for (unsigned i = 0; i < CHURN_ROUNDS; i++) {
+		if (!UT_EXPECT_OK(t, ut_spawn(&c, &p)))
+			break;
+		(void)fe_thread_sleep(20 * POLL_NS + i * 7 * POLL_NS);
+		UT_EXPECT_OK(t, fe_process_kill(p));
+		ut_expect_exit(t, p, FE_EXIT_KILLED, 0);
+	}
+	UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, ~0ULL));
+	UT_EXPECT_EQ(t, self_info().budget_used, before);
+	UT_ASSERT(t, kernel_stats(&kb));
+	UT_EXPECT_EQ(t, kb.objects, ka.objects);
+	UT_EXPECT_EQ(t, kb.kheap_objects, ka.kheap_objects);
+	UT_EXPECT_EQ(t, kb.threads, ka.threads);
+}
+
 UT_SUITE(quota,
 	UT_CASE(thread_exhaustion_leaves_others_room),
 	UT_CASE(every_kind_of_exhaustion_leaves_others_room),
@@ -473,4 +520,5 @@ UT_SUITE(quota,
 	UT_CASE(charges_return_when_objects_are_freed),
 	UT_CASE(unmap_frees_a_vmo_without_handles),
 	UT_CASE(interrupt_binding_ends_with_its_process),
-	UT_CASE(vmo_refused_midway_is_not_counted));
+	UT_CASE(vmo_refused_midway_is_not_counted),
+	UT_CASE(kill_inside_a_long_call_frees_everything));
