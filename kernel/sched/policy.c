@@ -249,10 +249,12 @@ static bool any_free(const struct ctx *x)
 
 /*
  * Packing is worth it only while the system is lightly loaded, and:
- * - not by preempting a demanding thread while some allowed CPU is free:
- *   that thread would be placed again onto the free CPU (sched.c, when
- *   preempted), so the wake-up is paid anyway, plus a migration, and it
- *   would lose its (perhaps big) core;
+ * - not onto a CPU running a demanding thread while some allowed CPU is
+ *   free, whether it would preempt that thread or queue behind it: either
+ *   way the demanding thread is placed again when its slice ends (sched.c),
+ *   onto the free CPU, so the wake-up is paid anyway, plus a migration, it
+ *   loses its (perhaps big) core, and a queued thread first waits up to a
+ *   slice;
  * - not for a demanding thread that would wait behind another: it would
  *   take whole slices from that thread for as long as both run, while a CPU
  *   sleeps (and a sleeping CPU never pulls, so nothing would undo it);
@@ -267,7 +269,7 @@ static bool pack_fits(const struct ctx *x, uint32_t best)
 	if (best == SCHED_NO_CPU)
 		return false;
 	c = &x->cpus[best];
-	if (c->cur_demanding && preempts(c, x->t) && any_free(x))
+	if (c->cur_demanding && any_free(x))
 		return false;
 	if (!x->t->demanding)
 		return true;

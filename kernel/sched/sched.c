@@ -364,11 +364,30 @@ static void enqueue(struct thread *t, enum sched_reason why)
 }
 
 /*
+ * prev, demanding, would leave this CPU for a smaller one because a thread
+ * of at least its priority waits here: that thread is placed again instead
+ * (it goes to the free CPU, or back here if nothing suits it better), so
+ * the CPU-bound thread keeps its bigger core. True if one was moved on.
+ */
+static bool push_waiting(struct sched_cpu *s, const struct thread *prev)
+{
+	int p = top_ready_priority(s);
+
+	if (p < (int)prev->priority)
+		return false;
+	struct thread *t = s->ready[p].head;
+	ready_remove(s, t);
+	enqueue(t, SCHED_MIGRATED);
+	return true;
+}
+
+/*
  * The running thread prev stops running but stays runnable. It stays here
  * unless its affinity forbids it, or it is demanding (its last slice ran
  * out) and was preempted: then it is placed again as if it woke, so a
- * CPU-bound thread moves to a bigger CPU, or off a queue to a free one. Only
- * a move is traced: staying put is no decision.
+ * CPU-bound thread moves to a bigger CPU, or off a queue to a free one (a
+ * smaller free one only if nothing that waits here can go instead). Only a
+ * move is traced: staying put is no decision.
  */
 static void requeue(struct sched_cpu *s, struct thread *prev, enum sched_reason why)
 {
@@ -378,8 +397,11 @@ static void requeue(struct sched_cpu *s, struct thread *prev, enum sched_reason 
 		enqueue(prev, SCHED_MIGRATED);
 		return;
 	}
-	if (why == SCHED_PREEMPTED && prev->demanding && ncpus > 1)
+	if (why == SCHED_PREEMPTED && prev->demanding && ncpus > 1) {
 		cpu = choose_cpu(prev, &reason);
+		if (capacity_of(cpu) < capacity_of(s->cpu) && push_waiting(s, prev))
+			cpu = s->cpu;
+	}
 	if (cpu == s->cpu)
 		ready_push(s, prev);
 	else

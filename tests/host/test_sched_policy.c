@@ -168,6 +168,12 @@ static void pack_when_lightly_loaded(void **state)
 		{ "an awake free CPU beats preempting a demanding thread on the waker", 2,
 		  { RUN_DEM(1, 5, 1024, 0), EMPTY_AT(512, 0) }, THR(ALL, 0, 0, SCHED_NO_NODE, 10, false),
 		  1, SCHED_PLACE_SPREAD, false, false },
+		{ "a free CPU, though asleep, beats queueing behind a demanding thread", 2,
+		  { RUN_DEM(1, 10, 1024, 0), IDLE_AT(512, 0) }, THR(ALL, 0, 0, SCHED_NO_NODE, 10, false),
+		  1, SCHED_PLACE_SPREAD, true, false },
+		{ "no free CPU: queues behind a demanding thread", 2,
+		  { RUN_DEM(1, 10, 1024, 0), RUN(1, 20) }, THR(ALL, NO, NO, SCHED_NO_NODE, 10, false),
+		  0, SCHED_PLACE_PACK, false, false },
 		{ "no free CPU: preempts a demanding thread", 2,
 		  { RUN_DEM(1, 5, 1024, 0), RUN(1, 20) }, THR(ALL, NO, 1, SCHED_NO_NODE, 10, false),
 		  0, SCHED_PLACE_PREEMPT, false, true },
@@ -523,7 +529,7 @@ static void check_invariants(const struct sched_cpu_view *cpus, uint32_t n,
 {
 	struct sched_placement p = sched_place(cpus, n, t), again = sched_place(cpus, n, t);
 	bool any = false, awake = false, free_cpu = false, busy = sched_system_busy(cpus, n);
-	bool preempts_demanding = false; /* it could preempt a demanding thread on an awake CPU */
+	bool near_demanding = false; /* an awake CPU it may use runs a demanding thread */
 
 	assert_memory_equal(&p, &again, sizeof(p));
 	assert_string_not_equal(sched_place_reason_name(p.reason), "?");
@@ -533,8 +539,7 @@ static void check_invariants(const struct sched_cpu_view *cpus, uint32_t n,
 		any = true;
 		awake |= !cpus[i].idle;
 		free_cpu |= cpus[i].nr_running == 0;
-		preempts_demanding |= !cpus[i].idle && cpus[i].cur_demanding &&
-		                      t->priority > cpus[i].cur_priority;
+		near_demanding |= !cpus[i].idle && cpus[i].cur_demanding;
 	}
 	if (!any) {
 		assert_int_equal(p.cpu, NO);
@@ -545,14 +550,15 @@ static void check_invariants(const struct sched_cpu_view *cpus, uint32_t n,
 	const struct sched_cpu_view *c = &cpus[p.cpu];
 	assert_int_equal(p.wake_cpu, c->idle);
 	assert_int_equal(p.preempt, !c->idle && c->nr_running > 0 && t->priority > c->cur_priority);
-	if (!busy && awake && !t->demanding && !preempts_demanding)
+	if (!busy && awake && !t->demanding && !near_demanding)
 		assert_false(p.wake_cpu); /* lightly loaded: no wake-up */
 	if (busy && free_cpu && p.reason != SCHED_PLACE_AFFINITY)
 		assert_int_equal(c->nr_running, 0); /* busy: never queue while a CPU is free */
 	if (t->demanding)
 		check_no_bigger_free(cpus, n, t, p.cpu);
-	if (p.preempt && c->cur_demanding && p.reason != SCHED_PLACE_AFFINITY)
-		assert_false(free_cpu); /* a demanding thread is preempted only if nothing is free */
+	if (c->cur_demanding && p.reason != SCHED_PLACE_AFFINITY)
+		assert_false(free_cpu); /* nothing preempts or queues behind a demanding thread
+		                         * while a CPU is free */
 }
 
 static void check_pull_invariants(const struct sched_cpu_view *cpus, uint32_t n, uint32_t self)
