@@ -67,7 +67,8 @@
 #define FE_SYS_CPU_CURRENT             37 /* (uint32_t *out): the CPU the caller runs on now */
 #define FE_SYS_CPU_STATS               38 /* (trace, cpu index, struct fe_cpu_stats *out): READ */
 #define FE_SYS_NODE_STATS              39 /* (trace, node index, struct fe_node_stats *out): READ; FE_ERR_INVALID_ARG past the last node */
-#define FE_SYS_COUNT                   40
+#define FE_SYS_PROCESS_WATCH           40 /* (process, notification, bit): WAIT; SIGNAL. Signals the bit once the process has finished (object/watch.h) */
+#define FE_SYS_COUNT                   41
 
 /* The most bytes one vmo_read or vmo_write moves (1 MiB); more, within the
  * object, is FE_ERR_INVALID_ARG. The copy is whole or nothing, so it cannot pause, and

@@ -60,8 +60,9 @@ enum fe_trace_event {
 	FE_TRACE_SCHED_MIGRATE = 44, /* thread, from cpu, to cpu, reason (placement or pull) */
 	FE_TRACE_CPU_IDLE = 45,      /* idle ns, wake cause (enum fe_wake_cause), -, - */
 	FE_TRACE_VMO_SEAL = 46,      /* vmo koid, seal (1 data, 2 code), -, - */
-	FE_TRACE_CAP_REVOKE_DEP = 47,/* what revoke undid: kind (1 mapping, 2 IPC buffer, 3 wait, 4/5 IRQ binding through the IRQ/notification), object koid, and per kind: va, len | thread | thread, reason | irq line, - */
+	FE_TRACE_CAP_REVOKE_DEP = 47,/* what revoke undid: kind (1 mapping, 2 IPC buffer, 3 wait, 4/5 IRQ binding through the IRQ/notification, 6/7 death watch through the process/notification), object koid, and per kind: va, len | thread | thread, reason | irq line, - | watcher process, bit */
 	FE_TRACE_TLB_SHOOTDOWN = 48, /* CPUs signalled (a bit per CPU index), how many, ns spent waiting for them, - */
+	FE_TRACE_PROCESS_WATCH = 49, /* watched process, watcher process, bit, what (0 armed, 1 fired, 2 ended unfired) */
 	FE_TRACE_EVENT_MAX = 63,
 };
 

@@ -15,6 +15,7 @@
 #include "object/process.h"
 #include "object/thread.h"
 #include "object/vmo.h"
+#include "object/watch.h"
 #include "core/kernel.h"
 
 static uint64_t next_koid = 1;
@@ -139,6 +140,8 @@ static void cap_dep_revoke(struct cap_dep *d)
 	case CAP_DEP_WAIT: thread_revoke_wait(d); return;
 	case CAP_DEP_IRQ:
 	case CAP_DEP_IRQ_NOTIF: irq_object_revoke(d); return;
+	case CAP_DEP_WATCH:
+	case CAP_DEP_WATCH_NOTIF: watch_revoke(d); return;
 	default: panic("cap_dep_revoke: unknown kind %u", d->kind);
 	}
 }
@@ -162,6 +165,7 @@ void objects_init(void)
 	endpoint_init_cache();
 	notification_init_cache();
 	interrupt_init_cache();
+	watch_init_cache();
 	device_init_cache();
 	aspace_init_cache();
 }

@@ -68,6 +68,8 @@ enum cap_dep_kind {
 	CAP_DEP_WAIT = 3,     /* struct thread.wait_via: blocked on an endpoint or notification */
 	CAP_DEP_IRQ = 4,      /* struct irq_object.via_irq: the IRQ capability a binding was made through */
 	CAP_DEP_IRQ_NOTIF = 5,/* struct irq_object.via_notif: its notification capability */
+	CAP_DEP_WATCH = 6,    /* a death watch (object/watch.c): the process capability it was made through */
+	CAP_DEP_WATCH_NOTIF = 7, /* the same watch: its notification capability */
 };
 
 /* The cspace environment the kernel uses: chunk memory charged to the

@@ -9,6 +9,7 @@
 #include "object/budget.h"
 #include "object/interrupt.h"
 #include "object/thread.h"
+#include "object/watch.h"
 #include "sched/sched.h"
 
 static struct kmem_cache process_cache;
@@ -70,6 +71,7 @@ void process_terminate(struct process *p, const struct fe_exit_status *why)
 		thread_kill(t);
 	}
 	irq_unbind_process(p); /* its interrupt bindings end with it */
+	watch_end_made_by(p);  /* and so do the death watches it made */
 	cspace_destroy(&p->cspace);
 	process_finish_if_idle(p);
 }
@@ -84,6 +86,7 @@ void process_finish_if_idle(struct process *p)
 	p->finished = true;
 	aspace_destroy(&p->as);
 	sched_wake_all(&p->exit_waiters, FE_OK);
+	watch_fire_all(p);
 	if (process_end_hook)
 		process_end_hook(p);
 }

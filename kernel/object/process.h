@@ -23,6 +23,7 @@
 #define PROCESS_MAX_HANDLES 16384u
 
 struct thread;
+struct watch;
 
 struct process {
 	struct kobj obj;        /* charged to the creator's budget */
@@ -41,6 +42,8 @@ struct process {
 	uint32_t nthreads;
 	uint64_t syscalls;  /* system calls its threads made: a watchdog's sign of progress */
 	struct waitq exit_waiters;
+	struct watch *watches;  /* death watches on it, fired once it has finished (object/watch.h) */
+	struct watch *watching; /* watches it made, ended when it ends */
 	struct process *all_next, *all_prev; /* every process, for statistics */
 };
 

@@ -59,6 +59,7 @@ fe_status_t sys_handle_grant(struct trap_frame *f);
 fe_status_t sys_process_create(struct trap_frame *f);
 fe_status_t sys_process_info(struct trap_frame *f);
 fe_status_t sys_process_wait(struct trap_frame *f);
+fe_status_t sys_process_watch(struct trap_frame *f);
 fe_status_t sys_process_kill(struct trap_frame *f);
 fe_status_t sys_process_exit(struct trap_frame *f);
 fe_status_t sys_thread_create(struct trap_frame *f);

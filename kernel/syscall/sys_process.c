@@ -7,6 +7,7 @@
 #include "object/process.h"
 #include "object/thread.h"
 #include "object/vmo.h"
+#include "object/watch.h"
 #include "sched/sched.h"
 #include "syscall/sys.h"
 
@@ -68,6 +69,20 @@ fe_status_t sys_process_wait(struct trap_frame *f)
 		st = copy_to_user(ARG1(f), &p->exit, sizeof(p->exit));
 	kobj_put(o);
 	return st;
+}
+
+fe_status_t sys_process_watch(struct trap_frame *f)
+{
+	struct cap *p, *n;
+	fe_status_t st;
+
+	if ((st = handle_lookup_cap(ARG0(f), FE_OBJ_PROCESS, FE_RIGHT_WAIT, &p)) != FE_OK ||
+	    (st = handle_lookup_cap(ARG1(f), FE_OBJ_NOTIFICATION, FE_RIGHT_SIGNAL, &n)) != FE_OK)
+		return st;
+	if (ARG2(f) >= 64)
+		return FE_ERR_INVALID_ARG;
+	/* Recorded on both capabilities and the caller, as a binding is (ADR 0009). */
+	return process_watch(p, n, (unsigned)ARG2(f), current_process());
 }
 
 fe_status_t sys_process_kill(struct trap_frame *f)

@@ -31,6 +31,7 @@ static const syscall_fn table[FE_SYS_COUNT] = {
 	[FE_SYS_PROCESS_CREATE] = sys_process_create,
 	[FE_SYS_PROCESS_INFO] = sys_process_info,
 	[FE_SYS_PROCESS_WAIT] = sys_process_wait,
+	[FE_SYS_PROCESS_WATCH] = sys_process_watch,
 	[FE_SYS_PROCESS_KILL] = sys_process_kill,
 	[FE_SYS_PROCESS_EXIT] = sys_process_exit,
 	[FE_SYS_THREAD_CREATE] = sys_thread_create,

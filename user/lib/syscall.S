@@ -72,6 +72,7 @@
 	SYSCALL fe_notif_wait, FE_SYS_NOTIF_WAIT, %esi
 	SYSCALL fe_irq_bind, FE_SYS_IRQ_BIND, %edx
 	SYSCALL fe_irq_ack, FE_SYS_IRQ_ACK
+	SYSCALL fe_process_watch, FE_SYS_PROCESS_WATCH, %edx
 	SYSCALL fe_ioport_in, FE_SYS_IOPORT_IN, %esi, %edx
 	SYSCALL fe_ioport_out, FE_SYS_IOPORT_OUT, %esi, %edx, %r10d
 	SYSCALL fe_trace_read, FE_SYS_TRACE_READ

@@ -38,6 +38,8 @@ fe_status_t fe_process_create(const char *name, size_t len, uint64_t budget, fe_
 fe_status_t fe_process_info(fe_handle_t proc, struct fe_process_info *out);
 fe_status_t fe_process_wait(fe_handle_t proc, struct fe_exit_status *out, uint32_t flags);
 fe_status_t fe_process_kill(fe_handle_t proc);
+/* Signals `bit` of notif once proc has finished (at once if it has); see FE_SYS_PROCESS_WATCH. */
+fe_status_t fe_process_watch(fe_handle_t proc, fe_handle_t notif, uint32_t bit);
 _Noreturn void fe_process_exit(int64_t code);
 fe_status_t fe_thread_create(fe_handle_t proc, uint64_t entry, uint64_t stack_top, uint64_t arg,
                              uint32_t priority, fe_handle_t *out);
