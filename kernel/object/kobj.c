@@ -142,10 +142,11 @@ static void dump_one(struct kobj *o)
 	} else if (o->type == FE_OBJ_THREAD) {
 		struct thread *t = thread_of(o);
 		pr_info("kobj:   thread of process %llu state %d blocked %d killed %d in_work_point %d "
-		        "waits on %llu reply_to %d reply_from %d ipcbuf %d\n",
+		        "waits on %llu holds %llu reply_to %d reply_from %d ipcbuf %d\n",
 		        (unsigned long long)t->proc->obj.koid, t->state, t->blocked, t->killed,
 		        t->in_work_point, t->wq_obj ? (unsigned long long)t->wq_obj->koid : 0ULL,
-		        t->reply_to != NULL, t->reply_from != NULL, t->ipcbuf_vmo != NULL);
+		        t->call_ref ? (unsigned long long)t->call_ref->koid : 0ULL, t->reply_to != NULL,
+		        t->reply_from != NULL, t->ipcbuf_vmo != NULL);
 	}
 }
 

@@ -174,6 +174,7 @@ int ut_role_irq_binder(void);
 int ut_role_at_limit(void);
 int ut_role_vmo_midway(void);
 int ut_role_vmo_churn(void);
+int ut_role_waiter(const char *what);
 
 /* ---- the server role's protocol (server.c) ----
  * Labels are operations; the reply's label is op | UT_REPLY. */
