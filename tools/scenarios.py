@@ -158,12 +158,12 @@ SCENARIOS: list[Scenario] = [
     # succeed (one KTAP case each) and what the workers made must be freed
     # (KTAP case `leaks`). Sized to stay well under a minute under TCG; the
     # host timeout of 600 s only catches a hang.
-    Scenario("sysfuzz", "init.run=sysfuzz sysfuzz.iterations=50000 sysfuzz.leaks_known=1 qemu_exit=1", smp=2, ktap=True,
+    Scenario("sysfuzz", "init.run=sysfuzz sysfuzz.iterations=50000 kobj.dump=1 qemu_exit=1", smp=2, ktap=True,
              timeout=600, must=[INIT_LOADED, r"# sysfuzz: \d+ syscalls", r"# sysfuzz: seed \d+"],
              must_not=KERNEL_BROKE),
     # The long run, not part of `make test`: `make fuzz-sys` (SYSFUZZ_SEED=S to repeat a run).
     Scenario("sysfuzz-long",
-             f"init.run=sysfuzz sysfuzz.iterations=1000000 sysfuzz.seed={SYSFUZZ_SEED} qemu_exit=1",
+             f"init.run=sysfuzz sysfuzz.iterations=1000000 sysfuzz.seed={SYSFUZZ_SEED} kobj.dump=1 qemu_exit=1",
              smp=2, ktap=True, timeout=3600, enabled=False,
              must=[INIT_LOADED, r"# sysfuzz: \d+ syscalls"], must_not=KERNEL_BROKE),
     Scenario("console-script",

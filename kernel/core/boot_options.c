@@ -72,6 +72,7 @@ unsigned boot_options_parse(const char *cmdline, const char **bad)
 	boot_opts.qemu_exit = cmdline_flag(cmdline, "qemu_exit");
 	boot_opts.ktest_panic = cmdline_flag(cmdline, "ktest.panic");
 	boot_opts.ktest_fault = cmdline_flag(cmdline, "ktest.fault");
+	boot_opts.kobj_dump = cmdline_flag(cmdline, "kobj.dump");
 	if (cmdline_get(cmdline, "trace", v, sizeof(v)) == FE_OK)
 		boot_opts.trace = cmdline_flag(cmdline, "trace");
 	if (cmdline_get(cmdline, "ktest", boot_opts.ktest, sizeof(boot_opts.ktest)) ==

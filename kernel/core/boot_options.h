@@ -11,6 +11,7 @@
  *   mem=SIZE         use at most SIZE bytes of RAM (K/M/G suffixes)
  *   loglevel=LEVEL   error, warn, info (default) or debug
  *   trace=off        start with event tracing disabled
+ *   kobj.dump=1      list every live kernel object and heap cache when init ends
  * Returns the number of malformed options; *bad names the last one.
  */
 unsigned boot_options_parse(const char *cmdline, const char **bad);

@@ -29,6 +29,7 @@ struct boot_options {
 	bool trace;          /* trace=off disables event recording */
 	uint32_t max_cpus;   /* smp=N: start at most N CPUs (1 = boot CPU only); 0 = all */
 	uint32_t cpu_capacity[16]; /* cpu_capacity=1024,512,...: per CPU, 1..1024; default 1024 */
+	bool kobj_dump;      /* kobj.dump=1: list every live kernel object when init ends (leak hunts) */
 };
 extern struct boot_options boot_opts;
 

@@ -178,6 +178,8 @@ static void init_ended(struct process *p)
 	pr_info("init: ended (%s, code %lld)%s\n",
 	        e->reason == FE_EXIT_NORMAL ? "exited" : e->reason == FE_EXIT_FAULT ? "faulted" : "killed",
 	        (long long)e->code, boot_opts.qemu_exit ? "; stopping" : "");
+	if (boot_opts.kobj_dump)
+		kobj_dump_live();
 	if (boot_opts.qemu_exit)
 		kernel_exit(ok ? KERNEL_EXIT_SUCCESS : KERNEL_EXIT_FAILURE);
 }

@@ -2,6 +2,7 @@
 #include "kmem.h"
 
 #include "core/kernel.h"
+#include "core/log.h"
 #include "core/panic.h"
 #include "lib/string.h"
 #include "mm/frame.h"
@@ -98,4 +99,16 @@ struct kmem_stats kmem_total_stats(void)
 		t.frees += s.frees;
 	}
 	return t;
+}
+
+void kmem_print_caches(void)
+{
+	irqflags_t f = spin_lock_irqsave(&caches_lock);
+	struct kmem_cache *kc = caches;
+
+	spin_unlock_irqrestore(&caches_lock, f);
+	for (; kc; kc = kc->next) {
+		struct kmem_stats s = kmem_cache_stats(kc);
+		pr_info("kmem: cache %s: %llu in use\n", kc->slab.name, (unsigned long long)s.inuse);
+	}
 }

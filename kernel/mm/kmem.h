@@ -42,5 +42,7 @@ struct kmem_stats kmem_cache_stats(struct kmem_cache *kc);
  * cache may keep an empty slab, so frames_free + slab frames is what returns
  * to its earlier value. */
 struct kmem_stats kmem_total_stats(void);
+/* Prints each cache's objects in use (leak hunts). */
+void kmem_print_caches(void);
 
 #endif /* FERROUS_MM_KMEM_H */

@@ -3,8 +3,10 @@
 
 #include "cap/cspace.h"
 #include "core/cpu.h"
+#include "core/log.h"
 #include "core/panic.h"
 #include "mm/frame.h"
+#include "mm/kmem.h"
 #include "mm/vm.h"
 #include "mm/aspace.h"
 #include "object/budget.h"
@@ -21,6 +23,29 @@
 static uint64_t next_koid = 1;
 struct kobj *kobj_reap_list; /* under the big lock */
 static uint64_t live_objects; /* initialised and not yet destroyed */
+static struct kobj *live_list; /* the same objects, newest first (kobj_dump_live) */
+
+static void live_link(struct kobj *o)
+{
+	o->live_prev = NULL;
+	o->live_next = live_list;
+	if (live_list)
+		live_list->live_prev = o;
+	live_list = o;
+	live_objects++;
+}
+
+static void live_unlink(struct kobj *o)
+{
+	if (o->live_prev)
+		o->live_prev->live_next = o->live_next;
+	else
+		live_list = o->live_next;
+	if (o->live_next)
+		o->live_next->live_prev = o->live_prev;
+	o->live_next = o->live_prev = NULL;
+	live_objects--;
+}
 
 uint64_t kobj_count(void)
 {
@@ -45,7 +70,7 @@ void kobj_init(struct kobj *o, uint32_t type, struct budget *b)
 	o->type = type;
 	o->refs = 1;
 	o->koid = next_koid++;
-	live_objects++;
+	live_link(o);
 	o->budget = b;
 	o->reap_next = NULL;
 	if (b)
@@ -54,7 +79,7 @@ void kobj_init(struct kobj *o, uint32_t type, struct budget *b)
 
 void kobj_abandon(struct kobj *o)
 {
-	live_objects--;
+	live_unlink(o);
 	if (o->budget)
 		budget_put(o->budget);
 	o->budget = NULL;
@@ -88,11 +113,50 @@ void kobj_reap_all(void)
 		kobj_reap_list = o->reap_next;
 		if (o->type >= FE_OBJ_TYPE_COUNT || !destructors[o->type])
 			panic("kobj_reap: no destructor for type %u", o->type);
+		live_unlink(o);
 		destructors[o->type](o);
-		live_objects--;
 		if (b)
 			budget_put(b);
 	}
+}
+
+static const char *const type_names[FE_OBJ_TYPE_COUNT] = {
+	[FE_OBJ_PROCESS] = "process", [FE_OBJ_THREAD] = "thread", [FE_OBJ_ENDPOINT] = "endpoint",
+	[FE_OBJ_NOTIFICATION] = "notification", [FE_OBJ_VMO] = "vmo", [FE_OBJ_IRQ] = "irq",
+	[FE_OBJ_IOPORT] = "ioport", [FE_OBJ_MMIO] = "mmio", [FE_OBJ_CONSOLE] = "console",
+	[FE_OBJ_TRACE] = "trace",
+};
+
+/* One line per object, and one more for a process or thread: its state. */
+static void dump_one(struct kobj *o)
+{
+	const char *name = o->type < FE_OBJ_TYPE_COUNT && type_names[o->type] ? type_names[o->type]
+	                                                                       : "?";
+
+	pr_info("kobj: %s koid %llu refs %u%s\n", name, (unsigned long long)o->koid, o->refs,
+	        o->refs == 0 ? " (being reaped)" : "");
+	if (o->type == FE_OBJ_PROCESS) {
+		struct process *p = process_of(o);
+		pr_info("kobj:   process '%s' alive %d finished %d threads %u handles %llu budget refs %u\n",
+		        p->name, p->alive, p->finished, p->nthreads, (unsigned long long)p->cspace.count,
+		        p->budget->refs);
+	} else if (o->type == FE_OBJ_THREAD) {
+		struct thread *t = thread_of(o);
+		pr_info("kobj:   thread of process %llu state %d blocked %d killed %d in_work_point %d "
+		        "waits on %llu holds %llu reply_to %d reply_from %d ipcbuf %d\n",
+		        (unsigned long long)t->proc->obj.koid, t->state, t->blocked, t->killed,
+		        t->in_work_point, t->wq_obj ? (unsigned long long)t->wq_obj->koid : 0ULL,
+		        t->call_ref ? (unsigned long long)t->call_ref->koid : 0ULL, t->reply_to != NULL,
+		        t->reply_from != NULL, t->ipcbuf_vmo != NULL);
+	}
+}
+
+void kobj_dump_live(void)
+{
+	pr_info("kobj: %llu live objects\n", (unsigned long long)live_objects);
+	for (struct kobj *o = live_list; o; o = o->live_next)
+		dump_one(o);
+	kmem_print_caches();
 }
 
 static unsigned order_for(size_t bytes)

@@ -25,6 +25,7 @@ struct kobj {
 	uint64_t koid;          /* never reused */
 	struct budget *budget;  /* charged for this object; may be NULL (boot objects) */
 	struct kobj *reap_next;
+	struct kobj *live_next, *live_prev; /* every live object (kobj_dump_live) */
 };
 
 /* Sets up the header with one reference; takes a reference on the budget. */
@@ -41,6 +42,9 @@ extern struct kobj *kobj_reap_list;
 void kobj_reap_all(void);
 /* Objects made and not yet destroyed (fe_kernel_stats.objects). */
 uint64_t kobj_count(void);
+/* Prints every live object (type, id, references, state) and each heap
+ * cache's count: what a leak check's numbers stand for (kobj.dump=1). */
+void kobj_dump_live(void);
 
 /* Destroys every object whose last reference is gone. Inline: every return
  * to user mode asks, and the list is almost always empty. */

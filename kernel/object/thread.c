@@ -170,6 +170,22 @@ void thread_revoke_wait(struct cap_dep *d)
 		sched_wake(t, FE_ERR_CANCELED);
 }
 
+void thread_hold(struct thread *t, struct kobj *o)
+{
+	if (t->call_ref)
+		panic("thread_hold: thread %llu already holds koid %llu", (unsigned long long)t->obj.koid,
+		      (unsigned long long)t->call_ref->koid);
+	kobj_get(o);
+	t->call_ref = o;
+}
+
+void thread_unhold(struct thread *t)
+{
+	if (t->call_ref)
+		kobj_put(t->call_ref);
+	t->call_ref = NULL;
+}
+
 struct fe_ipc_buffer *thread_ipc_buffer(const struct thread *t)
 {
 	return t->ipcbuf_vmo ? phys_to_virt(t->ipcbuf_phys) : NULL;
@@ -191,6 +207,7 @@ static void thread_detach(struct thread *t)
 	}
 	drop_ipc_buffer(t);
 	thread_end_wait(t);
+	thread_unhold(t); /* killed inside a wait: its call will not drop it */
 	t->state = THREAD_DEAD;
 	live_threads--;
 	process_remove_thread(p, t);
@@ -215,6 +232,11 @@ void thread_kill(struct thread *t)
 	}
 	if (t->state == THREAD_DEAD)
 		return;
+	/* Blocked in a call, or woken and not yet back in it: it ends here and
+	 * never returns into that call. So whatever a call keeps across a wait
+	 * is recorded in the thread (its queue, the sleep list, its IPC ties,
+	 * wait_via, call_ref), where thread_detach undoes it; nothing only on
+	 * the stack. */
 	if (t->state == THREAD_READY)
 		sched_unready(t);
 	else if (t->state == THREAD_BLOCKED)

@@ -89,6 +89,7 @@ struct thread {
 	uint64_t ipcbuf_phys;       /* the buffer page */
 	struct cap_dep ipcbuf_via;  /* the capability the buffer was set through */
 	struct cap_dep wait_via;    /* the capability a wait on an endpoint or notification came through */
+	struct kobj *call_ref;      /* referenced: what the call in progress waits on (thread_hold) */
 	uint64_t span;              /* trace span of the request being served */
 };
 
@@ -102,7 +103,8 @@ fe_status_t thread_create(struct process *proc, uint64_t entry, uint64_t stack, 
 void thread_start(struct thread *t);
 
 /* Ends a thread that is not running now: leaves every queue, breaks its IPC
- * ties, drops its alive reference. The running thread is marked `killed`
+ * ties, drops what its call holds (thread_hold) and its alive reference. The
+ * running thread, or one preempted at a work point, is marked `killed`
  * instead and ends on its way out of the kernel. */
 void thread_kill(struct thread *t);
 /* Ends the running thread; does not return. */
@@ -126,6 +128,17 @@ fe_status_t thread_block_via(struct cap *via, struct waitq *q, struct kobj *owne
  * (the call was received, or the thread woke). */
 void thread_begin_wait(struct thread *t, struct cap *via);
 void thread_end_wait(struct thread *t);
+
+/*
+ * The running call keeps o alive across its waits (the handle it came
+ * through may be deleted meanwhile) until thread_unhold; one object per call.
+ * The reference is the thread's, not only the call's: a kill ends a thread
+ * blocked in its call, or woken and not yet back in it, without returning
+ * into the call (thread_kill), and it is thread_detach that drops it then.
+ * A reference held only on the kernel stack across a wait would be lost.
+ */
+void thread_hold(struct thread *t, struct kobj *o);
+void thread_unhold(struct thread *t);
 
 /* Revoke reached these (cspace dependents, already detached). */
 void thread_revoke_ipcbuf(struct cap_dep *d);

@@ -4,6 +4,8 @@
 #include "object/endpoint.h"
 #include "object/notification.h"
 #include "object/process.h"
+#include "object/thread.h"
+#include "sched/sched.h"
 #include "syscall/sys.h"
 
 fe_status_t sys_endpoint_create(struct trap_frame *f)
@@ -86,7 +88,7 @@ fe_status_t sys_notif_wait(struct trap_frame *f)
 	if ((st = user_check_write(out, sizeof(bits))) != FE_OK)
 		return st;
 	struct kobj *o = c->obj;
-	kobj_get(o); /* the handle may go while we sleep */
+	thread_hold(sched_current(), o); /* the handle may go while we sleep */
 	st = notification_wait(c, (ARG1(f) & FE_NONBLOCK) != 0);
 	/* Again: another thread may have unmapped the page while we slept.
 	 * The bits are taken only once they can be written out. */
@@ -96,6 +98,6 @@ fe_status_t sys_notif_wait(struct trap_frame *f)
 		bits = notification_take((struct notification *)o);
 		st = copy_to_user(out, &bits, sizeof(bits));
 	}
-	kobj_put(o);
+	thread_unhold(sched_current());
 	return st;
 }

@@ -61,13 +61,13 @@ fe_status_t sys_process_wait(struct trap_frame *f)
 		return FE_ERR_INVALID_ARG;
 	if ((st = user_check_write(ARG1(f), sizeof(struct fe_exit_status))) != FE_OK)
 		return st;
-	kobj_get(o); /* the handle may go while we sleep */
+	thread_hold(sched_current(), o); /* the handle may go while we sleep */
 	while (st == FE_OK && !p->finished)
 		st = (flags & FE_NONBLOCK) ? FE_ERR_WOULD_BLOCK
 		                           : sched_block_on(&p->exit_waiters, o, BLOCK_PROCESS);
 	if (st == FE_OK)
 		st = copy_to_user(ARG1(f), &p->exit, sizeof(p->exit));
-	kobj_put(o);
+	thread_unhold(sched_current());
 	return st;
 }
 

@@ -320,7 +320,7 @@ static void print_counts(const char *what, const struct fe_kernel_stats *ks)
  * first use) is in it.
  */
 static bool check_leaks(const struct fe_kernel_stats *start, const struct fe_kernel_stats *base,
-			unsigned n, bool known_as_skip)
+			unsigned n)
 {
 	struct fe_kernel_stats after = { 0 };
 
@@ -345,15 +345,6 @@ static bool check_leaks(const struct fe_kernel_stats *start, const struct fe_ker
 		       (long long)(after.objects - base->objects),
 		       (long long)(after.kheap_objects - base->kheap_objects),
 		       (long long)(frames_used(&after) - frames_used(base)));
-	/* sysfuzz.leaks_known=1 (make test's scenario): a leak is a skip, counted
-	 * as such in the closing line, until the one seen under host load (one
-	 * kernel object, three heap objects; issue 10) is found; make fuzz-sys
-	 * still fails on any leak. */
-	if (!ok && known_as_skip) {
-		printf("ok %u leaks # SKIP the known leak under host load (issue 10); "
-		       "make fuzz-sys fails on it\n", n);
-		return true;
-	}
 	printf("%s %u leaks\n", ok ? "ok" : "not ok", n);
 	return ok;
 }
@@ -400,8 +391,7 @@ static int driver(int argc, char **argv)
 			k += r.ok[fuzz_families[f].nrs[j]];
 		families_ok &= k > 0 || !fuzz_families[f].must_succeed;
 	}
-	bool leaks_ok = !have_stats ||
-	                check_leaks(&start, &base, n + 1, arg_value(argc, argv, "leaks_known", 0) != 0);
+	bool leaks_ok = !have_stats || check_leaks(&start, &base, n + 1);
 	return ok && families_ok && leaks_ok ? 0 : 1;
 }
 
