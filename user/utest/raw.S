@@ -39,21 +39,27 @@ ut_ud2_here:
  *
  * uint64_t ut_flags_syscall(uint64_t set, uint64_t nr): ORs `set` into
  *	RFLAGS, makes system call nr (no arguments), returns RFLAGS as the
- *	kernel left them.
+ *	kernel left them. The syscall is the instruction right after the
+ *	popfq, so a TF set there traps after the syscall (at
+ *	ut_flags_syscall_ret), not before it.
  * uint64_t ut_flags_spin(uint64_t set, uint64_t loops): the same around a
  *	busy loop (interrupts and preemption arrive with the flags set).
  * void ut_trap_flag(void): sets TF: the next instruction raises #DB.
  * void ut_iopl3_cli(void): tries to raise IOPL to 3 (ring 3's popfq
  *	ignores it), then cli: #GP.
+ * void ut_flags_ud2(uint64_t set): ORs `set` into RFLAGS and jumps to
+ *	ut_ud2_here: #UD at that rip with the flags still set.
  */
 	.globl ut_flags_syscall
 	.type ut_flags_syscall, @function
 ut_flags_syscall:
+	movq %rsi, %rax
 	pushfq
 	orq %rdi, (%rsp)
 	popfq
-	movq %rsi, %rax
 	syscall
+	.globl ut_flags_syscall_ret
+ut_flags_syscall_ret:
 	pushfq
 	popq %rax
 	pushq $0x202
@@ -96,6 +102,15 @@ ut_iopl3_cli:
 	cli
 	ret
 	.size ut_iopl3_cli, . - ut_iopl3_cli
+
+	.globl ut_flags_ud2
+	.type ut_flags_ud2, @function
+ut_flags_ud2:
+	pushfq
+	orq %rdi, (%rsp)
+	popfq
+	jmp ut_ud2_here
+	.size ut_flags_ud2, . - ut_flags_ud2
 
 	.globl ut_park_entry
 	.type ut_park_entry, @function

@@ -1,23 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The rflags suite: every RFLAGS bit a user can set (TF, DF, NT, AC, RF, ID,
- * and attempts at IOPL) through the system-call, interrupt, exception and
- * yield paths, and a system call in the last page of user space (whose
- * return takes the iretq path). The kernel must never panic, a process may
- * only receive the fault it caused (TF: a debug trap), and no other thread
- * or process sees the flags. Runs on every CPU count the scenarios boot.
+ * and attempts at IOPL, VM, VIF and VIP) through the system-call,
+ * interrupt, exception and yield paths, and a system call in the last page
+ * of user space (whose return takes the iretq path). The kernel must never
+ * panic, a process may only receive the fault it caused (TF: a debug trap),
+ * and no other thread or process sees the flags. Runs on every CPU count the scenarios boot.
  */
 #include "ut.h"
 
 #define F_TF (1ULL << 8)
+#define F_IF (1ULL << 9)
 #define F_DF (1ULL << 10)
 #define F_IOPL (3ULL << 12)
 #define F_NT (1ULL << 14)
 #define F_RF (1ULL << 16)
+#define F_VM (1ULL << 17)
 #define F_AC (1ULL << 18)
+#define F_VIF (1ULL << 19)
+#define F_VIP (1ULL << 20)
 #define F_ID (1ULL << 21)
+#define F_VIRTUAL (F_VM | F_VIF | F_VIP)
 /* Flags that must never come back set where this thread did not set them. */
-#define F_FOREIGN (F_TF | F_DF | F_NT | F_AC | F_IOPL)
+#define F_FOREIGN (F_TF | F_DF | F_NT | F_AC | F_IOPL | F_VIRTUAL)
 #define YIELDS 200u
 #define SPIN_LOOPS 20000000ULL
 
@@ -101,25 +106,35 @@ static void spin_clean(void *arg)
 	w->done = 1;
 }
 
-/* Interrupts and preemption (a second thread of our priority on this CPU,
- * so the slice timer switches between us) arrive while AC and DF are set:
- * ours survive, the other thread never sees them. */
-static void flags_survive_interrupts_and_preemption(struct ut *t)
+/* Spins with `set` beside a spin_clean thread of our priority on this CPU,
+ * so the slice timer switches between the two (interrupts, preemption, and
+ * returns to user mode through iretq); *flags = ours after the spin. */
+static void spin_beside_a_clean_thread(struct ut *t, uint64_t set, uint64_t *flags,
+                                       struct flag_watch *w)
 {
-	struct flag_watch w = { 0 };
 	fe_handle_t th;
 	uint32_t cpu = 0;
 
 	UT_EXPECT_OK(t, fe_cpu_current(&cpu));
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, 1ULL << cpu)));
-	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(spin_clean, &w, FE_PRIORITY_DEFAULT, &th)));
-	uint64_t f = ut_flags_spin(F_AC | F_DF, SPIN_LOOPS);
-	UT_EXPECT_EQ(t, f & (F_AC | F_DF), F_AC | F_DF);
-	UT_EXPECT_EQ(t, f & F_NT, 0);
-	UT_EXPECT_EQ(t, ut_poll(&w.done), 1);
-	UT_EXPECT_EQ(t, w.foreign, 0);
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(spin_clean, w, FE_PRIORITY_DEFAULT, &th)));
+	*flags = ut_flags_spin(set, SPIN_LOOPS);
+	UT_EXPECT_EQ(t, ut_poll(&w->done), 1);
 	UT_EXPECT_OK(t, fe_thread_set_affinity(FE_HANDLE_INVALID, ~0ULL));
 	ut_del(t, th);
+}
+
+/* Interrupts and preemption arrive while AC and DF are set: ours survive,
+ * the other thread never sees them. */
+static void flags_survive_interrupts_and_preemption(struct ut *t)
+{
+	struct flag_watch w = { 0 };
+	uint64_t f = 0;
+
+	spin_beside_a_clean_thread(t, F_AC | F_DF, &f, &w);
+	UT_EXPECT_EQ(t, f & (F_AC | F_DF), F_AC | F_DF);
+	UT_EXPECT_EQ(t, f & F_NT, 0);
+	UT_EXPECT_EQ(t, w.foreign, 0);
 }
 
 static fe_handle_t child(struct ut *t, const char *what)
@@ -138,6 +153,61 @@ static void trap_flag_is_the_callers_fault(struct ut *t)
 
 	if (p != FE_HANDLE_INVALID)
 		ut_expect_fault(t, p, 1, UT_ANY_ADDR, NULL);
+}
+
+/* A system call made with TF set: the kernel runs without it (SFMASK) and
+ * gives it back, so the caller takes its debug trap on the instruction after
+ * the syscall: the call ran, and only then did the trap come. */
+static void trap_flag_across_a_syscall_is_the_callers_fault(struct ut *t)
+{
+	struct fe_exit_status st = { 0 };
+	fe_handle_t p = child(t, "tf-syscall");
+
+	UT_ASSERT(t, p != FE_HANDLE_INVALID);
+	ut_expect_fault(t, p, 1, UT_ANY_ADDR, &st);
+	UT_EXPECT_EQ(t, st.rip, (uint64_t)(uintptr_t)ut_flags_syscall_ret);
+}
+
+/* An exception raised with DF, NT and AC set: #UD at the child's own
+ * instruction, reported as such, and none of the flags reaches kernel code
+ * (DF there would turn the parent's copy of the exit status backwards). */
+static void exception_with_df_nt_ac_is_the_childs_fault(struct ut *t)
+{
+	struct fe_exit_status st = { 0 };
+	fe_handle_t p = child(t, "ud2");
+
+	UT_ASSERT(t, p != FE_HANDLE_INVALID);
+	ut_expect_fault(t, p, 6, UT_ANY_ADDR, &st);
+	UT_EXPECT_EQ(t, st.rip, (uint64_t)(uintptr_t)ut_ud2_here);
+}
+
+/* Ring 3's popfq leaves VM, VIF and VIP alone, as it does IOPL, and the
+ * kernel never sets them: none reads back set at once, after a system call
+ * or a yield (sysret), or after preemption and in a new thread (iretq, which
+ * could set VIF and VIP). The flags set beside them still work (IF on, AC
+ * and DF kept). */
+static void virtual_mode_flags_cannot_be_set(struct ut *t)
+{
+	static const uint64_t sets[] = { F_VM, F_VIF, F_VIP, F_VIRTUAL | F_AC | F_DF };
+	struct flag_watch w = { 0 };
+	uint64_t f = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
+		uint64_t got[] = {
+			ut_flags_spin(sets[i], 1),
+			ut_flags_syscall(sets[i], FE_SYS_NULL),
+			ut_flags_syscall(sets[i], FE_SYS_THREAD_YIELD),
+		};
+		uint64_t kept = sets[i] & (F_AC | F_DF);
+
+		for (size_t k = 0; k < ARRAY_SIZE(got); k++)
+			UT_EXPECT_MSG(t, (got[k] & F_VIRTUAL) == 0 && (got[k] & (F_IF | kept)) == (F_IF | kept),
+			              "set %#llx, read %zu: back %#llx", (unsigned long long)sets[i], k,
+			              (unsigned long long)got[k]);
+	}
+	spin_beside_a_clean_thread(t, F_VIRTUAL | F_AC | F_DF, &f, &w);
+	UT_EXPECT_EQ(t, f & (F_VIRTUAL | F_AC | F_DF), F_AC | F_DF);
+	UT_EXPECT_EQ(t, w.foreign, 0);
 }
 
 /* Ring 3's popfq cannot raise IOPL: the cli after it is a #GP. */
@@ -179,7 +249,8 @@ static int run_in_last_page(void)
 }
 
 /* The child roles: "clean" yields and counts foreign flags (exit code = how
- * many), "tf", "iopl" and "lastpage" fault as their cases expect. */
+ * many), "tf", "tf-syscall", "ud2", "iopl" and "lastpage" fault as their
+ * cases expect. */
 int ut_role_rflags(const char *arg)
 {
 	if (arg && strcmp(arg, "clean") == 0) {
@@ -190,6 +261,10 @@ int ut_role_rflags(const char *arg)
 	}
 	if (arg && strcmp(arg, "tf") == 0)
 		ut_trap_flag();
+	else if (arg && strcmp(arg, "tf-syscall") == 0)
+		(void)ut_flags_syscall(F_TF, FE_SYS_NULL);
+	else if (arg && strcmp(arg, "ud2") == 0)
+		ut_flags_ud2(F_DF | F_NT | F_AC);
 	else if (arg && strcmp(arg, "iopl") == 0)
 		ut_iopl3_cli();
 	else if (arg && strcmp(arg, "lastpage") == 0)
@@ -203,5 +278,8 @@ UT_SUITE(rflags,
 	UT_CASE(flags_do_not_leak_to_other_processes),
 	UT_CASE(flags_survive_interrupts_and_preemption),
 	UT_CASE(trap_flag_is_the_callers_fault),
+	UT_CASE(trap_flag_across_a_syscall_is_the_callers_fault),
+	UT_CASE(exception_with_df_nt_ac_is_the_childs_fault),
+	UT_CASE(virtual_mode_flags_cannot_be_set),
 	UT_CASE(iopl_cannot_be_raised),
 	UT_CASE(syscall_in_last_user_page));

@@ -217,9 +217,11 @@ extern uint8_t ut_data_page[16];
 void ut_ud2_here(void); /* raw.S: a ud2 instruction */
 /* raw.S: RFLAGS helpers (suite_rflags.c) */
 uint64_t ut_flags_syscall(uint64_t set, uint64_t nr);
+void ut_flags_syscall_ret(void); /* the instruction after its syscall */
 uint64_t ut_flags_spin(uint64_t set, uint64_t loops);
 void ut_trap_flag(void);
 void ut_iopl3_cli(void);
+_Noreturn void ut_flags_ud2(uint64_t set);
 int ut_role_rflags(const char *arg); /* suite_rflags.c */
 int ut_role_fpu(const char *arg);    /* suite_fpu.c */
 
