@@ -495,13 +495,14 @@ static bool op_handle(struct fuzz_pool *p, struct fuzz_page *page)
 }
 
 /* A child: created thread-less; later maybe given a thread (that exits at
- * once), killed, waited for, asked about. */
+ * once), killed, waited for, watched (its end signals a notification of
+ * ours), asked about. */
 static bool op_process(struct fuzz_pool *p, struct fuzz_page *page)
 {
 	static const char names[] = "fuzzchild-with-a-long-name-0123456789";
 	struct fuzz_obj *ch = find(p, FE_OBJ_PROCESS, 0, OBJ_CHILD);
 	struct call c;
-	unsigned r = (unsigned)rnd(5);
+	unsigned r = (unsigned)rnd(6);
 
 	if (r == 0 || !ch) {
 		if (!make_room(p, page, FE_OBJ_PROCESS))
@@ -548,6 +549,15 @@ static bool op_process(struct fuzz_pool *p, struct fuzz_page *page)
 		arg(&c, 1, p->scratch + 128, K_PTR);
 		/* Blocking only on one that has ended or is about to. */
 		arg(&c, 2, (ch->flags & OBJ_ENDED) && rnd(2) ? 0 : FE_NONBLOCK, K_VAL);
+		(void)issue(p, page, &c);
+		return true;
+	}
+	struct fuzz_obj *n = find(p, FE_OBJ_NOTIFICATION, FE_RIGHT_SIGNAL, 0);
+	if (r == 4 && (ch->rights & FE_RIGHT_WAIT) && n) {
+		c = mk(FE_SYS_PROCESS_WATCH);
+		arg(&c, 0, ch->h, K_H);
+		arg(&c, 1, n->h, K_H);
+		arg(&c, 2, rnd(64), K_VAL);
 		(void)issue(p, page, &c);
 		return true;
 	}
@@ -698,7 +708,7 @@ const struct fuzz_family fuzz_families[] = {
 	{ "handle", { FE_SYS_HANDLE_DUP, FE_SYS_HANDLE_DELETE, FE_SYS_HANDLE_REVOKE, FE_SYS_HANDLE_INFO,
 		      FE_SYS_HANDLE_GRANT }, 5, true },
 	{ "process", { FE_SYS_PROCESS_CREATE, FE_SYS_PROCESS_INFO, FE_SYS_PROCESS_WAIT,
-		       FE_SYS_PROCESS_KILL }, 4, true },
+		       FE_SYS_PROCESS_KILL, FE_SYS_PROCESS_WATCH }, 5, true },
 	{ "thread", { FE_SYS_THREAD_CREATE, FE_SYS_THREAD_SET_IPC_BUFFER, FE_SYS_THREAD_YIELD }, 3, true },
 	{ "trace", { FE_SYS_TRACE_READ }, 1, true },
 	{ "stats", { FE_SYS_KERNEL_STATS, FE_SYS_CPU_STATS, FE_SYS_NODE_STATS }, 3, true },

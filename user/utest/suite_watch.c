@@ -200,8 +200,14 @@ static void watch_ends_with_its_maker(struct ut *t)
 	struct fe_exit_status st;
 	fe_handle_t hp, wp, n;
 
+	uint64_t bits = 0;
+
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
+	/* The hanging child signals n once started: its start-up (runtime,
+	 * heap) must not fall between the two counts. */
+	h.user[0] = ut_dup(t, n, FE_RIGHT_SIGNAL | FE_RIGHT_TRANSFER);
 	UT_ASSERT(t, UT_EXPECT_OK(t, ut_spawn(&h, &hp)));
+	UT_EXPECT_OK(t, fe_notif_wait(n, 0, &bits));
 	w.user[0] = ut_dup(t, hp, FE_RIGHT_WAIT | FE_RIGHT_TRANSFER);
 	w.user[1] = ut_dup(t, n, FE_RIGHT_SIGNAL | FE_RIGHT_TRANSFER);
 	bool stats = kernel_stats(&ka);
@@ -217,6 +223,7 @@ static void watch_ends_with_its_maker(struct ut *t)
 	ut_unwatch(hp);
 	ut_del(t, w.user[0]);
 	ut_del(t, w.user[1]);
+	ut_del(t, h.user[0]);
 	ut_del(t, hp);
 	ut_del(t, n);
 }
