@@ -20,6 +20,9 @@
 #define SRAT_ENTRIES 48u    /* header, 12 reserved bytes */
 #define SLIT_MATRIX 44u     /* header, 8-byte locality count */
 #define HPET_LEN 56u
+#define MCFG_ENTRIES 44u /* header and 8 reserved bytes */
+#define MCFG_ENTRY_LEN 16u
+#define ECAM_ALIGN (1ull << 20) /* one bus's configuration space */
 
 #define MADT_PCAT_COMPAT 1u
 #define MADT_CPU_ENABLED 1u
@@ -392,6 +395,34 @@ static void hpet_parse(const uint8_t *t, uint32_t len, struct acpi_info *out)
 	};
 }
 
+/*
+ * ECAM windows. An entry whose bus range is reversed, whose base is not
+ * bus-aligned, or whose window would wrap the address space is skipped: the
+ * kernel would otherwise map something that is not configuration space.
+ */
+static void mcfg_parse(const uint8_t *t, uint32_t len, struct acpi_info *out)
+{
+	if (len < MCFG_ENTRIES || (len - MCFG_ENTRIES) % MCFG_ENTRY_LEN != 0)
+		out->warnings |= ACPI_WARN_TRUNCATED;
+	for (uint32_t at = MCFG_ENTRIES; len >= MCFG_ENTRY_LEN && at <= len - MCFG_ENTRY_LEN;
+	     at += MCFG_ENTRY_LEN) {
+		const uint8_t *e = t + at;
+		struct acpi_ecam w = { .base = rd64(e), .segment = rd16(e + 8), .bus_start = e[10],
+		                       .bus_end = e[11] };
+		uint64_t size = ((uint64_t)w.bus_end - w.bus_start + 1) * ECAM_ALIGN;
+
+		if (w.bus_start > w.bus_end || w.base % ECAM_ALIGN != 0 || w.base > UINT64_MAX - size) {
+			out->warnings |= ACPI_WARN_BAD_ENTRY;
+			continue;
+		}
+		if (out->necam == ACPI_MAX_ECAM) {
+			out->warnings |= ACPI_WARN_TOO_MANY;
+			return;
+		}
+		out->ecam[out->necam++] = w;
+	}
+}
+
 static void add_srat_cpu(struct acpi_info *out, uint32_t apic_id, uint32_t node)
 {
 	if (out->nsrat_cpus == ACPI_MAX_CPUS) {
@@ -491,6 +522,8 @@ static void parse_table(const uint8_t *t, uint32_t len, const char *sig, struct 
 		srat_parse(t, len, out);
 	else if (sig_eq(sig, "SLIT", 4))
 		slit_parse(t, len, out);
+	else if (sig_eq(sig, "MCFG", 4))
+		mcfg_parse(t, len, out);
 }
 
 /*

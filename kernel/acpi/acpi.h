@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ACPI table parsing: RSDP, XSDT (or RSDT), MADT, HPET, SRAT and SLIT.
+ * ACPI table parsing: RSDP, XSDT (or RSDT), MADT, HPET, SRAT, SLIT and MCFG.
  *
  * The tables are firmware-provided bytes, so the parser trusts nothing: every
  * table's signature, length and checksum is checked, and every sub-structure
@@ -31,6 +31,7 @@ typedef const void *(*acpi_map_fn)(uint64_t phys, uint64_t len, void *ctx);
 #define ACPI_MAX_NMIS 16u
 #define ACPI_MAX_NODES 8u
 #define ACPI_MAX_MEM_AFFINITY 64u
+#define ACPI_MAX_ECAM 8u
 
 /* Longest table accepted (bytes): longer is treated as malformed. */
 #define ACPI_MAX_TABLE_LEN (1u << 20)
@@ -83,6 +84,14 @@ struct acpi_hpet {
 	uint16_t min_tick;
 };
 
+/* One PCI Express configuration-space window (MCFG): bus b, device d,
+ * function f of the segment are at base + (b - bus_start) << 20 | d << 15 | f << 12. */
+struct acpi_ecam {
+	uint64_t base;      /* physical, 1 MiB aligned, of bus_start */
+	uint16_t segment;   /* PCI segment group */
+	uint8_t bus_start, bus_end;
+};
+
 struct acpi_srat_cpu {
 	uint32_t apic_id;
 	uint32_t node;      /* proximity domain */
@@ -103,6 +112,7 @@ struct acpi_srat_mem {
 #define ACPI_WARN_UNREADABLE (1u << 3)    /* a table's memory was not readable */
 #define ACPI_WARN_BAD_LENGTH (1u << 4)    /* a table length was absurd: not parsed */
 #define ACPI_WARN_ROOT_FALLBACK (1u << 5) /* the XSDT was unusable: the RSDT was used instead */
+#define ACPI_WARN_BAD_ENTRY (1u << 6)     /* an entry's values were impossible: that entry skipped */
 
 struct acpi_info {
 	uint8_t revision;   /* RSDP revision: 0 = ACPI 1.0 (RSDT), 2+ = XSDT */
@@ -127,6 +137,10 @@ struct acpi_info {
 
 	/* HPET */
 	struct acpi_hpet hpet;
+
+	/* MCFG: PCI Express configuration space (ECAM) windows */
+	uint32_t necam;
+	struct acpi_ecam ecam[ACPI_MAX_ECAM];
 
 	/* SRAT and SLIT (NUMA) */
 	bool have_srat;

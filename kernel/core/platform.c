@@ -45,6 +45,10 @@ void platform_init(const struct fe_boot_info *bi)
 	log_madt();
 	if (acpi.hpet.present)
 		pr_info("acpi: HPET at %#llx\n", (unsigned long long)acpi.hpet.address);
+	for (uint32_t i = 0; i < acpi.necam; i++)
+		pr_info("acpi: PCI segment %u buses %u-%u: ECAM at %#llx\n", acpi.ecam[i].segment,
+		        acpi.ecam[i].bus_start, acpi.ecam[i].bus_end,
+		        (unsigned long long)acpi.ecam[i].base);
 }
 
 const struct acpi_info *platform_acpi(void)

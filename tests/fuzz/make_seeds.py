@@ -141,9 +141,15 @@ def srat():
 def slit():
     return sdt(b"SLIT", struct.pack("<Q", 2) + bytes([10, 20, 20, 10]))
 
+def mcfg():
+    """Two ECAM windows: segment 0 buses 0-255 and segment 1 buses 16-31."""
+    e = struct.pack("<QHBB4s", 0xb0000000, 0, 0, 255, b"")
+    e += struct.pack("<QHBB4s", 0xe0000000, 1, 16, 31, b"")
+    return sdt(b"MCFG", bytes(8) + e)
+
 def acpi_image(revision):
     """RSDP at 0, root table at 0x40, then the tables, 16-byte aligned."""
-    tables = [madt(), hpet(), srat(), slit()]
+    tables = [madt(), hpet(), srat(), slit(), mcfg()]
     esize = 8 if revision >= 2 else 4
     root_at = 0x40
     root_len = 36 + esize * len(tables)

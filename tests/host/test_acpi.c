@@ -952,6 +952,87 @@ static void test_hpet_bad(void **state)
 	assert_false(f->info.hpet.present);
 }
 
+/* An MCFG with the given (base, segment, start bus, end bus) entries. */
+static void put_mcfg(struct fx *f, uint32_t at, const uint64_t (*e)[4], unsigned n)
+{
+	struct tw t = tw_begin(f, at, "MCFG");
+
+	tw_zero(&t, 8);
+	for (unsigned i = 0; i < n; i++) {
+		tw_u64(&t, e[i][0]);
+		tw_u16(&t, (uint16_t)e[i][1]);
+		tw_u8(&t, (uint8_t)e[i][2]), tw_u8(&t, (uint8_t)e[i][3]);
+		tw_zero(&t, 4);
+	}
+	tw_end(&t);
+}
+
+static void test_mcfg(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t tables[] = { SPARE_AT };
+	const uint64_t e[][4] = { { 0xb0000000ull, 0, 0, 255 }, { 0xe0000000ull, 1, 16, 31 } };
+
+	put_mcfg(f, SPARE_AT, e, 2);
+	build_root_only(f, tables, 1);
+	assert_status(parse(f), FE_OK);
+	assert_int_equal(f->info.warnings, 0);
+	assert_int_equal(f->info.necam, 2);
+	assert_int_equal(f->info.ecam[0].base, 0xb0000000ull);
+	assert_int_equal(f->info.ecam[0].bus_end, 255);
+	assert_int_equal(f->info.ecam[1].segment, 1);
+	assert_int_equal(f->info.ecam[1].bus_start, 16);
+	assert_int_equal(f->info.ecam[1].bus_end, 31);
+}
+
+static void test_mcfg_bad(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t tables[] = { SPARE_AT };
+	/* Reversed buses, a base inside a bus, a window past 2^64; then a good one. */
+	const uint64_t e[][4] = { { 0xb0000000ull, 0, 9, 8 }, { 0xb0001000ull, 0, 0, 0 },
+		                  { 0xfffffffffff00000ull, 0, 0, 1 }, { 0xc0000000ull, 0, 0, 0 } };
+
+	put_mcfg(f, SPARE_AT, e, 4);
+	build_root_only(f, tables, 1);
+	assert_status(parse(f), FE_OK);
+	assert_int_equal(f->info.warnings, ACPI_WARN_BAD_ENTRY);
+	assert_int_equal(f->info.necam, 1);
+	assert_int_equal(f->info.ecam[0].base, 0xc0000000ull);
+
+	/* A length that ends inside an entry: the whole entries before it count. */
+	put_mcfg(f, SPARE_AT, e + 3, 1);
+	put32(f->mem + SPARE_AT + 4, 44 + 16 + 7);
+	fix_sum(f, SPARE_AT);
+	assert_status(parse(f), FE_OK);
+	assert_int_equal(f->info.warnings, ACPI_WARN_TRUNCATED);
+	assert_int_equal(f->info.necam, 1);
+
+	/* Shorter than its fixed part. */
+	put32(f->mem + SPARE_AT + 4, 40);
+	fix_sum(f, SPARE_AT);
+	assert_status(parse(f), FE_OK);
+	assert_int_equal(f->info.warnings, ACPI_WARN_TRUNCATED);
+	assert_int_equal(f->info.necam, 0);
+}
+
+static void test_mcfg_too_many(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t tables[] = { SPARE_AT };
+	uint64_t e[ACPI_MAX_ECAM + 1][4];
+
+	for (unsigned i = 0; i <= ACPI_MAX_ECAM; i++) {
+		e[i][0] = 0x100000000ull + i * (1ull << 28);
+		e[i][1] = i, e[i][2] = 0, e[i][3] = 255;
+	}
+	put_mcfg(f, SPARE_AT, (const uint64_t (*)[4])e, ACPI_MAX_ECAM + 1);
+	build_root_only(f, tables, 1);
+	assert_status(parse(f), FE_OK);
+	assert_int_equal(f->info.warnings, ACPI_WARN_TOO_MANY);
+	assert_int_equal(f->info.necam, ACPI_MAX_ECAM);
+}
+
 static void test_srat(void **state)
 {
 	struct fx *f = *state;
@@ -1150,6 +1231,9 @@ int main(void)
 		T(test_srat_bad),
 		T(test_slit),
 		T(test_slit_bad),
+		T(test_mcfg),
+		T(test_mcfg_bad),
+		T(test_mcfg_too_many),
 	};
 
 	return cmocka_run_group_tests_name("acpi", tests, NULL, NULL);
