@@ -77,7 +77,9 @@ class Scenario:
 
 
 SCENARIOS: list[Scenario] = [
-    Scenario("ktest", "ktest=all qemu_exit=1", ktap=True, must=[BANNER, INIT_DONE]),
+    # q35's PCI Express configuration window, from ACPI MCFG (issue 11's PCI bus).
+    Scenario("ktest", "ktest=all qemu_exit=1", ktap=True,
+             must=[BANNER, INIT_DONE, r"acpi: PCI segment 0 buses 0-255: ECAM at 0xb0000000"]),
     Scenario("ktest-smp2", "ktest=all qemu_exit=1", smp=2, ktap=True,
              must=[BANNER, INIT_DONE, r"smp: 2 CPUs online"]),
     # Two NUMA nodes with one CPU each, and a SLIT (QEMU builds the SRAT and

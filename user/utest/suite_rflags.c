@@ -158,14 +158,21 @@ static void trap_flag_is_the_callers_fault(struct ut *t)
 /* A system call made with TF set: the kernel runs without it (SFMASK) and
  * gives it back, so the caller takes its debug trap on the instruction after
  * the syscall: the call ran, and only then did the trap come. */
-static void trap_flag_across_a_syscall_is_the_callers_fault(struct ut *t)
+/* The child in `role` must die of `vector` at instruction `rip`. */
+static void expect_child_fault_at(struct ut *t, const char *role, uint32_t vector,
+                                  void (*rip)(void))
 {
 	struct fe_exit_status st = { 0 };
-	fe_handle_t p = child(t, "tf-syscall");
+	fe_handle_t p = child(t, role);
 
 	UT_ASSERT(t, p != FE_HANDLE_INVALID);
-	ut_expect_fault(t, p, 1, UT_ANY_ADDR, &st);
-	UT_EXPECT_EQ(t, st.rip, (uint64_t)(uintptr_t)ut_flags_syscall_ret);
+	ut_expect_fault(t, p, vector, UT_ANY_ADDR, &st);
+	UT_EXPECT_EQ(t, st.rip, (uint64_t)(uintptr_t)rip);
+}
+
+static void trap_flag_across_a_syscall_is_the_callers_fault(struct ut *t)
+{
+	expect_child_fault_at(t, "tf-syscall", 1, ut_flags_syscall_ret);
 }
 
 /* An exception raised with DF, NT and AC set: #UD at the child's own
@@ -173,12 +180,7 @@ static void trap_flag_across_a_syscall_is_the_callers_fault(struct ut *t)
  * (DF there would turn the parent's copy of the exit status backwards). */
 static void exception_with_df_nt_ac_is_the_childs_fault(struct ut *t)
 {
-	struct fe_exit_status st = { 0 };
-	fe_handle_t p = child(t, "ud2");
-
-	UT_ASSERT(t, p != FE_HANDLE_INVALID);
-	ut_expect_fault(t, p, 6, UT_ANY_ADDR, &st);
-	UT_EXPECT_EQ(t, st.rip, (uint64_t)(uintptr_t)ut_ud2_here);
+	expect_child_fault_at(t, "ud2", 6, ut_ud2_here);
 }
 
 /* Ring 3's popfq leaves VM, VIF and VIP alone, as it does IOPL, and the
