@@ -209,7 +209,7 @@ fe_status_t root_task_start(const struct fe_boot_info *bi, const char *cmdline)
 		return st;
 	}
 	if ((st = budget_create(NULL, root_budget(), &root)) != FE_OK ||
-	    (st = process_create(root, "init", root->limit, &init_process)) != FE_OK)
+	    (st = process_create(NULL, root, "init", root->limit, &init_process)) != FE_OK)
 		return st;
 	budget_put(root); /* init's budget and object hold it now */
 	if ((st = load_elf(init_process, &file, &entry)) != FE_OK ||

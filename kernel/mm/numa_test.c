@@ -344,7 +344,7 @@ static void numa_vmo_pages_follow_home_node(struct ktest *t)
 	struct vmo *v;
 
 	KT_ASSERT(t, KT_EXPECT_OK(t, budget_create(NULL, 64u << 20, &b)));
-	if (KT_EXPECT_OK(t, process_create(b, "numa-test", 1u << 20, &p))) {
+	if (KT_EXPECT_OK(t, process_create(NULL, b, "numa-test", 1u << 20, &p))) {
 		KT_EXPECT_EQ(t, p->home_node, this_cpu()->node);
 		kobj_put(&p->obj);
 	}

@@ -23,12 +23,57 @@ void process_init_cache(void)
 	kmem_cache_init(&process_cache, "process", sizeof(struct process), 16);
 }
 
-fe_status_t process_create(struct budget *parent, const char *name, uint64_t limit,
-                           struct process **out)
+/* Until it has a thread, p is on its creator's list (weak links: each
+ * side unlinks p before it could go, at p's first thread or end). */
+static void unstarted_link(struct process *creator, struct process *p)
+{
+	p->creator = creator;
+	p->unstarted_next = creator->unstarted;
+	if (creator->unstarted)
+		creator->unstarted->unstarted_prev = p;
+	creator->unstarted = p;
+}
+
+static void unstarted_unlink(struct process *p)
+{
+	if (!p->creator)
+		return;
+	if (p->unstarted_prev)
+		p->unstarted_prev->unstarted_next = p->unstarted_next;
+	else
+		p->creator->unstarted = p->unstarted_next;
+	if (p->unstarted_next)
+		p->unstarted_next->unstarted_prev = p->unstarted_prev;
+	p->unstarted_next = p->unstarted_prev = NULL;
+	p->creator = NULL;
+}
+
+/* The processes p made that nobody gave a thread end with it (ADR 0009,
+ * decision 7), each emptying its table: that drops the references of any
+ * cycle among them (the objects are freed later, by kobj_reap_all). One
+ * level: a process that never ran made nothing. */
+static void end_unstarted(struct process *p)
+{
+	struct fe_exit_status why = { .reason = FE_EXIT_KILLED };
+
+	while (p->unstarted) {
+		struct process *c = p->unstarted;
+
+		if (c->unstarted)
+			panic("end_unstarted: process %llu never ran but made process %llu",
+			      (unsigned long long)c->obj.koid, (unsigned long long)c->unstarted->obj.koid);
+		process_terminate(c, &why);
+	}
+}
+
+fe_status_t process_create(struct process *creator, struct budget *parent, const char *name,
+                           uint64_t limit, struct process **out)
 {
 	struct process *p;
 	fe_status_t st;
 
+	if (creator && !creator->alive)
+		panic("process_create: creator %llu has ended", (unsigned long long)creator->obj.koid);
 	if ((st = budget_zalloc(parent, &process_cache, (void **)&p)) != FE_OK)
 		return st;
 	if ((st = budget_create(parent, limit, &p->budget)) != FE_OK)
@@ -41,6 +86,8 @@ fe_status_t process_create(struct budget *parent, const char *name, uint64_t lim
 	kobj_cspace_env(&p->cs_env, p->budget);
 	cspace_init(&p->cspace, &p->cs_env, PROCESS_MAX_HANDLES);
 	p->alive = true;
+	if (creator)
+		unstarted_link(creator, p);
 	p->all_next = all_processes;
 	if (all_processes)
 		all_processes->all_prev = p;
@@ -63,6 +110,7 @@ void process_terminate(struct process *p, const struct fe_exit_status *why)
 	p->alive = false;
 	p->exit = *why;
 	live_processes--;
+	unstarted_unlink(p); /* ended: its creator's end has nothing left to do */
 	/* Threads first (a running one ends on its way out of the kernel), so
 	 * nothing uses the capabilities or memory torn down next. */
 	struct thread *next;
@@ -72,6 +120,7 @@ void process_terminate(struct process *p, const struct fe_exit_status *why)
 	}
 	irq_unbind_process(p); /* its interrupt bindings end with it */
 	watch_end_made_by(p);  /* and so do the death watches it made */
+	end_unstarted(p);      /* and the processes it made that never got a thread */
 	cspace_destroy(&p->cspace);
 	process_finish_if_idle(p);
 }
@@ -111,6 +160,7 @@ void process_destroy(struct kobj *o)
 
 void process_add_thread(struct process *p, struct thread *t)
 {
+	unstarted_unlink(p); /* started: its own now, it outlives its creator */
 	t->proc_prev = NULL;
 	t->proc_next = p->threads;
 	if (p->threads)

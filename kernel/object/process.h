@@ -5,6 +5,11 @@
  * killed, or one of its threads faults in user mode; then its threads end,
  * its capabilities are deleted and its memory unmapped at once, and the
  * object lingers (holding only its exit status) until the last handle goes.
+ *
+ * Until it has had a thread, a process belongs to the process that created
+ * it and ends (killed) when its creator ends (ADR 0009, decision 7). A
+ * thread-less process makes no call, so nothing else could ever end one that
+ * holds a handle to itself, or two that hold handles to each other.
  */
 #ifndef FERROUS_OBJECT_PROCESS_H
 #define FERROUS_OBJECT_PROCESS_H
@@ -44,13 +49,19 @@ struct process {
 	struct waitq exit_waiters;
 	struct watch *watches;  /* death watches on it, fired once it has finished (object/watch.h) */
 	struct watch *watching; /* watches it made, ended when it ends */
+	/* Until it has a thread it is on its creator's list, and ends with it. */
+	struct process *creator;   /* NULL once started, ended, or if the kernel made it */
+	struct process *unstarted; /* the processes it made that have no thread yet */
+	struct process *unstarted_next, *unstarted_prev; /* on creator->unstarted */
 	struct process *all_next, *all_prev; /* every process, for statistics */
 };
 
 void process_init_cache(void);
-/* A new empty process with its own budget of `limit` bytes under parent. */
-fe_status_t process_create(struct budget *parent, const char *name, uint64_t limit,
-                           struct process **out);
+/* A new empty process with its own budget of `limit` bytes under parent.
+ * It ends with `creator` unless given a thread first (NULL: made by the
+ * kernel, ends only as any process does). creator must be alive. */
+fe_status_t process_create(struct process *creator, struct budget *parent, const char *name,
+                           uint64_t limit, struct process **out);
 /* Ends the process (idempotent): see the comment at the top. */
 void process_terminate(struct process *p, const struct fe_exit_status *why);
 /* Once an ended process has no thread left: frees its memory, wakes its

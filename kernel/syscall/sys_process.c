@@ -24,7 +24,7 @@ fe_status_t sys_process_create(struct trap_frame *f)
 		return st;
 	name[len] = '\0';
 	if ((st = handle_reserve(ARG3(f))) != FE_OK ||
-	    (st = process_create(self->budget, name, limit, &p)) != FE_OK)
+	    (st = process_create(self, self->budget, name, limit, &p)) != FE_OK)
 		return st;
 	return handle_install(&p->obj, ARG3(f));
 }

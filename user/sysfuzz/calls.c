@@ -209,20 +209,6 @@ static bool recv_would_hang(const struct fuzz_pool *p, uint64_t ep)
 	return info_of(ep, &info) && info.type == FE_OBJ_ENDPOINT && info.koid != p->cli_koid;
 }
 
-/*
- * Open defect (DESIGN: capability cycles): a process that never got a thread
- * and holds a handle to itself, or thread-less processes holding handles to
- * each other, are never freed: nothing ends them, and each keeps the other's
- * reference. Granting a process handle into a process could build such a
- * cycle, so the fuzzer never does it (and so leaks nothing it can measure).
- */
-static bool grants_a_process(uint64_t h)
-{
-	struct fe_handle_info info;
-
-	return info_of(h, &info) && info.type == FE_OBJ_PROCESS;
-}
-
 /* Adjusts the arguments of calls that could block; true if the call must be skipped. */
 static bool tame(const struct fuzz_pool *p, uint64_t nr, uint64_t *a)
 {
@@ -233,8 +219,6 @@ static bool tame(const struct fuzz_pool *p, uint64_t nr, uint64_t *a)
 	case FE_SYS_HANDLE_DELETE: /* the pool's entries and the partners' handles stay */
 	case FE_SYS_HANDLE_REVOKE:
 		return fuzz_protected(p, a[0]) || (nr == FE_SYS_HANDLE_DELETE && in_pool(p, a[0]));
-	case FE_SYS_HANDLE_GRANT:
-		return grants_a_process(a[1]);
 	case FE_SYS_CALL:
 		return call_would_hang(p, a[0]);
 	case FE_SYS_REPLY_RECV: /* its receive half waits for a caller */

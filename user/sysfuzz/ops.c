@@ -473,13 +473,11 @@ static bool op_handle(struct fuzz_pool *p, struct fuzz_page *page)
 		if (issue(p, page, &c) == FE_OK)
 			fuzz_pool_validate(p, c.mutated ? 0 : koid);
 	} else if ((o = find(p, FE_OBJ_NONE, FE_RIGHT_TRANSFER, 0))) {
-		/* Into a child or ourselves. Never a process handle into a child: a
-		 * thread-less process holding one can form a cycle nobody frees
-		 * (the open defect named in calls.c, grants_a_process). */
+		/* Into a child or ourselves; a process handle too, so thread-less
+		 * children holding themselves or each other (a cycle) are made: they
+		 * end with us (ADR 0009, decision 7), and `leaks` checks it. */
 		struct fuzz_obj src = *o;
 		struct fuzz_obj *to = rnd(2) ? find(p, FE_OBJ_PROCESS, FE_RIGHT_MANAGE, OBJ_CHILD) : NULL;
-		if (to && src.type == FE_OBJ_PROCESS)
-			to = NULL;
 		if (!to && p->n + 1 >= POOL_MAX)
 			return true;
 		c = mk(FE_SYS_HANDLE_GRANT);

@@ -218,6 +218,7 @@ int ut_role_main(const char *role, const char *arg)
 	if (strcmp(role, "vmo-midway") == 0) return ut_role_vmo_midway();
 	if (strcmp(role, "vmo-churn") == 0) return ut_role_vmo_churn();
 	if (strcmp(role, "waiter") == 0) return ut_role_waiter(arg);
+	if (strcmp(role, "unstarted") == 0) return ut_role_unstarted(arg);
 	if (strcmp(role, "watcher") == 0) return ut_role_watcher();
 	printf("    # utest: unknown role %s\n", role);
 	return 99;

@@ -3,8 +3,8 @@
  * No process can exhaust what others need, and nothing outlives its owner
  * (ADR 0009): every kernel allocation a call causes is charged to a budget
  * (kernel stacks included; there is no global pool a budget could drain), a
- * dead thread gives its stack back at once, and an exited process's
- * interrupt binding ends with it.
+ * dead thread gives its stack back at once, an exited process's interrupt
+ * binding ends with it, and so do the processes it made and never started.
  */
 #include "ut.h"
 
@@ -19,6 +19,7 @@
 #define LIMIT_VA 0x53000000ULL
 #define FAR_VA 0x200000000ULL      /* needs page tables of its own */
 #define RESERVE_SLOTS 1024u
+#define SLEEPER_VA 0x0f000000ULL   /* a started grandchild's code page */
 #define HOLD_MAX 4096u
 
 /* The stackless threads (raw.S) all get this as their stack. */
@@ -313,6 +314,62 @@ int ut_role_waiter(const char *what)
 	return 10 - (proc ? fe_process_wait(h, &st, 0) : fe_notif_wait(h, 0, &bits));
 }
 
+/* Gives c (thread-less) a thread that sleeps for good: a code page of
+ * `mov eax, SLEEP; mov rdi, -1; syscall; jmp` mapped there, no stack used. */
+static fe_status_t start_sleeper(fe_handle_t c)
+{
+	static const uint8_t code[] = { 0xb8, FE_SYS_THREAD_SLEEP, 0, 0, 0,
+	                                0x48, 0xc7, 0xc7, 0xff, 0xff, 0xff, 0xff,
+	                                0x0f, 0x05, 0xeb, 0xf0 };
+	fe_handle_t v, th;
+	fe_status_t st;
+
+	if ((st = fe_vmo_create(PAGE, &v)) != FE_OK)
+		return st;
+	if ((st = fe_vmo_write(v, 0, code, sizeof(code))) == FE_OK &&
+	    (st = fe_vm_map(c, v, 0, SLEEPER_VA, PAGE, FE_VM_READ | FE_VM_EXEC)) == FE_OK &&
+	    (st = fe_thread_create(c, SLEEPER_VA, SLEEPER_VA + PAGE, 0, FE_PRIORITY_DEFAULT,
+	                           &th)) == FE_OK)
+		(void)fe_handle_delete(th);
+	(void)fe_handle_delete(v);
+	return st;
+}
+
+/* `utest role=unstarted arg=self|pair|report|started`: makes a process
+ * that never gets a thread and ends, leaving it nothing but its own handle
+ * (self), or two holding each other's (pair): ADR 0009, decision 7, ends
+ * them with us. report: grants it to the parent (USER0, our parent's
+ * process), signals the handle (USER1) and sleeps until killed. started:
+ * the same with a started one (a sleeping thread), and exits. */
+int ut_role_unstarted(const char *how)
+{
+	bool report = how && strcmp(how, "report") == 0;
+	bool started = how && strcmp(how, "started") == 0;
+	fe_handle_t c, d, x;
+
+	if (!how || fe_process_create("unstarted", 9, 16 * PAGE, &c) != FE_OK)
+		return 2;
+	if (strcmp(how, "self") == 0)
+		return fe_handle_grant(c, c, FE_RIGHT_READ, &x) == FE_OK && fe_handle_delete(c) == FE_OK
+		       ? 0 : 3;
+	if (strcmp(how, "pair") == 0)
+		return fe_process_create("unstarted2", 10, 16 * PAGE, &d) == FE_OK &&
+		       fe_handle_grant(c, d, FE_RIGHT_READ, &x) == FE_OK &&
+		       fe_handle_grant(d, c, FE_RIGHT_READ, &x) == FE_OK &&
+		       fe_handle_delete(c) == FE_OK && fe_handle_delete(d) == FE_OK ? 0 : 4;
+	if (!report && !started)
+		return 5;
+	if (started && start_sleeper(c) != FE_OK)
+		return 6;
+	if (fe_handle_grant(ut_slot(FE_START_USER0), c,
+	                    FE_RIGHT_READ | FE_RIGHT_WAIT | FE_RIGHT_MANAGE, &x) != FE_OK ||
+	    fe_notif_signal(ut_slot(FE_START_USER0 + 1), x) != FE_OK)
+		return 7;
+	for (unsigned i = 0; report && i < SIGNAL_POLLS; i++)
+		(void)fe_thread_sleep(POLL_NS);
+	return report ? 8 : 0;
+}
+
 /* ---- the parent ---- */
 
 static bool kernel_stats(struct fe_kernel_stats *ks)
@@ -581,6 +638,109 @@ static void kill_during_a_wait_frees_what_it_waits_on(struct ut *t)
 	UT_EXPECT_EQ(t, kb.threads, ka.threads);
 }
 
+/* Runs `unstarted` with `how` (after a first run: tables grow once) and
+ * expects processes, kernel objects, heap objects and our budget back. */
+static void unstarted_leaves_nothing(struct ut *t, const char *how)
+{
+	struct fe_kernel_stats ka = { 0 }, kb = { 0 };
+
+	run_role(t, "unstarted", how, 0); /* warm up */
+	if (!kernel_stats(&ka)) {
+		ut_skip(t, "no trace capability");
+		return;
+	}
+	uint64_t before = self_info().budget_used;
+	run_role(t, "unstarted", how, 0);
+	UT_ASSERT(t, kernel_stats(&kb));
+	UT_EXPECT_EQ(t, kb.processes, ka.processes);
+	UT_EXPECT_EQ(t, kb.objects, ka.objects);
+	UT_EXPECT_EQ(t, kb.kheap_objects, ka.kheap_objects);
+	UT_EXPECT_EQ(t, self_info().budget_used, before);
+}
+
+/* A thread-less process holding the only handle to itself (a capability
+ * cycle: nothing else could end it) ends with the process that made it,
+ * and is freed with its charge to our budget through its maker's. */
+static void unstarted_process_holding_itself_is_freed(struct ut *t)
+{
+	unstarted_leaves_nothing(t, "self");
+}
+
+/* Two thread-less processes holding the only handles to each other. */
+static void unstarted_processes_holding_each_other_are_freed(struct ut *t)
+{
+	unstarted_leaves_nothing(t, "pair");
+}
+
+/* Spawns `unstarted` with `how`, which grants us its process; returns the
+ * child (*p) and our handle to that process (*c), or false. */
+static bool unstarted_granted(struct ut *t, const char *how, fe_handle_t *p, fe_handle_t *c)
+{
+	struct ut_child ch = { .role = "unstarted", .arg = how };
+	fe_handle_t n;
+	uint64_t bits = 0;
+
+	if (!UT_EXPECT_OK(t, fe_notif_create(&n)))
+		return false;
+	ch.user[0] = ut_dup(t, fe_self, FE_RIGHT_MANAGE | FE_RIGHT_TRANSFER);
+	ch.user[1] = ut_dup(t, n, FE_RIGHT_SIGNAL | FE_RIGHT_TRANSFER);
+	bool spawned = UT_EXPECT_OK(t, ut_spawn(&ch, p));
+	for (unsigned i = 0; spawned && i < SIGNAL_POLLS &&
+	                     fe_notif_wait(n, FE_NONBLOCK, &bits) != FE_OK; i++)
+		(void)fe_thread_sleep(POLL_NS);
+	*c = (fe_handle_t)bits;
+	ut_del(t, ch.user[1]);
+	ut_del(t, ch.user[0]);
+	ut_del(t, n);
+	if (spawned && !UT_EXPECT_MSG(t, bits != 0, "unstarted %s: granted us nothing", how))
+		ut_stop(t, *p);
+	return spawned && bits != 0;
+}
+
+/* Killing the maker of a process nobody started ends that process too, as
+ * killed: a handle to it we were given reads so at once. */
+static void unstarted_process_ends_with_its_maker(struct ut *t)
+{
+	struct fe_kernel_stats ka = { 0 }, kb = { 0 };
+	struct fe_exit_status st = { 0 };
+	fe_handle_t p, c;
+
+	run_role(t, "exit", "0", 0); /* warm up */
+	bool stats = kernel_stats(&ka);
+	if (!unstarted_granted(t, "report", &p, &c))
+		return;
+	UT_EXPECT_STATUS(t, fe_process_wait(c, &st, FE_NONBLOCK), FE_ERR_WOULD_BLOCK);
+	UT_EXPECT_OK(t, fe_process_kill(p));
+	ut_expect_exit(t, p, FE_EXIT_KILLED, 0);
+	if (UT_EXPECT_OK(t, fe_process_wait(c, &st, FE_NONBLOCK)))
+		UT_EXPECT_EQ(t, st.reason, FE_EXIT_KILLED);
+	ut_del(t, c);
+	if (stats && kernel_stats(&kb)) {
+		UT_EXPECT_EQ(t, kb.processes, ka.processes);
+		UT_EXPECT_EQ(t, kb.objects, ka.objects);
+	}
+}
+
+/* A process its maker started (gave a thread) is its own: it outlives its
+ * maker, until we kill it. */
+static void started_process_outlives_its_maker(struct ut *t)
+{
+	struct fe_process_info pi = { 0 };
+	struct fe_exit_status st = { 0 };
+	fe_handle_t p, c;
+
+	if (!unstarted_granted(t, "started", &p, &c))
+		return;
+	ut_expect_exit(t, p, FE_EXIT_NORMAL, 0);
+	UT_EXPECT_STATUS(t, fe_process_wait(c, &st, FE_NONBLOCK), FE_ERR_WOULD_BLOCK);
+	if (UT_EXPECT_OK(t, fe_process_info(c, &pi)))
+		UT_EXPECT_EQ(t, pi.threads, 1);
+	UT_EXPECT_OK(t, fe_process_kill(c));
+	if (UT_EXPECT_OK(t, fe_process_wait(c, &st, 0)))
+		UT_EXPECT_EQ(t, st.reason, FE_EXIT_KILLED);
+	ut_del(t, c);
+}
+
 UT_SUITE(quota,
 	UT_CASE(thread_exhaustion_leaves_others_room),
 	UT_CASE(every_kind_of_exhaustion_leaves_others_room),
@@ -591,4 +751,8 @@ UT_SUITE(quota,
 	UT_CASE(interrupt_binding_ends_with_its_process),
 	UT_CASE(vmo_refused_midway_is_not_counted),
 	UT_CASE(kill_inside_a_long_call_frees_everything),
-	UT_CASE(kill_during_a_wait_frees_what_it_waits_on));
+	UT_CASE(kill_during_a_wait_frees_what_it_waits_on),
+	UT_CASE(unstarted_process_holding_itself_is_freed),
+	UT_CASE(unstarted_processes_holding_each_other_are_freed),
+	UT_CASE(unstarted_process_ends_with_its_maker),
+	UT_CASE(started_process_outlives_its_maker));

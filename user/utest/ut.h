@@ -176,6 +176,7 @@ int ut_role_at_limit(void);
 int ut_role_vmo_midway(void);
 int ut_role_vmo_churn(void);
 int ut_role_waiter(const char *what);
+int ut_role_unstarted(const char *how);
 int ut_role_watcher(void); /* suite_watch.c */
 
 /* ---- the server role's protocol (server.c) ----
