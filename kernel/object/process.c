@@ -28,23 +28,14 @@ void process_init_cache(void)
 static void unstarted_link(struct process *creator, struct process *p)
 {
 	p->creator = creator;
-	p->unstarted_next = creator->unstarted;
-	if (creator->unstarted)
-		creator->unstarted->unstarted_prev = p;
-	creator->unstarted = p;
+	list_push(&creator->unstarted, &p->unstarted_link);
 }
 
 static void unstarted_unlink(struct process *p)
 {
 	if (!p->creator)
 		return;
-	if (p->unstarted_prev)
-		p->unstarted_prev->unstarted_next = p->unstarted_next;
-	else
-		p->creator->unstarted = p->unstarted_next;
-	if (p->unstarted_next)
-		p->unstarted_next->unstarted_prev = p->unstarted_prev;
-	p->unstarted_next = p->unstarted_prev = NULL;
+	list_remove(&p->creator->unstarted, &p->unstarted_link);
 	p->creator = NULL;
 }
 
@@ -56,12 +47,12 @@ static void end_unstarted(struct process *p)
 {
 	struct fe_exit_status why = { .reason = FE_EXIT_KILLED };
 
-	while (p->unstarted) {
-		struct process *c = p->unstarted;
+	while (!list_empty(&p->unstarted)) {
+		struct process *c = list_entry(p->unstarted.first, struct process, unstarted_link);
 
-		if (c->unstarted)
-			panic("end_unstarted: process %llu never ran but made process %llu",
-			      (unsigned long long)c->obj.koid, (unsigned long long)c->unstarted->obj.koid);
+		if (!list_empty(&c->unstarted))
+			panic("end_unstarted: process %llu never ran but made a process",
+			      (unsigned long long)c->obj.koid);
 		process_terminate(c, &why);
 	}
 }

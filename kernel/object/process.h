@@ -21,6 +21,7 @@
 #include <ferrous/syscall.h>
 
 #include "cap/cspace.h"
+#include "lib/list.h"
 #include "mm/aspace.h"
 #include "object/kobj.h"
 #include "sched/waitq.h"
@@ -47,12 +48,12 @@ struct process {
 	uint32_t nthreads;
 	uint64_t syscalls;  /* system calls its threads made: a watchdog's sign of progress */
 	struct waitq exit_waiters;
-	struct watch *watches;  /* death watches on it, fired once it has finished (object/watch.h) */
-	struct watch *watching; /* watches it made, ended when it ends */
+	struct list_head watches;  /* death watches on it, fired once it has finished (object/watch.h) */
+	struct list_head watching; /* watches it made, ended when it ends */
 	/* Until it has a thread it is on its creator's list, and ends with it. */
-	struct process *creator;   /* NULL once started, ended, or if the kernel made it */
-	struct process *unstarted; /* the processes it made that have no thread yet */
-	struct process *unstarted_next, *unstarted_prev; /* on creator->unstarted */
+	struct process *creator;    /* NULL once started, ended, or if the kernel made it */
+	struct list_head unstarted; /* the processes it made that have no thread yet */
+	struct list_link unstarted_link; /* on creator->unstarted */
 	struct process *all_next, *all_prev; /* every process, for statistics */
 };
 

@@ -3,8 +3,7 @@
 
 #include <ferrous/trace.h>
 
-#include <stddef.h>
-
+#include "lib/util.h"
 #include "mm/kmem.h"
 #include "object/budget.h"
 #include "object/kobj.h"
@@ -20,8 +19,8 @@
  */
 struct watch {
 	struct process *watched, *watcher;
-	struct watch *on_next, *on_prev; /* watched->watches */
-	struct watch *by_next, *by_prev; /* watcher->watching */
+	struct list_link on;             /* on watched->watches */
+	struct list_link by;             /* on watcher->watching */
 	struct notification *notif;      /* referenced */
 	uint64_t bit;
 	struct budget *budget;           /* the watcher's, referenced: charged for this */
@@ -40,34 +39,14 @@ void watch_init_cache(void)
 
 static void link(struct watch *w)
 {
-	struct process *on = w->watched, *by = w->watcher;
-
-	w->on_prev = NULL;
-	w->on_next = on->watches;
-	if (on->watches)
-		on->watches->on_prev = w;
-	on->watches = w;
-	w->by_prev = NULL;
-	w->by_next = by->watching;
-	if (by->watching)
-		by->watching->by_prev = w;
-	by->watching = w;
+	list_push(&w->watched->watches, &w->on);
+	list_push(&w->watcher->watching, &w->by);
 }
 
 static void unlink(struct watch *w)
 {
-	if (w->on_prev)
-		w->on_prev->on_next = w->on_next;
-	else
-		w->watched->watches = w->on_next;
-	if (w->on_next)
-		w->on_next->on_prev = w->on_prev;
-	if (w->by_prev)
-		w->by_prev->by_next = w->by_next;
-	else
-		w->watcher->watching = w->by_next;
-	if (w->by_next)
-		w->by_next->by_prev = w->by_prev;
+	list_remove(&w->watched->watches, &w->on);
+	list_remove(&w->watcher->watching, &w->by);
 }
 
 /* Takes the watch off everything and frees it, signalling first if `fire`. */
@@ -122,22 +101,21 @@ fe_status_t process_watch(struct cap *proc_cap, struct cap *notif_cap, unsigned 
 
 void watch_fire_all(struct process *p)
 {
-	while (p->watches)
-		finish(p->watches, true);
+	while (!list_empty(&p->watches))
+		finish(list_entry(p->watches.first, struct watch, on), true);
 }
 
 void watch_end_made_by(struct process *p)
 {
-	while (p->watching)
-		finish(p->watching, false);
+	while (!list_empty(&p->watching))
+		finish(list_entry(p->watching.first, struct watch, by), false);
 }
 
 void watch_revoke(struct cap_dep *d)
 {
 	/* Either of the two records may be the one revoked; the kind says which. */
-	size_t off = d->kind == CAP_DEP_WATCH ? offsetof(struct watch, via_proc)
-	                                      : offsetof(struct watch, via_notif);
-	struct watch *w = (struct watch *)((char *)d - off);
+	struct watch *w = d->kind == CAP_DEP_WATCH ? container_of(d, struct watch, via_proc)
+	                                           : container_of(d, struct watch, via_notif);
 
 	trace_emit(FE_TRACE_CAP_REVOKE_DEP, d->kind, w->watched->obj.koid, w->watcher->obj.koid, w->bit);
 	finish(w, false);
