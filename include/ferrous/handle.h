@@ -41,7 +41,9 @@ enum fe_obj_type {
 	FE_OBJ_MMIO = 8,         /* a physical device-memory range */
 	FE_OBJ_CONSOLE = 9,      /* the kernel's debug console (serial output) */
 	FE_OBJ_TRACE = 10,       /* read access to the trace rings and kernel statistics */
-	FE_OBJ_TYPE_COUNT = 11,
+	FE_OBJ_PCI_ROOT = 11,    /* all PCI configuration space; mints pci-device capabilities */
+	FE_OBJ_PCI_DEVICE = 12,  /* one PCI function (ferrous/pci.h) */
+	FE_OBJ_TYPE_COUNT = 13,
 };
 
 /* Rights. A duplicate may drop rights, never add them. */

@@ -16,7 +16,7 @@
 #include <ferrous/handle.h>
 
 #define FE_START_MAGIC 0x5452415453524546ULL /* "FERSTART" */
-#define FE_START_VERSION 1u
+#define FE_START_VERSION 2u
 
 /* Well-known slots in fe_start_info.handles. */
 enum fe_start_slot {
@@ -28,8 +28,10 @@ enum fe_start_slot {
 	FE_START_IRQ_COM1 = 5,  /* ISA IRQ 4 */
 	FE_START_MMIO_HPET = 6, /* the HPET's registers, if present */
 	FE_START_ENDPOINT = 7,  /* a service endpoint handed to a child, by convention */
-	FE_START_USER0 = 8,     /* 8..15: free for the spawner's own protocol */
-	FE_START_SLOTS = 16,
+	FE_START_PCI_ROOT = 8,  /* PCI configuration space and device capabilities (ferrous/pci.h), if ECAM */
+	/* 9..15: reserved for more of the machine */
+	FE_START_USER0 = 16,    /* 16..23: free for the spawner's own protocol */
+	FE_START_SLOTS = 24,
 };
 
 #define FE_START_ARGS_MAX 1024u

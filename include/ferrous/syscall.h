@@ -68,7 +68,11 @@
 #define FE_SYS_CPU_STATS               38 /* (trace, cpu index, struct fe_cpu_stats *out): READ */
 #define FE_SYS_NODE_STATS              39 /* (trace, node index, struct fe_node_stats *out): READ; FE_ERR_INVALID_ARG past the last node */
 #define FE_SYS_PROCESS_WATCH           40 /* (process, notification, bit): WAIT; SIGNAL. Signals the bit once the process has finished (object/watch.h) */
-#define FE_SYS_COUNT                   41
+#define FE_SYS_PCI_CONFIG_READ         41 /* (pci-root or pci-device, function FE_PCI_ADDR, offset, width 1/2/4, uint32_t *out): READ; through a device only its own function */
+#define FE_SYS_PCI_CONFIG_WRITE        42 /* (pci-device, offset, width 1/2/4, value): WRITE; only where a driver may (ferrous/pci.h) */
+#define FE_SYS_PCI_DEVICE_CREATE       43 /* (pci-root, function FE_PCI_ADDR, fe_handle_t *out): MANAGE; a pci-device capability made through the root's */
+#define FE_SYS_PCI_BAR                 44 /* (pci-device, BAR index, fe_handle_t *out, struct fe_pci_bar_info *info): MANAGE; an mmio or ioport capability made through the device's */
+#define FE_SYS_COUNT                   45
 
 /* The most bytes one vmo_read or vmo_write moves (1 MiB); more, within the
  * object, is FE_ERR_INVALID_ARG. The copy is whole or nothing, so it cannot pause, and

@@ -63,6 +63,7 @@ enum fe_trace_event {
 	FE_TRACE_CAP_REVOKE_DEP = 47,/* what revoke undid: kind (1 mapping, 2 IPC buffer, 3 wait, 4/5 IRQ binding through the IRQ/notification, 6/7 death watch through the process/notification), object koid, and per kind: va, len | thread | thread, reason | irq line, - | watcher process, bit */
 	FE_TRACE_TLB_SHOOTDOWN = 48, /* CPUs signalled (a bit per CPU index), how many, ns spent waiting for them, - */
 	FE_TRACE_PROCESS_WATCH = 49, /* watched process, watcher process, bit, what (0 armed, 1 fired, 2 ended unfired) */
+	FE_TRACE_PCI = 50,           /* function (FE_PCI_ADDR), what (enum fe_trace_pci), then per what: vendor << 16 | device | BAR index, size | offset | width << 16, value written (or refused) */
 	FE_TRACE_EVENT_MAX = 63,
 };
 
@@ -73,6 +74,14 @@ enum fe_boot_phase {
 	FE_BOOT_PHASE_INTERRUPTS = 3,
 	FE_BOOT_PHASE_TIMERS = 4,
 	FE_BOOT_PHASE_DONE = 5,
+};
+
+/* What FE_TRACE_PCI reports (arg[1]). */
+enum fe_trace_pci {
+	FE_TRACE_PCI_DEVICE = 1,        /* a pci-device capability made: vendor << 16 | device, - */
+	FE_TRACE_PCI_BAR = 2,           /* a BAR capability made: index, size */
+	FE_TRACE_PCI_WRITE = 3,         /* a driver's config write: offset | width << 16, value written */
+	FE_TRACE_PCI_WRITE_REFUSED = 4, /* one refused: offset | width << 16, value asked for */
 };
 
 /* What FE_TRACE_BOOT_PROBLEM reports, and its arg[1..3]. */

@@ -210,6 +210,19 @@ fe_status_t cspace_derive(struct cap *src, struct cspace *dst, uint32_t rights, 
 	return FE_OK;
 }
 
+fe_status_t cspace_insert_under(struct cap *parent, struct cspace *dst, void *obj, uint32_t type,
+                                uint32_t rights, fe_handle_t *out)
+{
+	struct cap *c;
+	fe_status_t st = fill(dst, obj, type, rights, 0, &c);
+
+	if (st != FE_OK)
+		return st;
+	link_child(parent, c);
+	*out = cspace_handle_of(c);
+	return FE_OK;
+}
+
 /* Frees one capability whose children have been dealt with. */
 static void drop(struct cap *c)
 {

@@ -117,6 +117,13 @@ fe_status_t cspace_lookup(struct cspace *cs, fe_handle_t h, uint32_t type, uint3
 fe_status_t cspace_derive(struct cap *src, struct cspace *dst, uint32_t rights, uint64_t badge,
                           fe_handle_t *out);
 
+/* A capability for another object `obj`, made through `parent`: placed in
+ * parent's derivation tree, so revoking parent (or an ancestor) removes it
+ * as it removes copies (a pci-device made through pci-root, a BAR through
+ * its pci-device). Badge 0; takes a reference on obj. */
+fe_status_t cspace_insert_under(struct cap *parent, struct cspace *dst, void *obj, uint32_t type,
+                                uint32_t rights, fe_handle_t *out);
+
 /* Removes one capability; its children move to its parent. */
 fe_status_t cspace_delete(struct cspace *cs, fe_handle_t h);
 void cspace_remove_cap(struct cap *c);

@@ -36,6 +36,7 @@
 #include "mm/kmap.h"
 #include "mm/numa.h"
 #include "object/kobj.h"
+#include "object/pci.h"
 #include "sched/sched.h"
 #include "test/ktest.h"
 #include "trace/trace.h"
@@ -210,6 +211,7 @@ __attribute__((no_stack_protector)) void kernel_main(const struct fe_boot_info *
 	trace_emit(FE_TRACE_BOOT_PHASE, FE_BOOT_PHASE_TIMERS, 0, 0, 0);
 	initrd_init(bi);
 	objects_init();
+	pci_init(platform_acpi());
 	/* From here the boot CPU holds the big lock, except while idle. */
 	big_lock_acquire();
 	sched_init_cpu();

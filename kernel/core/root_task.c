@@ -17,6 +17,7 @@
 #include "object/budget.h"
 #include "object/device.h"
 #include "object/interrupt.h"
+#include "object/pci.h"
 #include "object/process.h"
 #include "object/thread.h"
 #include "object/vmo.h"
@@ -89,6 +90,7 @@ static void grant_devices(struct process *p, struct fe_start_info *si, const str
 	struct irq_object *irq;
 	struct mmio *hpet;
 	const struct acpi_info *acpi = platform_acpi();
+	struct kobj *pci = pci_root_object();
 
 	kobj_get(&p->obj);
 	grant(p, si, FE_START_SELF, &p->obj);
@@ -98,13 +100,15 @@ static void grant_devices(struct process *p, struct fe_start_info *si, const str
 		grant(p, si, FE_START_INITRD, &rd->obj);
 		si->initrd_size = bi->initrd.size;
 	}
-	if (ioport_create(COM1_BASE, 8, &io) == FE_OK)
+	if (ioport_create(NULL, COM1_BASE, 8, &io) == FE_OK)
 		grant(p, si, FE_START_IOPORT_COM1, &io->obj);
 	if (irq_object_create(COM1_IRQ, &irq) == FE_OK)
 		grant(p, si, FE_START_IRQ_COM1, &irq->obj);
-	if (acpi->hpet.present && mmio_create(acpi->hpet.address & ~(PAGE_SIZE - 1), PAGE_SIZE,
+	if (acpi->hpet.present && mmio_create(NULL, acpi->hpet.address & ~(PAGE_SIZE - 1), PAGE_SIZE,
 	                                      &hpet) == FE_OK)
 		grant(p, si, FE_START_MMIO_HPET, &hpet->obj);
+	if (pci)
+		grant(p, si, FE_START_PCI_ROOT, pci);
 }
 
 /* Words are dropped from init's arguments: say so, or init misses options silently. */

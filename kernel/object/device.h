@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Device objects: an I/O-port range, an MMIO region, the debug console and
- * the trace reader. Made by the kernel at boot for the root task only;
- * nobody can create them from nothing (no ambient authority).
+ * the trace reader. Made by the kernel at boot for the root task, and for a
+ * PCI BAR through that function's capability (object/pci.h); nobody can
+ * create them from nothing (no ambient authority).
  */
 #ifndef FERROUS_OBJECT_DEVICE_H
 #define FERROUS_OBJECT_DEVICE_H
@@ -24,8 +25,10 @@ struct mmio {
 };
 
 void device_init_cache(void);
-fe_status_t ioport_create(uint16_t base, uint16_t count, struct ioport **out);
-fe_status_t mmio_create(uint64_t phys, uint64_t size, struct mmio **out);
+struct budget;
+/* Charged to b (NULL: a boot object, charged to nobody). */
+fe_status_t ioport_create(struct budget *b, uint16_t base, uint16_t count, struct ioport **out);
+fe_status_t mmio_create(struct budget *b, uint64_t phys, uint64_t size, struct mmio **out);
 /* The singletons: console and trace (a reference each time). */
 struct kobj *console_object(void);
 struct kobj *trace_object(void);

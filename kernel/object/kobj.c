@@ -14,6 +14,7 @@
 #include "object/endpoint.h"
 #include "object/interrupt.h"
 #include "object/notification.h"
+#include "object/pci.h"
 #include "object/process.h"
 #include "object/thread.h"
 #include "object/vmo.h"
@@ -63,6 +64,8 @@ static void (*const destructors[FE_OBJ_TYPE_COUNT])(struct kobj *) = {
 	[FE_OBJ_MMIO] = device_object_destroy,
 	[FE_OBJ_CONSOLE] = device_object_destroy,
 	[FE_OBJ_TRACE] = device_object_destroy,
+	[FE_OBJ_PCI_ROOT] = pci_object_destroy,
+	[FE_OBJ_PCI_DEVICE] = pci_object_destroy,
 };
 
 void kobj_init(struct kobj *o, uint32_t type, struct budget *b)
@@ -124,7 +127,7 @@ static const char *const type_names[FE_OBJ_TYPE_COUNT] = {
 	[FE_OBJ_PROCESS] = "process", [FE_OBJ_THREAD] = "thread", [FE_OBJ_ENDPOINT] = "endpoint",
 	[FE_OBJ_NOTIFICATION] = "notification", [FE_OBJ_VMO] = "vmo", [FE_OBJ_IRQ] = "irq",
 	[FE_OBJ_IOPORT] = "ioport", [FE_OBJ_MMIO] = "mmio", [FE_OBJ_CONSOLE] = "console",
-	[FE_OBJ_TRACE] = "trace",
+	[FE_OBJ_TRACE] = "trace", [FE_OBJ_PCI_ROOT] = "pci-root", [FE_OBJ_PCI_DEVICE] = "pci-device",
 };
 
 /* One line per object, and one more for a process or thread: its state. */
@@ -231,5 +234,6 @@ void objects_init(void)
 	interrupt_init_cache();
 	watch_init_cache();
 	device_init_cache();
+	pci_init_cache();
 	aspace_init_cache();
 }

@@ -48,6 +48,9 @@ fe_status_t handle_reserve(uint64_t uout);
  * the object is released and nothing is left behind. After handle_reserve
  * (and no sleep since) it does not fail. */
 fe_status_t handle_install(struct kobj *obj, uint64_t uout);
+/* The same, the new capability made through `parent` (cspace_insert_under):
+ * revoking parent removes it. */
+fe_status_t handle_install_under(struct cap *parent, struct kobj *obj, uint64_t uout);
 
 /* Handlers, by area. */
 fe_status_t sys_null(struct trap_frame *f);
@@ -60,6 +63,10 @@ fe_status_t sys_process_create(struct trap_frame *f);
 fe_status_t sys_process_info(struct trap_frame *f);
 fe_status_t sys_process_wait(struct trap_frame *f);
 fe_status_t sys_process_watch(struct trap_frame *f);
+fe_status_t sys_pci_config_read(struct trap_frame *f);
+fe_status_t sys_pci_config_write(struct trap_frame *f);
+fe_status_t sys_pci_device_create(struct trap_frame *f);
+fe_status_t sys_pci_bar(struct trap_frame *f);
 fe_status_t sys_process_kill(struct trap_frame *f);
 fe_status_t sys_process_exit(struct trap_frame *f);
 fe_status_t sys_thread_create(struct trap_frame *f);

@@ -56,9 +56,15 @@ fe_status_t handle_reserve(uint64_t uout)
 
 fe_status_t handle_install(struct kobj *obj, uint64_t uout)
 {
+	return handle_install_under(NULL, obj, uout);
+}
+
+fe_status_t handle_install_under(struct cap *parent, struct kobj *obj, uint64_t uout)
+{
 	struct process *p = current_process();
 	fe_handle_t h;
-	fe_status_t st = cspace_insert(&p->cspace, obj, obj->type, FE_RIGHTS_ALL, 0, &h);
+	fe_status_t st = parent ? cspace_insert_under(parent, &p->cspace, obj, obj->type, FE_RIGHTS_ALL, &h)
+	                        : cspace_insert(&p->cspace, obj, obj->type, FE_RIGHTS_ALL, 0, &h);
 
 	kobj_put(obj); /* the table holds its own reference now, or nothing does */
 	if (st != FE_OK)

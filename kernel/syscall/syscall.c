@@ -62,6 +62,10 @@ static const syscall_fn table[FE_SYS_COUNT] = {
 	[FE_SYS_CPU_CURRENT] = sys_cpu_current,
 	[FE_SYS_CPU_STATS] = sys_cpu_stats,
 	[FE_SYS_NODE_STATS] = sys_node_stats,
+	[FE_SYS_PCI_CONFIG_READ] = sys_pci_config_read,
+	[FE_SYS_PCI_CONFIG_WRITE] = sys_pci_config_write,
+	[FE_SYS_PCI_DEVICE_CREATE] = sys_pci_device_create,
+	[FE_SYS_PCI_BAR] = sys_pci_bar,
 };
 
 static uint64_t syscalls;

@@ -65,6 +65,7 @@ static const struct command commands[] = {
 	{ "kill", "ID", "end a process this console started", 1, 1, cmd_kill },
 	{ "trace", "[N]", "the last N kernel trace events (default 20)", 0, 1, cmd_trace },
 	{ "stats", "", "kernel counters", 0, 0, cmd_stats },
+	{ "pci", "", "PCI functions and their BARs", 0, 0, cmd_pci },
 	{ "exit", "[CODE]", "leave the console with CODE (default 0)", 0, 1, cmd_exit },
 };
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The console's parts: line input (input.c), commands (commands.c,
- * procs.c, trace.c). */
+ * procs.c, trace.c, pci.c). */
 #ifndef CONSOLE_CONSOLE_H
 #define CONSOLE_CONSOLE_H
 
@@ -29,6 +29,9 @@ void cmd_kill(int argc, char **argv);
 /* ---- trace.c: the kernel's trace rings and counters ---- */
 void cmd_trace(int argc, char **argv);
 void cmd_stats(int argc, char **argv);
+
+/* ---- pci.c: PCI functions through the pci-root capability ---- */
+void cmd_pci(int argc, char **argv);
 
 /* ---- input.c: the serial port, through io-port and IRQ capabilities ---- */
 struct serial {

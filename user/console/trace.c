@@ -41,6 +41,7 @@ static const char *const event_names[] = {
 	[FE_TRACE_VMO_SEAL] = "vmo_seal",
 	[FE_TRACE_TLB_SHOOTDOWN] = "tlb_shootdown",
 	[FE_TRACE_PROCESS_WATCH] = "process_watch",
+	[FE_TRACE_PCI] = "pci",
 };
 
 /* For syscall_enter/exit, whose arg[0] is the call number. */
@@ -52,8 +53,9 @@ static const char *const syscall_names[FE_SYS_COUNT] = {
 	"recv", "reply", "reply_recv", "notif_create", "notif_signal", "notif_wait", "irq_bind",
 	"irq_ack", "ioport_in", "ioport_out", "trace_read", "kernel_stats", "thread_sleep",
 	"thread_set_affinity", "cpu_current", "cpu_stats", "node_stats", "process_watch",
+	"pci_config_read", "pci_config_write", "pci_device_create", "pci_bar",
 };
-_Static_assert(FE_SYS_PROCESS_WATCH == 40 && FE_SYS_COUNT == 41, "syscall_names follows syscall.h");
+_Static_assert(FE_SYS_PCI_BAR == 44 && FE_SYS_COUNT == 45, "syscall_names follows syscall.h");
 
 static const char *event_name(uint16_t type)
 {

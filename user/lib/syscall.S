@@ -74,6 +74,10 @@
 	SYSCALL fe_irq_ack, FE_SYS_IRQ_ACK
 	SYSCALL fe_process_watch, FE_SYS_PROCESS_WATCH, %edx
 	SYSCALL fe_ioport_in, FE_SYS_IOPORT_IN, %esi, %edx
+	SYSCALL fe_pci_config_read, FE_SYS_PCI_CONFIG_READ, %esi, %edx, %r10d
+	SYSCALL fe_pci_config_write, FE_SYS_PCI_CONFIG_WRITE, %esi, %edx, %r10d
+	SYSCALL fe_pci_device_create, FE_SYS_PCI_DEVICE_CREATE, %esi
+	SYSCALL fe_pci_bar, FE_SYS_PCI_BAR, %esi
 	SYSCALL fe_ioport_out, FE_SYS_IOPORT_OUT, %esi, %edx, %r10d
 	SYSCALL fe_trace_read, FE_SYS_TRACE_READ
 	SYSCALL fe_kernel_stats, FE_SYS_KERNEL_STATS

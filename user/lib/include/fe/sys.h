@@ -12,6 +12,7 @@
 
 #include <ferrous/errors.h>
 #include <ferrous/handle.h>
+#include <ferrous/pci.h>
 #include <ferrous/syscall.h>
 #include <ferrous/trace.h>
 
@@ -72,6 +73,13 @@ fe_status_t fe_thread_set_affinity(fe_handle_t thread, uint64_t cpu_mask);
 fe_status_t fe_cpu_current(uint32_t *out);
 fe_status_t fe_cpu_stats(fe_handle_t t, uint32_t cpu, struct fe_cpu_stats *out);
 fe_status_t fe_node_stats(fe_handle_t t, uint32_t node, struct fe_node_stats *out);
+/* PCI (ferrous/pci.h): `pci` is a pci-root or, for its own function only, a pci-device. */
+fe_status_t fe_pci_config_read(fe_handle_t pci, uint32_t addr, uint32_t off, uint32_t width,
+                               uint32_t *out);
+fe_status_t fe_pci_config_write(fe_handle_t dev, uint32_t off, uint32_t width, uint32_t value);
+fe_status_t fe_pci_device_create(fe_handle_t root, uint32_t addr, fe_handle_t *out);
+fe_status_t fe_pci_bar(fe_handle_t dev, uint32_t index, fe_handle_t *out,
+                       struct fe_pci_bar_info *info);
 uint64_t fe_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                      uint64_t a5);
 uint64_t fe_rdtsc(void);

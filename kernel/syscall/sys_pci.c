@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/* PCI through capabilities: configuration space, device and BAR capabilities. */
+#include <ferrous/pci.h>
+
+#include "core/usercopy.h"
+#include "object/pci.h"
+#include "object/process.h"
+#include "syscall/sys.h"
+
+/* Configuration space of ARG1's function through a pci-root, or of the
+ * device's own through a pci-device (another address: ACCESS_DENIED). */
+fe_status_t sys_pci_config_read(struct trap_frame *f)
+{
+	struct cap *c;
+	uint32_t v, addr = (uint32_t)ARG1(f);
+	fe_status_t st = handle_lookup_cap(ARG0(f), FE_OBJ_NONE, FE_RIGHT_READ, &c);
+
+	if (st != FE_OK)
+		return st;
+	if (c->type == FE_OBJ_PCI_DEVICE) {
+		if (ARG1(f) != ((struct pci_device *)c->obj)->fn->addr)
+			return FE_ERR_ACCESS_DENIED;
+	} else if (c->type != FE_OBJ_PCI_ROOT) {
+		return FE_ERR_WRONG_TYPE;
+	} else if (ARG1(f) > UINT32_MAX) {
+		return FE_ERR_INVALID_ARG;
+	}
+	/* Reading may change a device (read-to-clear registers): the result's
+	 * place must be writable first. */
+	if ((st = user_check_write(ARG4(f), sizeof(v))) != FE_OK ||
+	    (st = pci_config_read(addr, ARG2(f) > UINT32_MAX ? UINT32_MAX : (uint32_t)ARG2(f),
+	                          ARG3(f), &v)) != FE_OK)
+		return st;
+	return copy_to_user(ARG4(f), &v, sizeof(v));
+}
+
+fe_status_t sys_pci_config_write(struct trap_frame *f)
+{
+	struct kobj *o;
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_PCI_DEVICE, FE_RIGHT_WRITE, &o);
+
+	if (st != FE_OK)
+		return st;
+	if (ARG1(f) > UINT32_MAX || ARG3(f) > UINT32_MAX)
+		return FE_ERR_INVALID_ARG;
+	return pci_device_config_write((struct pci_device *)o, (uint32_t)ARG1(f), ARG2(f),
+	                               (uint32_t)ARG3(f));
+}
+
+fe_status_t sys_pci_device_create(struct trap_frame *f)
+{
+	struct cap *root;
+	struct pci_device *d;
+	fe_status_t st = handle_lookup_cap(ARG0(f), FE_OBJ_PCI_ROOT, FE_RIGHT_MANAGE, &root);
+
+	if (st != FE_OK)
+		return st;
+	if (ARG1(f) > UINT32_MAX)
+		return FE_ERR_INVALID_ARG;
+	if ((st = handle_reserve(ARG2(f))) != FE_OK ||
+	    (st = pci_device_create(current_process()->budget, (uint32_t)ARG1(f), &d)) != FE_OK)
+		return st;
+	return handle_install_under(root, &d->obj, ARG2(f));
+}
+
+fe_status_t sys_pci_bar(struct trap_frame *f)
+{
+	struct cap *dev;
+	struct kobj *bar;
+	struct fe_pci_bar_info info;
+	fe_status_t st = handle_lookup_cap(ARG0(f), FE_OBJ_PCI_DEVICE, FE_RIGHT_MANAGE, &dev);
+
+	if (st != FE_OK)
+		return st;
+	if (ARG1(f) >= FE_PCI_BARS)
+		return FE_ERR_INVALID_ARG;
+	/* Both out-parameters checked before anything is made: whole or not at all. */
+	if ((st = user_check_write(ARG3(f), sizeof(info))) != FE_OK ||
+	    (st = handle_reserve(ARG2(f))) != FE_OK ||
+	    (st = pci_device_bar(dev->obj, current_process()->budget, (unsigned)ARG1(f), &bar,
+	                         &info)) != FE_OK)
+		return st;
+	if ((st = copy_to_user(ARG3(f), &info, sizeof(info))) != FE_OK) {
+		kobj_put(bar);
+		return st;
+	}
+	return handle_install_under(dev, bar, ARG2(f));
+}
