@@ -13,15 +13,18 @@ fe_status_t sys_pci_config_read(struct trap_frame *f)
 {
 	struct cap *c;
 	uint32_t v, addr = (uint32_t)ARG1(f);
-	fe_status_t st = handle_lookup_cap(ARG0(f), FE_OBJ_NONE, FE_RIGHT_READ, &c);
+	fe_status_t st = handle_lookup_cap(ARG0(f), FE_OBJ_NONE, 0, &c);
 
 	if (st != FE_OK)
 		return st;
+	/* Two types accepted: the type is checked before the right, as everywhere. */
+	if (c->type != FE_OBJ_PCI_DEVICE && c->type != FE_OBJ_PCI_ROOT)
+		return FE_ERR_WRONG_TYPE;
+	if ((c->rights & FE_RIGHT_READ) == 0)
+		return FE_ERR_ACCESS_DENIED;
 	if (c->type == FE_OBJ_PCI_DEVICE) {
 		if (ARG1(f) != ((struct pci_device *)c->obj)->fn->addr)
 			return FE_ERR_ACCESS_DENIED;
-	} else if (c->type != FE_OBJ_PCI_ROOT) {
-		return FE_ERR_WRONG_TYPE;
 	} else if (ARG1(f) > UINT32_MAX) {
 		return FE_ERR_INVALID_ARG;
 	}

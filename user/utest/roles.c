@@ -220,6 +220,7 @@ int ut_role_main(const char *role, const char *arg)
 	if (strcmp(role, "waiter") == 0) return ut_role_waiter(arg);
 	if (strcmp(role, "unstarted") == 0) return ut_role_unstarted(arg);
 	if (strcmp(role, "watcher") == 0) return ut_role_watcher();
+	if (strcmp(role, "pci-driver") == 0) return ut_role_pci_driver(arg);
 	printf("    # utest: unknown role %s\n", role);
 	return 99;
 }
