@@ -43,7 +43,7 @@
 #define FE_SYS_THREAD_EXIT             13 /* (): does not return; the last thread exits the process with 0 */
 #define FE_SYS_THREAD_YIELD            14 /* () */
 #define FE_SYS_THREAD_SET_IPC_BUFFER   15 /* (vmo, offset): READ|WRITE; offset page aligned */
-#define FE_SYS_VMO_CREATE              16 /* (size, fe_handle_t *out) */
+#define FE_SYS_VMO_CREATE              16 /* (size, fe_handle_t *out, FE_VMO_* flags) */
 #define FE_SYS_VMO_READ                17 /* (vmo, offset, void *buf, len): READ */
 #define FE_SYS_VMO_WRITE               18 /* (vmo, offset, const void *buf, len): WRITE */
 #define FE_SYS_VM_MAP                  19 /* (process, vmo or mmio, offset, va, len, FE_VM_* prot): MANAGE; MAP|READ + prot rights */
@@ -78,6 +78,15 @@
  * object, is FE_ERR_INVALID_ARG. The copy is whole or nothing, so it cannot pause, and
  * it holds the big lock (docs/locking.md): this bounds the hold. */
 #define FE_VMO_IO_MAX (1ULL << 20)
+
+/* vmo_create flags; any other bit is FE_ERR_INVALID_ARG. FE_VMO_CONTIGUOUS:
+ * the pages are one physically contiguous block, naturally aligned to the
+ * smallest power of two holding the size (at most FE_VMO_CONTIGUOUS_MAX,
+ * else FE_ERR_INVALID_ARG), zeroed and charged whole, for a device that reads
+ * them as one without an IOMMU (ADR 0011, decision 3). No call tells user
+ * space where they are. */
+#define FE_VMO_CONTIGUOUS 1u
+#define FE_VMO_CONTIGUOUS_MAX (4ULL << 20)
 
 /* Flags for calls that could block. */
 #define FE_NONBLOCK 1u /* return FE_ERR_WOULD_BLOCK instead of waiting */

@@ -39,24 +39,50 @@ static void free_pages(struct vmo *v, uint64_t n)
 		budget_frame_free(v->obj.budget, v->pages[i], 0);
 }
 
-fe_status_t vmo_create(struct budget *b, uint32_t node, uint64_t size, struct vmo **out)
+/*
+ * A VMO with room for npages page addresses, charged to b and counted alive
+ * (kobj_init); its pages and size are the caller's to fill in, or to undo
+ * with vmo_abandon.
+ */
+static fe_status_t vmo_shell(struct budget *b, uint32_t node, uint64_t npages, struct vmo **out)
 {
 	struct vmo *v;
 	uint64_t arr;
+	fe_status_t st;
+
+	if ((st = budget_zalloc(b, &vmo_cache, (void **)&v)) != FE_OK)
+		return st;
+	v->pages_order = array_order(npages);
+	v->node = node;
+	if ((st = budget_frame_alloc_on(b, node, v->pages_order, &arr)) != FE_OK) {
+		budget_free(b, &vmo_cache, v);
+		return st;
+	}
+	v->pages = phys_to_virt(arr);
+	kobj_init(&v->obj, FE_OBJ_VMO, b);
+	*out = v;
+	return FE_OK;
+}
+
+/* Undoes vmo_shell for a VMO nobody else has seen, whose pages are gone. */
+static void vmo_abandon(struct budget *b, struct vmo *v)
+{
+	kobj_abandon(&v->obj); /* else `objects` would count it for good */
+	budget_frame_free(b, virt_to_phys_direct(v->pages), v->pages_order);
+	budget_free(b, &vmo_cache, v);
+}
+
+fe_status_t vmo_create(struct budget *b, uint32_t node, uint64_t size, struct vmo **out)
+{
+	struct vmo *v;
 	fe_status_t st;
 
 	if (size == 0 || size > VMO_MAX_SIZE)
 		return FE_ERR_INVALID_ARG;
 	size = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	uint64_t npages = size / PAGE_SIZE;
-	if ((st = budget_zalloc(b, &vmo_cache, (void **)&v)) != FE_OK)
+	if ((st = vmo_shell(b, node, npages, &v)) != FE_OK)
 		return st;
-	v->pages_order = array_order(npages);
-	v->node = node;
-	if ((st = budget_frame_alloc_on(b, node, v->pages_order, &arr)) != FE_OK)
-		goto fail_obj;
-	v->pages = phys_to_virt(arr);
-	kobj_init(&v->obj, FE_OBJ_VMO, b);
 	/* Nobody else sees v yet, so other CPUs may run between the pages. */
 	for (uint64_t i = 0; i < npages; i++) {
 		if ((i + 1) % SCHED_WORK_PAGES == 0)
@@ -65,19 +91,85 @@ fe_status_t vmo_create(struct budget *b, uint32_t node, uint64_t size, struct vm
 			st = budget_frame_alloc_on(b, node, 0, &v->pages[i]);
 		if (st != FE_OK) {
 			free_pages(v, i);
-			kobj_abandon(&v->obj); /* else `objects` would count it for good */
-			budget_frame_free(b, arr, v->pages_order);
-			goto fail_obj;
+			vmo_abandon(b, v);
+			return st;
 		}
 	}
 	v->size = size;
 	v->owns_pages = true;
 	*out = v;
 	return FE_OK;
+}
 
-fail_obj:
-	budget_free(b, &vmo_cache, v);
+/* The smallest buddy order whose block holds npages frames. */
+static unsigned block_order(uint64_t npages)
+{
+	unsigned order = 0;
+
+	while ((1ULL << order) < npages)
+		order++;
+	return order;
+}
+
+/*
+ * Zeroes the 2^order frames at base, a block nobody else sees, letting other
+ * CPUs in every SCHED_WORK_PAGES pages (a 4 MiB block would hold the big
+ * lock too long at once): FE_OK, or FE_ERR_CANCELED if the caller was killed.
+ */
+static fe_status_t zero_block(uint64_t base, unsigned order)
+{
+	fe_status_t st = FE_OK;
+
+	for (uint64_t i = 0; i < (1ULL << order) && st == FE_OK; i++) {
+		if ((i + 1) % SCHED_WORK_PAGES == 0)
+			st = sched_work_point();
+		if (st == FE_OK)
+			memset(phys_to_virt(base + i * PAGE_SIZE), 0, PAGE_SIZE);
+	}
 	return st;
+}
+
+/* The largest contiguous VMO is the buddy allocator's largest block. */
+_Static_assert(FE_VMO_CONTIGUOUS_MAX == PAGE_SIZE << BUDDY_MAX_ORDER,
+               "FE_VMO_CONTIGUOUS_MAX is the largest buddy block");
+
+fe_status_t vmo_create_contiguous(struct budget *b, uint32_t node, uint64_t size,
+                                  struct vmo **out)
+{
+	struct vmo *v;
+	uint64_t base;
+	fe_status_t st;
+
+	if (size == 0 || size > FE_VMO_CONTIGUOUS_MAX)
+		return FE_ERR_INVALID_ARG;
+	size = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint64_t npages = size / PAGE_SIZE;
+	unsigned order = block_order(npages);
+	if ((st = vmo_shell(b, node, npages, &v)) != FE_OK)
+		return st;
+	/* Charged as the whole block: the frames past `size` are held too. */
+	if ((st = budget_charge(b, PAGE_SIZE << order)) != FE_OK) {
+		vmo_abandon(b, v);
+		return st;
+	}
+	if ((st = frame_alloc_on(node, order, &base)) != FE_OK) {
+		budget_uncharge(b, PAGE_SIZE << order);
+		vmo_abandon(b, v);
+		return st;
+	}
+	if ((st = zero_block(base, order)) != FE_OK) {
+		budget_frame_free(b, base, order);
+		vmo_abandon(b, v);
+		return st;
+	}
+	for (uint64_t i = 0; i < npages; i++)
+		v->pages[i] = base + i * PAGE_SIZE;
+	v->size = size;
+	v->owns_pages = true;
+	v->contiguous = true;
+	v->block_order = (uint8_t)order;
+	*out = v;
+	return FE_OK;
 }
 
 fe_status_t vmo_create_physical(uint64_t phys, uint64_t size, struct vmo **out)
@@ -115,7 +207,9 @@ void vmo_destroy(struct kobj *o)
 		kmem_free(&vmo_cache, v);
 		return;
 	}
-	if (v->owns_pages)
+	if (v->owns_pages && v->contiguous)
+		budget_frame_free(o->budget, v->pages[0], v->block_order);
+	else if (v->owns_pages)
 		free_pages(v, v->size / PAGE_SIZE);
 	budget_frame_free(o->budget, arr, v->pages_order);
 	budget_free(o->budget, &vmo_cache, v);

@@ -3,7 +3,11 @@
  * Memory objects: a fixed number of physical pages, allocated and zeroed at
  * creation and charged to the creator's budget, shareable by mapping them
  * into several address spaces. A VMO made over existing memory (the ramdisk)
- * does not own its pages.
+ * does not own its pages. A contiguous VMO's pages are one buddy block, for
+ * a device that reads them as one without an IOMMU (ADR 0011, decision 3).
+ *
+ * Every VMO's pages stay where they are for its whole life (never moved,
+ * never paged out), so a contiguous one stays contiguous.
  *
  * MMIO regions (object/device.c) answer the same page lookup, so a mapping
  * can show either.
@@ -29,6 +33,11 @@ struct vmo {
 	                       if it ran out): the creating process's home node */
 	bool owns_pages;
 	uint8_t seal;       /* enum vmo_seal: W^X for the object's whole life */
+	/* Contiguous: pages[i] == pages[0] + i * PAGE_SIZE, all of them inside
+	 * one buddy block of 2^block_order frames at pages[0] (naturally aligned,
+	 * zeroed whole at creation, charged whole), freed as that one block. */
+	bool contiguous;
+	uint8_t block_order;
 };
 
 /*
@@ -45,6 +54,16 @@ void vmo_init_cache(void);
 /* `size` bytes of zeroed pages charged to b, preferably on NUMA node `node`
  * (the home node of the process it is made for). */
 fe_status_t vmo_create(struct budget *b, uint32_t node, uint64_t size, struct vmo **out);
+/*
+ * As vmo_create, with every page in one naturally aligned buddy block of the
+ * smallest order that holds `size` (at most FE_VMO_CONTIGUOUS_MAX, else
+ * FE_ERR_INVALID_ARG); the whole block is zeroed and charged to b.
+ * FE_ERR_NO_MEMORY if the budget or every node lacks such a block;
+ * FE_ERR_CANCELED if the caller was killed while the block was zeroed. On
+ * failure nothing is left allocated or charged.
+ */
+fe_status_t vmo_create_contiguous(struct budget *b, uint32_t node, uint64_t size,
+                                  struct vmo **out);
 /* A VMO over physically contiguous memory the kernel keeps (not freed). */
 fe_status_t vmo_create_physical(uint64_t phys, uint64_t size, struct vmo **out);
 

@@ -4,13 +4,23 @@
 #include "object/vmo.h"
 #include "syscall/sys.h"
 
+/* (size, out, flags): flags decoded first, so a bad one reserves nothing. */
 fe_status_t sys_vmo_create(struct trap_frame *f)
 {
 	struct vmo *v;
 	struct process *p = current_process();
-	fe_status_t st = handle_reserve(ARG1(f));
+	uint64_t flags = ARG2(f);
+	fe_status_t st;
 
-	if (st != FE_OK || (st = vmo_create(p->budget, p->home_node, ARG0(f), &v)) != FE_OK)
+	if (flags & ~(uint64_t)FE_VMO_CONTIGUOUS)
+		return FE_ERR_INVALID_ARG;
+	if ((st = handle_reserve(ARG1(f))) != FE_OK)
+		return st;
+	if (flags & FE_VMO_CONTIGUOUS)
+		st = vmo_create_contiguous(p->budget, p->home_node, ARG0(f), &v);
+	else
+		st = vmo_create(p->budget, p->home_node, ARG0(f), &v);
+	if (st != FE_OK)
 		return st;
 	return handle_install(&v->obj, ARG1(f));
 }

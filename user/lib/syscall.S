@@ -61,7 +61,6 @@
 	SYSCALL_NORETURN fe_thread_exit, FE_SYS_THREAD_EXIT
 	SYSCALL fe_thread_yield, FE_SYS_THREAD_YIELD
 	SYSCALL fe_thread_set_ipc_buffer, FE_SYS_THREAD_SET_IPC_BUFFER
-	SYSCALL fe_vmo_create, FE_SYS_VMO_CREATE
 	SYSCALL fe_vmo_read, FE_SYS_VMO_READ
 	SYSCALL fe_vmo_write, FE_SYS_VMO_WRITE
 	SYSCALL fe_vm_map, FE_SYS_VM_MAP, %r9d
@@ -86,6 +85,36 @@
 	SYSCALL fe_cpu_current, FE_SYS_CPU_CURRENT
 	SYSCALL fe_cpu_stats, FE_SYS_CPU_STATS, %esi
 	SYSCALL fe_node_stats, FE_SYS_NODE_STATS, %esi
+
+/*
+ * fe_status_t fe_vmo_create(uint64_t size, fe_handle_t *out): flags 0. The
+ * kernel reads flags from rdx, which C leaves undefined for a two-argument
+ * call, so it is cleared.
+ */
+	.globl fe_vmo_create
+	.type fe_vmo_create, @function
+fe_vmo_create:
+	xorl %edx, %edx
+	movl $FE_SYS_VMO_CREATE, %eax
+	syscall
+	ret
+	.size fe_vmo_create, . - fe_vmo_create
+
+/*
+ * fe_status_t fe_vmo_create_flags(uint64_t size, uint32_t flags, fe_handle_t *out):
+ * the kernel takes (size, out, flags), so rsi and rdx swap; flags is a
+ * uint32_t, whose upper half C leaves undefined (a 32-bit move clears it).
+ */
+	.globl fe_vmo_create_flags
+	.type fe_vmo_create_flags, @function
+fe_vmo_create_flags:
+	movl %esi, %eax
+	movq %rdx, %rsi
+	movq %rax, %rdx
+	movl $FE_SYS_VMO_CREATE, %eax
+	syscall
+	ret
+	.size fe_vmo_create_flags, . - fe_vmo_create_flags
 
 /*
  * uint64_t fe_syscall6(nr, a0, a1, a2, a3, a4, a5): any call with any

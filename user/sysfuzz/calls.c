@@ -153,6 +153,10 @@ static void shape(const struct fuzz_pool *p, uint64_t nr, uint64_t *a)
 		a[1] = play_va();
 		a[2] = (1 + r % 8) * PAGE;
 		break;
+	case FE_SYS_VMO_CREATE: /* (size, out, flags): known flags half the time */
+		if (r % 2)
+			a[2] = (r >> 8) % 2 ? FE_VMO_CONTIGUOUS : 0;
+		break;
 	case FE_SYS_VMO_READ: /* (vmo, offset, buf, len) */
 	case FE_SYS_VMO_WRITE:
 		a[1] = r % (4 * PAGE);

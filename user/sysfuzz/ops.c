@@ -19,6 +19,7 @@
 #define MUTATE_ONE_IN 8u
 #define TYPE_MAX 6u       /* pool entries of one created type */
 #define VMO_MAX_PAGES 8u
+#define CONTIG_MAX_ONE_IN 16u /* contiguous VMOs asking for FE_VMO_CONTIGUOUS_MAX */
 
 /* How an argument may be corrupted. */
 enum kind {
@@ -372,9 +373,13 @@ static bool op_vmo(struct fuzz_pool *p, struct fuzz_page *page)
 		if (!make_room(p, page, FE_OBJ_VMO))
 			return true;
 		uint64_t size = (1 + rnd(VMO_MAX_PAGES)) * PAGE;
+		uint64_t flags = rnd(4) == 0 ? FE_VMO_CONTIGUOUS : 0;
+		if (flags && rnd(CONTIG_MAX_ONE_IN) == 0)
+			size = FE_VMO_CONTIGUOUS_MAX; /* over a worker's budget: the refusal path */
 		c = mk(FE_SYS_VMO_CREATE);
 		arg(&c, 0, size, K_LEN);
 		arg(&c, 1, out_slot(p), K_PTR);
+		arg(&c, 2, flags, K_VAL);
 		take(p, issue(p, page, &c), 0, size);
 		return true;
 	}

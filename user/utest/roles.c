@@ -203,6 +203,8 @@ int ut_role_main(const char *role, const char *arg)
 	if (strcmp(role, "hang") == 0) return role_hang();
 	if (strcmp(role, "notify") == 0) return role_notify(arg);
 	if (strcmp(role, "hog") == 0) return ut_role_hog();
+	if (strcmp(role, "contig-hog") == 0) return ut_role_contig_hog();
+	if (strcmp(role, "contig-churn") == 0) return ut_role_contig_churn();
 	if (strcmp(role, "tlb") == 0) return ut_role_tlb();
 	if (strcmp(role, "spinners") == 0) return ut_role_spinners();
 	if (strcmp(role, "numa") == 0) return ut_role_numa(arg);

@@ -247,7 +247,7 @@ static bool selected(const char *spec, const char *name)
 }
 
 static const struct ut_suite *const suites[] = {
-	&ut_suite_syscall, &ut_suite_handles, &ut_suite_memory, &ut_suite_process,
+	&ut_suite_syscall, &ut_suite_handles, &ut_suite_memory, &ut_suite_contig, &ut_suite_process,
 	&ut_suite_thread,  &ut_suite_budget,  &ut_suite_ipc,    &ut_suite_notification,
 	&ut_suite_devices, &ut_suite_smp,  &ut_suite_numa,  &ut_suite_capacity,
 	&ut_suite_rflags,

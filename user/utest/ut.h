@@ -55,6 +55,7 @@ struct ut_suite {
 	const struct ut_suite ut_suite_##sname = { #sname, sname##_ut_cases,     \
 	                                           ARRAY_SIZE(sname##_ut_cases) }
 
+extern const struct ut_suite ut_suite_contig;
 extern const struct ut_suite ut_suite_syscall, ut_suite_handles, ut_suite_memory,
 	ut_suite_process, ut_suite_thread, ut_suite_budget, ut_suite_ipc, ut_suite_notification,
 	ut_suite_devices, ut_suite_smp, ut_suite_numa, ut_suite_capacity, ut_suite_rflags,
@@ -163,6 +164,8 @@ void ut_unwatch(fe_handle_t proc);
 int ut_role_main(const char *role, const char *arg);
 int ut_role_server(void); /* server.c */
 int ut_role_hog(void);    /* suite_budget.c */
+int ut_role_contig_hog(void); /* suite_contig.c */
+int ut_role_contig_churn(void);
 int ut_role_tlb(void);    /* suite_smp.c */
 int ut_role_spinners(void);
 int ut_role_numa(const char *arg); /* suite_numa.c */

@@ -48,7 +48,9 @@ _Noreturn void fe_thread_exit(void);
 fe_status_t fe_thread_yield(void);
 fe_status_t fe_thread_sleep(uint64_t ns);
 fe_status_t fe_thread_set_ipc_buffer(fe_handle_t vmo, uint64_t offset);
-fe_status_t fe_vmo_create(uint64_t size, fe_handle_t *out);
+fe_status_t fe_vmo_create(uint64_t size, fe_handle_t *out); /* flags 0 */
+/* With FE_VMO_* flags: FE_VMO_CONTIGUOUS for one physically contiguous block. */
+fe_status_t fe_vmo_create_flags(uint64_t size, uint32_t flags, fe_handle_t *out);
 fe_status_t fe_vmo_read(fe_handle_t vmo, uint64_t offset, void *buf, size_t len);
 fe_status_t fe_vmo_write(fe_handle_t vmo, uint64_t offset, const void *buf, size_t len);
 fe_status_t fe_vm_map(fe_handle_t proc, fe_handle_t mem, uint64_t offset, uint64_t va, uint64_t len,
