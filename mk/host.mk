@@ -2,8 +2,9 @@
 # ASan + UBSan, and libFuzzer targets for every parser of untrusted bytes.
 #
 # A unit test is tests/host/test_<name>.c; a fuzzer is tests/fuzz/fuzz_<name>.c.
-# Each lists the kernel sources it exercises in HOST_SRCS_<name> (below);
-# those are compiled into the test binary with the host's toolchain.
+# Each lists the sources it exercises in HOST_SRCS_<name> (below): pure
+# kernel files, or libferrous's (user/lib) pure parsers; those are compiled
+# into the test binary with the host's toolchain.
 
 HOST_OUT := $(BUILD)/host
 
@@ -12,7 +13,7 @@ HOST_CFLAGS := -std=c17 -g -O1 -fno-omit-frame-pointer $(WARNINGS) $(INCLUDES) \
 HOST_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SAN    := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-# Kernel sources under test, per test or fuzzer name.
+# Sources under test, per test or fuzzer name.
 HOST_SRCS_elf      := kernel/lib/elf.c
 HOST_SRCS_cpio     := kernel/lib/cpio.c
 HOST_SRCS_acpi     := kernel/acpi/acpi.c
@@ -25,9 +26,15 @@ HOST_SRCS_trace_ring := kernel/trace/ring.c
 HOST_SRCS_cspace     := kernel/cap/cspace.c
 HOST_SRCS_sched_policy := kernel/sched/policy.c
 HOST_SRCS_numa       := kernel/mm/numa.c kernel/lib/fmt.c
+HOST_SRCS_manifest   := user/lib/manifest.c user/lib/manifest_value.c user/lib/manifest_order.c \
+	kernel/lib/fmt.c
 
-# Extra flags per test: test_fmt passes deliberately malformed formats.
+# Extra flags per test or fuzzer: test_fmt passes deliberately malformed formats;
+# the manifest parser is libferrous code, which reaches the pure kernel
+# libraries as "fmt.h" and "string.h" (-iquote: <string.h> stays the C
+# library's), and its test reads the ramdisk's initrd/services.
 HOST_CFLAGS_fmt := -Wno-format
+HOST_CFLAGS_manifest := -Iuser/lib/include -iquote kernel/lib -DFE_SOURCE_ROOT='"$(CURDIR)"'
 
 HOST_TESTS := $(patsubst tests/host/test_%.c,%,$(wildcard tests/host/test_*.c))
 FUZZERS    := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -37,7 +44,7 @@ FUZZ_BINS      := $(addprefix $(HOST_OUT)/fuzz_,$(FUZZERS))
 
 # Every header a test or fuzzer might include: over-broad, but the binaries
 # are small, and one link per source list cannot produce a usable -MMD file.
-HOST_HDRS := $(shell find include kernel tests/host -name '*.h')
+HOST_HDRS := $(shell find include kernel tests/host user/lib -name '*.h')
 
 $(HOST_OUT)/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) $(HOST_HDRS)
 	@mkdir -p $(dir $@)
@@ -48,7 +55,7 @@ $(HOST_OUT)/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) $(HOST_HDRS)
 $(HOST_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $$(HOST_SRCS_$$*) $(HOST_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
-	$(Q)$(CC) $(HOST_CFLAGS) $(FUZZ_SAN) -MJ $@.json -o $@ $< $(HOST_SRCS_$*)
+	$(Q)$(CC) $(HOST_CFLAGS) $(HOST_CFLAGS_$*) $(FUZZ_SAN) -MJ $@.json -o $@ $< $(HOST_SRCS_$*)
 
 .PHONY: host-tests host-tests-run fuzzers fuzz-smoke fuzz fuzz-seeds
 host-tests: $(HOST_TEST_BINS)

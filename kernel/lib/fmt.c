@@ -37,7 +37,8 @@ static void put_str(struct out *o, const struct spec *sp, const char *s)
 
 	if (s == NULL)
 		s = "(null)";
-	while (s[len] && (sp->precision < 0 || len < sp->precision))
+	/* With a precision, s need not be NUL-terminated: never read s[precision]. */
+	while ((sp->precision < 0 || len < sp->precision) && s[len])
 		len++;
 	if (!sp->left)
 		pad(o, ' ', sp->width - len);

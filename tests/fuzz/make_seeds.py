@@ -12,6 +12,9 @@ magic numbers and checksums themselves:
          two Ferrous programs (with the ABI note) that pass elf_check_program
   cpio/  newc archives shaped like an initrd; the 070702 variant; empty
   acpi/  fake physical-memory images with the RSDP at address 0
+  manifest/  service manifests: the ramdisk's own (initrd/services), every
+         key and value shape, limits reached, and near misses (a cycle, an
+         unknown dependency) that fail only once the whole text is read
 """
 import os
 import struct
@@ -173,6 +176,55 @@ def acpi_image(revision):
     img[0:36] = rsdp
     return bytes(img)
 
+# ---------------------------------------------------------------- manifest
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+
+
+def manifest_every_key():
+    return b"""# every key once
+service pcibus
+    program pcibus
+    caps console pci-root
+    restart always
+service blk   # the first disk
+\tprogram drivers/virtio-blk
+\targs queue=2 debug
+\tdevice pci 1af4:1042 instance 1
+\tdepends pcibus
+\trestart on-failure max 5 backoff 1ms..1000ms
+\theartbeat 100ms timeout 500ms
+service fs
+    program fs
+    caps initrd trace hpet ioport-com1 irq-com1
+    device pci class 01:08:02
+    depends blk pcibus
+    restart never"""
+
+
+def manifest_chain(n, cycle=False):
+    """n services, each depending on the next (the last on the first if cycle)."""
+    out = []
+    for i in range(n):
+        out.append("service s%022d\nprogram p\nrestart always\n" % i)
+        if i + 1 < n or cycle:
+            out.append("depends s%022d\n" % ((i + 1) % n))
+    return "".join(out).encode()
+
+
+def manifest_seeds():
+    with open(os.path.join(ROOT, "initrd", "services"), "rb") as f:
+        ramdisk = f.read()
+    return {
+        "services.txt": ramdisk,
+        "every-key.txt": manifest_every_key(),
+        "chain16.txt": manifest_chain(16),
+        "cycle.txt": manifest_chain(3, cycle=True),
+        "unknown-dep.txt": b"service a\nprogram a\ndepends b\nrestart never\n",
+        "limits.txt": b"service a\nprogram a\nargs 1 2 3 4 5 6 7 8\n"
+                  b"restart always max 1000 backoff 1us..3600s\nheartbeat 3600s timeout 1us\n",
+    }
+
 # ---------------------------------------------------------------- main
 
 def seeds():
@@ -201,6 +253,7 @@ def seeds():
             "v1-rsdt.bin": acpi_image(0),
             "v2-xsdt.bin": acpi_image(2),
         },
+        "manifest": manifest_seeds(),
     }
 
 def main():

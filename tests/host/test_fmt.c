@@ -50,6 +50,21 @@ static void null_string_is_safe(void **state)
 	assert_string_equal(buf, "[(null)]");
 }
 
+/* "%.*s" of bytes with no NUL reads exactly the precision's bytes (C17 7.21.6.1):
+ * the heap copy is exactly that long, so ASan fails a read one byte further. */
+static void precision_reads_no_further(void **state)
+{
+	(void)state;
+	uint8_t *word = exact_copy("abc", 3);
+	char buf[16];
+
+	fmt_snprintf(buf, sizeof(buf), "[%.*s]", 3, (const char *)word);
+	assert_string_equal(buf, "[abc]");
+	fmt_snprintf(buf, sizeof(buf), "[%.*s]", 0, (const char *)word);
+	assert_string_equal(buf, "[]");
+	free(word);
+}
+
 static void truncation_terminates_and_reports_length(void **state)
 {
 	(void)state;
@@ -80,6 +95,7 @@ int main(void)
 		cmocka_unit_test(conversions_match_libc),
 		cmocka_unit_test(pointers_are_zero_padded),
 		cmocka_unit_test(null_string_is_safe),
+		cmocka_unit_test(precision_reads_no_further),
 		cmocka_unit_test(truncation_terminates_and_reports_length),
 		cmocka_unit_test(unknown_conversion_is_printed_literally),
 	};
