@@ -61,6 +61,8 @@ static fe_status_t start_worker(const struct run *r, uint64_t seed, fe_handle_t 
 	a.rights[FE_START_CONSOLE] = FE_RIGHT_DUPLICATE | FE_RIGHT_TRANSFER;
 	a.handles[FE_START_TRACE] = fe_start_handle(FE_START_TRACE); /* none: FE_HANDLE_INVALID */
 	a.rights[FE_START_TRACE] = FE_RIGHT_READ;
+	a.handles[FE_START_PCI_ROOT] = fe_start_handle(FE_START_PCI_ROOT); /* none without ECAM */
+	a.rights[FE_START_PCI_ROOT] = FE_RIGHT_READ | FE_RIGHT_MANAGE;
 	a.handles[FE_START_USER0] = r->counter;
 	a.rights[FE_START_USER0] = FE_RIGHT_READ | FE_RIGHT_WRITE | FE_RIGHT_MAP;
 	return fe_spawn(&a, proc);

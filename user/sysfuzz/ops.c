@@ -676,6 +676,78 @@ static bool op_misc(struct fuzz_pool *p, struct fuzz_page *page)
 	return true;
 }
 
+/* A function worth asking about: the host bridge (no device capability),
+ * the AHCI and SMBus controllers (q35), an absent one, or anything. */
+static uint32_t pci_addr(void)
+{
+	static const uint32_t known[] = {
+		FE_PCI_ADDR(0, 0, 0, 0), FE_PCI_ADDR(0, 0, 31, 2), FE_PCI_ADDR(0, 0, 31, 3),
+		FE_PCI_ADDR(0, 0, 31, 7), FE_PCI_ADDR(0, 255, 31, 7),
+	};
+
+	return rnd(8) ? known[rnd(ARRAY_SIZE(known))] : (uint32_t)fuzz_rand();
+}
+
+/* An offset and width: mostly well formed, the command register and the
+ * device-specific area often. */
+static void pci_access(struct call *c, unsigned i)
+{
+	static const uint64_t widths[] = { 1, 2, 4, 4, 3, 8, 0 };
+	unsigned r = (unsigned)rnd(4);
+
+	arg(c, i, r == 0 ? FE_PCI_COMMAND : r == 1 ? 0x40 + rnd(0xc0) : rnd(FE_PCI_CONFIG_SIZE + 8), K_VAL);
+	arg(c, i + 1, widths[rnd(ARRAY_SIZE(widths))], K_VAL);
+}
+
+/*
+ * Configuration reads through the root or a device, device capabilities,
+ * filtered writes, BARs. A BAR capability is deleted at once: with it, a
+ * random call could program the AHCI controller's DMA (no IOMMU in this
+ * scenario) and make it write anywhere, a hazard of the machine, not a
+ * kernel bug.
+ */
+static bool op_pci(struct fuzz_pool *p, struct fuzz_page *page)
+{
+	struct fuzz_obj *root = find(p, FE_OBJ_PCI_ROOT, 0, 0), *d = find(p, FE_OBJ_PCI_DEVICE, 0, 0);
+	unsigned r = (unsigned)rnd(4);
+	struct call c;
+
+	if (!root)
+		return false;
+	if (r == 0 || (r >= 2 && !d)) {
+		struct fuzz_obj *via = d && rnd(2) ? d : root;
+		c = mk(FE_SYS_PCI_CONFIG_READ);
+		arg(&c, 0, via->h, K_H);
+		arg(&c, 1, via == d && rnd(2) ? FE_PCI_ADDR(0, 0, 31, 2) : pci_addr(), K_VAL);
+		pci_access(&c, 2);
+		arg(&c, 4, p->scratch + 8 * rnd(PAGE / 8), K_PTR);
+		(void)issue(p, page, &c);
+	} else if (r == 1) {
+		if (!make_room(p, page, FE_OBJ_PCI_DEVICE))
+			return true;
+		c = mk(FE_SYS_PCI_DEVICE_CREATE);
+		arg(&c, 0, root->h, K_H);
+		arg(&c, 1, pci_addr(), K_VAL);
+		arg(&c, 2, out_slot(p), K_PTR);
+		take(p, issue(p, page, &c), 0, 0);
+	} else if (r == 2) {
+		c = mk(FE_SYS_PCI_CONFIG_WRITE);
+		arg(&c, 0, d->h, K_H);
+		pci_access(&c, 1);
+		arg(&c, 3, rnd(2) ? (fuzz_rand() & 0xffffffffu) : 0, K_VAL);
+		(void)issue(p, page, &c);
+	} else {
+		c = mk(FE_SYS_PCI_BAR);
+		arg(&c, 0, d->h, K_H);
+		arg(&c, 1, rnd(FE_PCI_BARS + 1), K_VAL);
+		arg(&c, 2, out_slot(p), K_PTR);
+		arg(&c, 3, p->scratch + 1024, K_PTR);
+		if (issue(p, page, &c) == FE_OK && out_value(p) != FE_HANDLE_INVALID)
+			(void)fe_handle_delete(out_value(p));
+	}
+	return true;
+}
+
 typedef bool (*op_fn)(struct fuzz_pool *, struct fuzz_page *);
 
 /* Weights: the IPC and handle calls have the most paths behind them. */
@@ -683,7 +755,7 @@ static const struct { op_fn fn; unsigned weight; } ops[] = {
 	{ op_ipc_call, 4 }, { op_ipc_recv, 3 }, { op_ipc_reply, 3 }, { op_notif, 3 },
 	{ op_vmo, 3 },      { op_vm, 3 },       { op_handle, 5 },    { op_process, 3 },
 	{ op_thread, 2 },   { op_trace, 1 },    { op_stats, 1 },     { op_sched, 2 },
-	{ op_misc, 1 },
+	{ op_misc, 1 },     { op_pci, 1 },
 };
 
 bool fuzz_structured_call(struct fuzz_pool *pool, struct fuzz_page *page)
@@ -717,5 +789,7 @@ const struct fuzz_family fuzz_families[] = {
 	{ "stats", { FE_SYS_KERNEL_STATS, FE_SYS_CPU_STATS, FE_SYS_NODE_STATS }, 3, true },
 	{ "sched", { FE_SYS_THREAD_SLEEP, FE_SYS_THREAD_SET_AFFINITY, FE_SYS_CPU_CURRENT }, 3, true },
 	{ "misc", { FE_SYS_NULL, FE_SYS_ENDPOINT_CREATE }, 2, true },
+	{ "pci", { FE_SYS_PCI_CONFIG_READ, FE_SYS_PCI_CONFIG_WRITE, FE_SYS_PCI_DEVICE_CREATE,
+		   FE_SYS_PCI_BAR }, 4, true },
 };
 const unsigned fuzz_nfamilies = ARRAY_SIZE(fuzz_families);

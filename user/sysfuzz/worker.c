@@ -117,10 +117,12 @@ static bool make_objects(struct fuzz_pool *p)
 
 static bool start_info(struct fuzz_pool *p)
 {
-	fe_handle_t tr = fe_start_handle(FE_START_TRACE);
+	fe_handle_t tr = fe_start_handle(FE_START_TRACE), pci = fe_start_handle(FE_START_PCI_ROOT);
 	struct fe_kernel_stats ks;
 
 	p->cpus = p->nodes = 1;
+	if (pci != FE_HANDLE_INVALID && !fuzz_pool_add(p, pci, OBJ_KEEP, 0))
+		return false;
 	if (tr == FE_HANDLE_INVALID)
 		return true;
 	if (fe_kernel_stats(tr, &ks) == FE_OK) {
