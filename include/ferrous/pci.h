@@ -83,4 +83,8 @@ struct fe_pci_bar_info {
 	uint64_t port;        /* FE_PCI_BAR_IO: first port; else 0 */
 };
 
+/* FE_SYS_PCI_DMA_MAP: what the device may do with the memory. */
+#define FE_DMA_DEVICE_READ 1u
+#define FE_DMA_DEVICE_WRITE 2u
+
 #endif /* FERROUS_PCI_H */

@@ -72,7 +72,11 @@
 #define FE_SYS_PCI_CONFIG_WRITE        42 /* (pci-device, offset, width 1/2/4, value): WRITE; only where a driver may (ferrous/pci.h) */
 #define FE_SYS_PCI_DEVICE_CREATE       43 /* (pci-root, function FE_PCI_ADDR, fe_handle_t *out): MANAGE; a pci-device capability made through the root's */
 #define FE_SYS_PCI_BAR                 44 /* (pci-device, BAR index, fe_handle_t *out, struct fe_pci_bar_info *info): MANAGE; an mmio or ioport capability made through the device's */
-#define FE_SYS_COUNT                   45
+#define FE_SYS_PCI_IRQ_BIND            45 /* (pci-device, message index, notification, bit): MANAGE; SIGNAL. MSI-X entry, or the MSI message (index 0) */
+#define FE_SYS_PCI_DMA_MAP             46 /* (pci-device, vmo, offset, len, FE_DMA_* flags, uint64_t *device_addr): MANAGE; READ (+ WRITE if the device writes) on the VMO */
+#define FE_SYS_PCI_DMA_UNMAP           47 /* (pci-device, device_addr): MANAGE; the claim's holder only */
+#define FE_SYS_PCI_RELEASE             48 /* (pci-device): MANAGE; ends the caller's claim: bus mastering off, vectors unbound, DMA mappings dropped */
+#define FE_SYS_COUNT                   49
 
 /* The most bytes one vmo_read or vmo_write moves (1 MiB); more, within the
  * object, is FE_ERR_INVALID_ARG. The copy is whole or nothing, so it cannot pause, and

@@ -82,6 +82,10 @@ enum fe_trace_pci {
 	FE_TRACE_PCI_BAR = 2,           /* a BAR capability made: index, size */
 	FE_TRACE_PCI_WRITE = 3,         /* a driver's config write: offset | width << 16, value written */
 	FE_TRACE_PCI_WRITE_REFUSED = 4, /* one refused: offset | width << 16, value asked for */
+	FE_TRACE_PCI_IRQ_BIND = 5,      /* an MSI/MSI-X message bound: index, IDT vector */
+	FE_TRACE_PCI_DMA_MAP = 6,       /* device address, length */
+	FE_TRACE_PCI_DMA_UNMAP = 7,     /* device address, length */
+	FE_TRACE_PCI_QUIESCE = 8,       /* a claim ended, the device quiesced: owner koid, DMA mappings dropped */
 };
 
 /* What FE_TRACE_BOOT_PROBLEM reports, and its arg[1..3]. */

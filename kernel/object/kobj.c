@@ -209,6 +209,8 @@ static void cap_dep_revoke(struct cap_dep *d)
 	case CAP_DEP_IRQ_NOTIF: irq_object_revoke(d); return;
 	case CAP_DEP_WATCH:
 	case CAP_DEP_WATCH_NOTIF: watch_revoke(d); return;
+	case CAP_DEP_PCI_CLAIM:
+	case CAP_DEP_PCI_IRQ_NOTIF: pci_claim_revoke(d); return;
 	default: panic("cap_dep_revoke: unknown kind %u", d->kind);
 	}
 }

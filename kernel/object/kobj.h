@@ -75,6 +75,8 @@ enum cap_dep_kind {
 	CAP_DEP_IRQ_NOTIF = 5,/* struct irq_object.via_notif: its notification capability */
 	CAP_DEP_WATCH = 6,    /* a death watch (object/watch.c): the process capability it was made through */
 	CAP_DEP_WATCH_NOTIF = 7, /* the same watch: its notification capability */
+	CAP_DEP_PCI_CLAIM = 8,  /* struct pci_function.claim_via: the device capability a claim was made through */
+	CAP_DEP_PCI_IRQ_NOTIF = 9, /* struct pci_vector.via_notif: a bound MSI/MSI-X vector's notification */
 };
 
 /* The cspace environment the kernel uses: chunk memory charged to the

@@ -22,9 +22,15 @@ static bool have_ecam;
 static struct pci_function functions[PCI_MAX_FUNCTIONS];
 static uint32_t nfunctions;
 
+struct pci_function *pci_function_at(uint32_t i)
+{
+	return i < nfunctions ? &functions[i] : NULL;
+}
+
 void pci_init_cache(void)
 {
 	kmem_cache_init(&pci_device_cache, "pci-device", sizeof(struct pci_device), 8);
+	pci_claim_init_cache();
 	kobj_init(&pci_root, FE_OBJ_PCI_ROOT, NULL);
 }
 
@@ -37,6 +43,9 @@ void pci_init(const struct acpi_info *acpi)
 		pr_info("pci: no ECAM window (no ACPI MCFG); no PCI capabilities\n");
 	else
 		pr_info("pci: %u ECAM window(s) mapped; PCI capabilities for the root task\n", n);
+	if (have_ecam)
+		pr_warn("pci: no IOMMU in use: DMA is unconfined, a driver's device can reach any "
+		        "memory\n");
 }
 
 struct kobj *pci_root_object(void)
@@ -106,6 +115,9 @@ static fe_status_t function_get(uint32_t addr, volatile uint8_t *cfg, struct pci
 		return FE_ERR_NO_RESOURCES;
 	struct pci_function *fn = &functions[nfunctions];
 	*fn = (struct pci_function){ .addr = addr, .cfg = cfg };
+	fn->claim_via.kind = CAP_DEP_PCI_CLAIM;
+	for (unsigned i = 0; i < PCI_MAX_VECTORS; i++)
+		fn->vectors[i] = (struct pci_vector){ .fn = fn, .via_notif.kind = CAP_DEP_PCI_IRQ_NOTIF };
 	fn->vendor = (uint16_t)ecam_read(cfg, FE_PCI_VENDOR_ID, 2);
 	fn->device = (uint16_t)ecam_read(cfg, FE_PCI_DEVICE_ID, 2);
 	size_bars(fn);

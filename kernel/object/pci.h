@@ -22,6 +22,8 @@
 #include <ferrous/pci.h>
 
 #include "acpi/acpi.h"
+#include "cap/cspace.h"
+#include "lib/list.h"
 #include "object/kobj.h"
 #include "pci/config.h"
 
@@ -29,12 +31,43 @@
  * this project uses has about a dozen. */
 #define PCI_MAX_FUNCTIONS 64u
 
+/* The most interrupt vectors one function may have bound at once. */
+#define PCI_MAX_VECTORS 8u
+
+struct notification;
+struct process;
+
+/* One MSI or MSI-X message bound to a notification bit. */
+struct pci_vector {
+	struct notification *notif; /* referenced; NULL: not bound */
+	uint64_t bit;
+	unsigned vector;            /* the IDT vector */
+	uint64_t count;             /* interrupts delivered */
+	struct pci_function *fn;
+	struct cap_dep via_notif;   /* CAP_DEP_PCI_IRQ_NOTIF: revoking the notification unbinds */
+};
+
 struct pci_function {
 	uint32_t addr;            /* FE_PCI_ADDR */
 	volatile uint8_t *cfg;    /* its ECAM page */
 	uint16_t vendor, device;
 	struct pci_bar bars[FE_PCI_BARS];
 	struct pci_owned_caps owned;
+	/*
+	 * The claim (ADR 0011, decision 5): the process driving the function,
+	 * set by its first interrupt binding or DMA mapping, and the device
+	 * capability that was made through. It ends when that process ends or
+	 * that capability is revoked, and ending it quiesces the device
+	 * (pci_claim.c): bus mastering off first, then the vectors unbound and
+	 * the DMA mappings dropped, so no page is let go while the device can
+	 * still reach it.
+	 */
+	struct process *owner;    /* not referenced: the claim ends with it */
+	struct cap_dep claim_via; /* CAP_DEP_PCI_CLAIM */
+	struct list_head dma;     /* struct dma_map: the owner's mappings */
+	struct pci_vector vectors[PCI_MAX_VECTORS]; /* index = MSI-X entry (MSI: 0) */
+	volatile uint32_t *msix_table; /* mapped on first MSI-X binding */
+	uint32_t msix_entries;
 };
 
 struct pci_device {
@@ -73,5 +106,39 @@ fe_status_t pci_device_config_write(struct pci_device *d, uint32_t off, uint64_t
  * neighbour's registers). */
 fe_status_t pci_device_bar(struct pci_device *d, struct budget *b, unsigned index,
                            struct kobj **obj, struct fe_pci_bar_info *info);
+
+/* ---- pci_claim.c: who drives a function; DMA; interrupts ---- */
+
+void pci_claim_init_cache(void);
+/* FE_ERR_BUSY if a process other than p holds fn's claim. A call checks
+ * this first and claims only once it has succeeded (whole or not at all). */
+fe_status_t pci_claim_check(const struct pci_function *fn, const struct process *p);
+/* Claims fn for p through device capability `via`, unless p holds it. */
+void pci_claim(struct pci_function *fn, struct cap *via, struct process *p);
+/* Ends p's claim on fn (FE_ERR_BAD_STATE if p holds none), quiescing it. */
+fe_status_t pci_release(struct pci_function *fn, struct process *p);
+/* Ends every claim p holds (p is ending). */
+void pci_release_process(struct process *p);
+/* Revoke reached a claim or a vector's notification (a detached dependent). */
+void pci_claim_revoke(struct cap_dep *d);
+
+/*
+ * Makes [offset, offset + len) of vmo (page aligned) reachable by the device
+ * and returns the address the device must use. Without an IOMMU that is the
+ * physical address and the range must be physically contiguous
+ * (FE_ERR_UNSUPPORTED otherwise; FE_VMO_CONTIGUOUS makes it so). The mapping
+ * holds a reference on the VMO, so its pages stay until it is removed.
+ */
+fe_status_t pci_dma_map(struct pci_function *fn, struct budget *b, struct kobj *vmo,
+                        uint64_t offset, uint64_t len, uint64_t *device_addr);
+fe_status_t pci_dma_unmap(struct pci_function *fn, uint64_t device_addr);
+
+/* Binds MSI-X entry `index` (or, without MSI-X, the MSI message: index 0)
+ * to `bit` of notification capability `notif_cap`. */
+fe_status_t pci_irq_bind(struct pci_function *fn, unsigned index, struct cap *notif_cap,
+                         unsigned bit);
+
+/* The function records, for the claim code: the i-th, or NULL past the last. */
+struct pci_function *pci_function_at(uint32_t i);
 
 #endif /* FERROUS_OBJECT_PCI_H */

@@ -5,6 +5,7 @@
 #include "core/usercopy.h"
 #include "object/pci.h"
 #include "object/process.h"
+#include "object/vmo.h"
 #include "syscall/sys.h"
 
 /* Configuration space of ARG1's function through a pci-root, or of the
@@ -88,4 +89,84 @@ fe_status_t sys_pci_bar(struct trap_frame *f)
 		return st;
 	}
 	return handle_install_under(dev, bar, ARG2(f));
+}
+
+/* The function of device capability `dev`, if the caller may claim it. */
+static fe_status_t claimable(struct cap *dev, struct pci_function **fn)
+{
+	*fn = ((struct pci_device *)dev->obj)->fn;
+	return pci_claim_check(*fn, current_process());
+}
+
+fe_status_t sys_pci_irq_bind(struct trap_frame *f)
+{
+	struct cap *dev, *n;
+	struct pci_function *fn;
+	fe_status_t st = handle_lookup_cap(ARG2(f), FE_OBJ_NOTIFICATION, FE_RIGHT_SIGNAL, &n);
+
+	if (st != FE_OK || (st = handle_lookup_cap(ARG0(f), FE_OBJ_PCI_DEVICE, FE_RIGHT_MANAGE,
+	                                           &dev)) != FE_OK)
+		return st;
+	if (ARG1(f) >= PCI_MAX_VECTORS)
+		return FE_ERR_OUT_OF_RANGE;
+	if (ARG3(f) >= 64)
+		return FE_ERR_INVALID_ARG;
+	if ((st = claimable(dev, &fn)) != FE_OK ||
+	    (st = pci_irq_bind(fn, (unsigned)ARG1(f), n, (unsigned)ARG3(f))) != FE_OK)
+		return st;
+	pci_claim(fn, dev, current_process());
+	return FE_OK;
+}
+
+fe_status_t sys_pci_dma_map(struct trap_frame *f)
+{
+	struct cap *dev;
+	struct kobj *vmo;
+	struct pci_function *fn;
+	uint64_t flags = ARG4(f), addr;
+	uint32_t rights = FE_RIGHT_READ | ((flags & FE_DMA_DEVICE_WRITE) ? FE_RIGHT_WRITE : 0);
+	fe_status_t st;
+
+	if (flags == 0 || (flags & ~(uint64_t)(FE_DMA_DEVICE_READ | FE_DMA_DEVICE_WRITE)) != 0)
+		return FE_ERR_INVALID_ARG;
+	if ((st = handle_lookup(ARG1(f), FE_OBJ_VMO, rights, &vmo)) != FE_OK ||
+	    (st = handle_lookup_cap(ARG0(f), FE_OBJ_PCI_DEVICE, FE_RIGHT_MANAGE, &dev)) != FE_OK)
+		return st;
+	/* Memory a device writes is data, never code (ADR 0008). */
+	if ((flags & FE_DMA_DEVICE_WRITE) && (st = mem_seal_check(vmo, FE_VM_WRITE)) != FE_OK)
+		return st;
+	if ((st = user_check_write(ARG5(f), sizeof(addr))) != FE_OK ||
+	    (st = claimable(dev, &fn)) != FE_OK ||
+	    (st = pci_dma_map(fn, current_process()->budget, vmo, ARG2(f), ARG3(f), &addr)) != FE_OK)
+		return st;
+	if ((st = copy_to_user(ARG5(f), &addr, sizeof(addr))) != FE_OK) {
+		(void)pci_dma_unmap(fn, addr);
+		return st;
+	}
+	if (flags & FE_DMA_DEVICE_WRITE)
+		mem_seal(vmo, FE_VM_WRITE);
+	pci_claim(fn, dev, current_process());
+	return FE_OK;
+}
+
+fe_status_t sys_pci_dma_unmap(struct trap_frame *f)
+{
+	struct cap *dev;
+	struct pci_function *fn;
+	fe_status_t st = handle_lookup_cap(ARG0(f), FE_OBJ_PCI_DEVICE, FE_RIGHT_MANAGE, &dev);
+
+	if (st != FE_OK)
+		return st;
+	fn = ((struct pci_device *)dev->obj)->fn;
+	if (fn->owner != current_process())
+		return FE_ERR_NOT_FOUND; /* nothing of the caller's is mapped there */
+	return pci_dma_unmap(fn, ARG1(f));
+}
+
+fe_status_t sys_pci_release(struct trap_frame *f)
+{
+	struct cap *dev;
+	fe_status_t st = handle_lookup_cap(ARG0(f), FE_OBJ_PCI_DEVICE, FE_RIGHT_MANAGE, &dev);
+
+	return st == FE_OK ? pci_release(((struct pci_device *)dev->obj)->fn, current_process()) : st;
 }

@@ -66,6 +66,10 @@ static const syscall_fn table[FE_SYS_COUNT] = {
 	[FE_SYS_PCI_CONFIG_WRITE] = sys_pci_config_write,
 	[FE_SYS_PCI_DEVICE_CREATE] = sys_pci_device_create,
 	[FE_SYS_PCI_BAR] = sys_pci_bar,
+	[FE_SYS_PCI_IRQ_BIND] = sys_pci_irq_bind,
+	[FE_SYS_PCI_DMA_MAP] = sys_pci_dma_map,
+	[FE_SYS_PCI_DMA_UNMAP] = sys_pci_dma_unmap,
+	[FE_SYS_PCI_RELEASE] = sys_pci_release,
 };
 
 static uint64_t syscalls;

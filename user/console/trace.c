@@ -53,9 +53,10 @@ static const char *const syscall_names[FE_SYS_COUNT] = {
 	"recv", "reply", "reply_recv", "notif_create", "notif_signal", "notif_wait", "irq_bind",
 	"irq_ack", "ioport_in", "ioport_out", "trace_read", "kernel_stats", "thread_sleep",
 	"thread_set_affinity", "cpu_current", "cpu_stats", "node_stats", "process_watch",
-	"pci_config_read", "pci_config_write", "pci_device_create", "pci_bar",
+	"pci_config_read", "pci_config_write", "pci_device_create", "pci_bar", "pci_irq_bind",
+	"pci_dma_map", "pci_dma_unmap", "pci_release",
 };
-_Static_assert(FE_SYS_PCI_BAR == 44 && FE_SYS_COUNT == 45, "syscall_names follows syscall.h");
+_Static_assert(FE_SYS_PCI_RELEASE == 48 && FE_SYS_COUNT == 49, "syscall_names follows syscall.h");
 
 static const char *event_name(uint16_t type)
 {

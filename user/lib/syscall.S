@@ -77,6 +77,10 @@
 	SYSCALL fe_pci_config_write, FE_SYS_PCI_CONFIG_WRITE, %esi, %edx, %r10d
 	SYSCALL fe_pci_device_create, FE_SYS_PCI_DEVICE_CREATE, %esi
 	SYSCALL fe_pci_bar, FE_SYS_PCI_BAR, %esi
+	SYSCALL fe_pci_irq_bind, FE_SYS_PCI_IRQ_BIND, %esi, %r10d
+	SYSCALL fe_pci_dma_map, FE_SYS_PCI_DMA_MAP, %r8d
+	SYSCALL fe_pci_dma_unmap, FE_SYS_PCI_DMA_UNMAP
+	SYSCALL fe_pci_release, FE_SYS_PCI_RELEASE
 	SYSCALL fe_ioport_out, FE_SYS_IOPORT_OUT, %esi, %edx, %r10d
 	SYSCALL fe_trace_read, FE_SYS_TRACE_READ
 	SYSCALL fe_kernel_stats, FE_SYS_KERNEL_STATS

@@ -223,6 +223,8 @@ int ut_role_main(const char *role, const char *arg)
 	if (strcmp(role, "unstarted") == 0) return ut_role_unstarted(arg);
 	if (strcmp(role, "watcher") == 0) return ut_role_watcher();
 	if (strcmp(role, "pci-driver") == 0) return ut_role_pci_driver(arg);
+	if (strcmp(role, "pci-claimer") == 0) return ut_role_pci_claimer();
+	if (strcmp(role, "pci-dma-die") == 0) return ut_role_pci_dma_die(arg);
 	printf("    # utest: unknown role %s\n", role);
 	return 99;
 }

@@ -60,7 +60,7 @@ extern const struct ut_suite ut_suite_syscall, ut_suite_handles, ut_suite_memory
 	ut_suite_process, ut_suite_thread, ut_suite_budget, ut_suite_ipc, ut_suite_notification,
 	ut_suite_devices, ut_suite_smp, ut_suite_numa, ut_suite_capacity, ut_suite_rflags,
 	ut_suite_args, ut_suite_atomic, ut_suite_wx, ut_suite_fpu, ut_suite_revoke, ut_suite_quota,
-	ut_suite_watch, ut_suite_pci;
+	ut_suite_watch, ut_suite_pci, ut_suite_dma;
 
 /* utest.capacity=A,B,...: the kernel's cpu_capacity= as the command line gave
  * it, for the capacity suite to compare with; NULL if not given. */
@@ -182,6 +182,8 @@ int ut_role_waiter(const char *what);
 int ut_role_unstarted(const char *how);
 int ut_role_watcher(void); /* suite_watch.c */
 int ut_role_pci_driver(const char *arg); /* suite_pci.c */
+int ut_role_pci_claimer(void);            /* suite_dma.c */
+int ut_role_pci_dma_die(const char *arg);
 
 /* ---- the server role's protocol (server.c) ----
  * Labels are operations; the reply's label is op | UT_REPLY. */

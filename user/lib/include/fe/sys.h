@@ -82,6 +82,14 @@ fe_status_t fe_pci_config_write(fe_handle_t dev, uint32_t off, uint32_t width, u
 fe_status_t fe_pci_device_create(fe_handle_t root, uint32_t addr, fe_handle_t *out);
 fe_status_t fe_pci_bar(fe_handle_t dev, uint32_t index, fe_handle_t *out,
                        struct fe_pci_bar_info *info);
+/* The first of these (and pci_dma_map) claims the function for this process
+ * (ferrous/pci.h); another process's claim gives FE_ERR_BUSY. */
+fe_status_t fe_pci_irq_bind(fe_handle_t dev, uint32_t index, fe_handle_t notif, uint32_t bit);
+fe_status_t fe_pci_dma_map(fe_handle_t dev, fe_handle_t vmo, uint64_t offset, uint64_t len,
+                           uint32_t flags, uint64_t *device_addr);
+fe_status_t fe_pci_dma_unmap(fe_handle_t dev, uint64_t device_addr);
+/* Ends this process's claim: the device quiesced (FE_ERR_BAD_STATE without one). */
+fe_status_t fe_pci_release(fe_handle_t dev);
 uint64_t fe_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                      uint64_t a5);
 uint64_t fe_rdtsc(void);
