@@ -2,7 +2,8 @@
 #   lint-raw  inline asm and volatile MMIO only in kernel/arch/ (and boot/), with SAFETY:
 #   cppcheck  kernel and loader sources (tests poke undefined behaviour on purpose)
 #   tidy      clang-tidy (.clang-tidy) over every kernel and loader file, tests included
-#   docs      tools/check-docs.py: docs/testing.md's scenario rows and suite counts
+#   docs      tools/check-docs.py: docs/testing.md's scenario rows, suite counts and
+#             host test and fuzzer lists
 
 CHECK_OUT := $(OUT)/check
 CPPCHECK_SRCS = $(filter-out %_test.c,$(filter %.c,$(KERNEL_SRCS)))

@@ -28,6 +28,7 @@ HOST_SRCS_sched_policy := kernel/sched/policy.c
 HOST_SRCS_numa       := kernel/mm/numa.c kernel/lib/fmt.c
 HOST_SRCS_manifest   := user/lib/manifest.c user/lib/manifest_value.c user/lib/manifest_order.c \
 	kernel/lib/fmt.c
+HOST_SRCS_pci        := kernel/pci/config.c
 
 # Extra flags per test or fuzzer: test_fmt passes deliberately malformed formats;
 # the manifest parser is libferrous code, which reaches the pure kernel

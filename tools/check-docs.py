@@ -5,7 +5,10 @@
 - every utest suite (user/utest/suite_*.c, UT_SUITE) has a row with its true
   number of cases, and no row names a suite that does not exist;
 - the in-kernel suites (KTEST_SUITE in kernel/) are all named, with the true
-  total of cases.
+  total of cases;
+- "Host tests and fuzzers" names every host test (tests/host/test_*.c) and
+  fuzzer (tests/fuzz/fuzz_*.c) and no other, and a host test given as
+  "`name` (N cases" has N cases.
 
 Exits 1 and says which claim is wrong.
 """
@@ -34,6 +37,35 @@ def section(text, heading):
     start = text.index(heading)
     end = text.find("\n## ", start + len(heading))
     return text[start:end if end >= 0 else len(text)]
+
+
+def names_between(text, start, end):
+    """The `word` names in text from start up to end."""
+    i = text.index(start)
+    return set(re.findall(r"`(\w+)`", text[i:text.index(end, i)]))
+
+
+def host_and_fuzz(sec):
+    """Errors in the host test and fuzzer lists of the 'Host tests and fuzzers' section."""
+    errors = []
+    tests = {p.stem[len("test_"):]: p for p in (ROOT / "tests/host").glob("test_*.c")}
+    fuzzers = {p.stem[len("fuzz_"):] for p in (ROOT / "tests/fuzz").glob("fuzz_*.c")}
+    try:
+        named = names_between(sec, "Host tests are", "`make host-tests-run`")
+        fnamed = names_between(sec, "Fuzzers are", "seeded from")
+    except ValueError:
+        return ["'Host tests and fuzzers' lost its 'Host tests are' or 'Fuzzers are' sentence"]
+    for kind, have, said in (("host test", set(tests), named), ("fuzzer", fuzzers, fnamed)):
+        for name in sorted(have - said):
+            errors.append(f"{kind} {name} is not named in 'Host tests and fuzzers'")
+        for name in sorted(said - have):
+            errors.append(f"'Host tests and fuzzers' names {kind} {name}, which does not exist")
+    for name, n in re.findall(r"`(\w+)` \((\d+) cases", sec):
+        if name in tests:
+            got = len(re.findall(r"\bcmocka_unit_test\w*\(", tests[name].read_text()))
+            if got != int(n):
+                errors.append(f"host test {name}: the text says {n} cases, the code has {got}")
+    return errors
 
 
 def main():
@@ -69,6 +101,8 @@ def main():
         if int(m.group(2)) != sum(kcode.values()):
             errors.append(f"in-kernel suites: the text says {m.group(2)} cases, "
                           f"the code has {sum(kcode.values())}")
+
+    errors += host_and_fuzz(section(doc, "## Host tests and fuzzers"))
 
     for e in errors:
         print(f"check-docs: docs/testing.md: {e}")

@@ -65,9 +65,11 @@ static void decode_mem(const struct pci_bar_probe *p, unsigned index, struct pci
 		out->status = FE_ERR_UNSUPPORTED;
 		return;
 	}
-	if (type != BAR_MEM_TYPE_32 && type != BAR_MEM_TYPE_64)
-		out->status = FE_ERR_BAD_FORMAT;
-	else if (out->size == 0 || base % out->size != 0 || base > UINT64_MAX - out->size)
+	/* A reserved type (11b), no power-of-two size, a base not aligned to
+	 * it, or a range that reaches 2^64. (One condition: clang-tidy's
+	 * bugprone-branch-clone refused two branches with the same body.) */
+	if ((type != BAR_MEM_TYPE_32 && type != BAR_MEM_TYPE_64) || out->size == 0 ||
+	    base % out->size != 0 || base > UINT64_MAX - out->size)
 		out->status = FE_ERR_BAD_FORMAT;
 	else if (base == 0)
 		out->status = FE_ERR_BAD_STATE;

@@ -15,6 +15,8 @@ magic numbers and checksums themselves:
   manifest/  service manifests: the ramdisk's own (initrd/services), every
          key and value shape, limits reached, and near misses (a cycle, an
          unknown dependency) that fail only once the whole text is read
+  pci/   PCI functions as QEMU shows them (AHCI, virtio-net, NVMe, IDE) and
+         malformed ones: BAR probes, then the configuration space
 """
 import os
 import struct
@@ -225,6 +227,142 @@ def manifest_seeds():
                   b"restart always max 1000 backoff 1us..3600s\nheartbeat 3600s timeout 1us\n",
     }
 
+
+# ---------------------------------------------------------------- PCI
+
+NO_BAR = (0, 0)
+
+
+def pci_function(ids, cls, bars, caps=(), cap_ptr=0, command=0x0007, write=(0, 0, 0),
+                 int_pin=1, int_line=11):
+    """One input of tests/fuzz/fuzz_pci.c: the six BARs' all-ones read-backs,
+    a driver write (value, offset, width), then the standard 256 bytes of
+    configuration space (the fuzzer pads it to 4 KiB).
+    ids: (vendor, device, subsystem vendor, subsystem); cls: (class,
+    subclass, prog-if, revision); bars: six (original value, mask) pairs;
+    caps: (offset, bytes) placed as given; the status register's
+    capabilities bit is set when cap_ptr is."""
+    assert len(bars) == 6
+    value, off, width = write
+    hdr = struct.pack("<6IIIQ", *[m for _, m in bars], value, off, width)
+    cfg = bytearray(256)
+    vendor, device, sub_vendor, sub_id = ids
+    klass, subclass, prog_if, rev = cls
+    struct.pack_into("<HHHHBBBB", cfg, 0, vendor, device, command,
+                     0x0010 if cap_ptr else 0, rev, prog_if, subclass, klass)
+    struct.pack_into("<6I", cfg, 0x10, *[o for o, _ in bars])
+    struct.pack_into("<HH", cfg, 0x2c, sub_vendor, sub_id)
+    cfg[0x34] = cap_ptr
+    cfg[0x3c], cfg[0x3d] = int_line, int_pin
+    for at, body in caps:
+        cfg[at:at + len(body)] = body
+    assert len(cfg) == 256
+    return hdr + bytes(cfg)
+
+
+def msi(nxt, ctl):
+    """MSI: 64-bit (ctl bit 7) and per-vector masking (bit 8) lengthen it."""
+    n = 10 + (4 if ctl & 0x80 else 0) + (10 if ctl & 0x100 else 0)
+    return (struct.pack("<BBH", 0x05, nxt, ctl) + bytes(n))[:n]
+
+
+def msix(nxt, vectors, table_bir, table_off, pba_bir, pba_off):
+    return struct.pack("<BBHII", 0x11, nxt, vectors - 1,
+                       table_off | table_bir, pba_off | pba_bir)
+
+
+def virtio_cap(nxt, cfg_type, bar, offset, length, extra=b""):
+    """A virtio-pci vendor capability (ID 09): common, ISR, device, notify."""
+    return struct.pack("<BBBBB3sII", 0x09, nxt, 16 + len(extra), cfg_type, bar, b"",
+                       offset, length) + extra
+
+
+def bar_io(port, ports, upper=0xffff):
+    """(value, read-back) of an I/O BAR; upper: what the top 16 bits read back."""
+    return (port | 1, (upper << 16) | ((0x10000 - ports) & 0xfffc) | 1)
+
+
+def bar_mem32(base, size, pf=False):
+    flags = 8 if pf else 0
+    return (base | flags, (0x100000000 - size) | flags)
+
+
+def bar_mem64(base, size, pf=False):
+    """Two slots: the lower half with the flags, then the upper half."""
+    flags = 4 | (8 if pf else 0)
+    mask = (1 << 64) - size
+    return [((base & 0xfffffff0) | flags, (mask & 0xfffffff0) | flags),
+            (base >> 32, mask >> 32)]
+
+
+def pci_seeds():
+    io, mem32, mem64 = bar_io, bar_mem32, bar_mem64
+    # q35's ICH9 AHCI: I/O BAR 4, ABAR in BAR 5, 64-bit MSI, then the SATA capability.
+    ahci = pci_function(
+        (0x8086, 0x2922, 0x1af4, 0x1100), (0x01, 0x06, 0x01, 0x02),
+        [NO_BAR] * 4 + [io(0xc040, 32), mem32(0xfebf1000, 0x1000)],
+        caps=[(0x80, msi(0xa8, 0x0080)),
+              (0xa8, struct.pack("<BBHI", 0x12, 0x00, 0x0010, 0x48))],
+        cap_ptr=0x80, write=(0x0406, 0x04, 2))
+    # virtio-net-pci (transitional): legacy I/O BAR 0, MSI-X table in BAR 1,
+    # the modern registers in 64-bit prefetchable BAR 4, five vendor capabilities.
+    virtio = pci_function(
+        (0x1af4, 0x1000, 0x1af4, 0x0001), (0x02, 0x00, 0x00, 0x00),
+        [io(0xc000, 32), mem32(0xfebd1000, 0x1000), NO_BAR, NO_BAR]
+        + mem64(0xfe000000, 0x4000, pf=True),
+        caps=[(0x98, msix(0x84, 3, 1, 0, 1, 0x800)),
+              (0x84, virtio_cap(0x70, 5, 0, 0, 0, bytes(4))),
+              (0x70, virtio_cap(0x60, 2, 4, 0x3000, 0x1000, struct.pack("<I", 4))),
+              (0x60, virtio_cap(0x50, 4, 4, 0x2000, 0x1000)),
+              (0x50, virtio_cap(0x40, 3, 4, 0x1000, 0x1000)),
+              (0x40, virtio_cap(0x00, 1, 4, 0x0000, 0x1000))],
+        cap_ptr=0x98, write=(0xdeadbeef, 0x88, 4))
+    # An NVMe controller with its registers above 4 GiB and an 8 GiB
+    # prefetchable BAR whose lower half has no writable bit; power
+    # management, MSI with masking (24 bytes), PCI Express, MSI-X.
+    nvme = pci_function(
+        (0x1b36, 0x0010, 0x1af4, 0x1100), (0x01, 0x08, 0x02, 0x02),
+        mem64(0x800000000, 0x4000) + mem64(0x400000000, 0x200000000, pf=True) + [NO_BAR] * 2,
+        caps=[(0x40, struct.pack("<BBHH", 0x01, 0x50, 0x0003, 0x0008)),
+              (0x50, msi(0x70, 0x0180)),
+              (0x70, struct.pack("<BBHI", 0x10, 0xb0, 0x0002, 0x00008000)),
+              (0xb0, msix(0x00, 64, 0, 0x2000, 0, 0x3000))],
+        cap_ptr=0x40, write=(0xffffffff, 0x5c, 4))
+    # PIIX3 IDE: no capabilities; a bus-master I/O BAR whose upper 16 bits
+    # read back zero.
+    ide = pci_function(
+        (0x8086, 0x7010, 0x1af4, 0x1100), (0x01, 0x01, 0x80, 0x00),
+        [NO_BAR] * 4 + [io(0xc060, 16, upper=0), NO_BAR],
+        command=0x0005, write=(0x04, 0x05, 1), int_pin=0, int_line=0)
+    # Everything a device should not say: a BAR below 1 MiB, a reserved type,
+    # a hole in a mask, 512 ports, an unassigned BAR, a 64-bit BAR in slot 5;
+    # a capability list that loops after its MSI.
+    malformed = pci_function(
+        (0x1234, 0x5678, 0, 0), (0xff, 0x00, 0x00, 0x00),
+        [(0x000d0002, 0xffff0002), (0xfebf0006, 0xfffff006), (0xfeb00000, 0xfff0f000),
+         (0x0000c001, 0xfffffe01), (0x00000000, 0xfffff000), (0xfebf0004, 0xfffff004)],
+        caps=[(0x40, msi(0x4b, 0x0100)), (0x48, struct.pack("<BB", 0x09, 0x41))],
+        cap_ptr=0x43, write=(0xffffffff, 0x3c, 4))
+    # All 48 dword slots in one list, MSI-X at 0xf0 and a 64-bit MSI with
+    # masking at 0xfc, its 24 bytes running past 0x100.
+    chain = [(off, struct.pack("<BBH", 0x09, off + 4, 0)) for off in range(0x40, 0xf0, 4)]
+    chain += [(0xf0, struct.pack("<BBH", 0x11, 0xf4, 0)),
+              (0xf4, struct.pack("<BBH", 0x09, 0xf8, 0)),
+              (0xf8, struct.pack("<BBH", 0x09, 0xfc, 0)),
+              (0xfc, struct.pack("<BBH", 0x05, 0x00, 0x0180))]
+    long_chain = pci_function(
+        (0x1af4, 0x1110, 0, 0), (0x05, 0x00, 0x00, 0x01),
+        [mem32(0xfe800000, 0x800000, pf=True)] + [NO_BAR] * 5,
+        caps=chain, cap_ptr=0x40, write=(0x12345678, 0xfc, 4))
+    return {
+        "ahci-q35.bin": ahci,
+        "virtio-net.bin": virtio,
+        "nvme-64bit.bin": nvme,
+        "ide-nocaps.bin": ide,
+        "malformed.bin": malformed,
+        "long-chain.bin": long_chain,
+    }
+
 # ---------------------------------------------------------------- main
 
 def seeds():
@@ -254,6 +392,7 @@ def seeds():
             "v2-xsdt.bin": acpi_image(2),
         },
         "manifest": manifest_seeds(),
+        "pci": pci_seeds(),
     }
 
 def main():
