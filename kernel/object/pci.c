@@ -58,7 +58,7 @@ struct kobj *pci_root_object(void)
 
 fe_status_t pci_config_read(uint32_t addr, uint32_t off, uint64_t width, uint32_t *out)
 {
-	volatile uint8_t *cfg = ecam_function(addr);
+	struct ecam_cfg *cfg = ecam_function(addr);
 
 	if (!pci_config_access_ok(off, width))
 		return FE_ERR_INVALID_ARG;
@@ -103,7 +103,7 @@ static void size_bars(struct pci_function *fn)
 }
 
 /* The record for addr, made (and its BARs sized) on first use. */
-static fe_status_t function_get(uint32_t addr, volatile uint8_t *cfg, struct pci_function **out)
+static fe_status_t function_get(uint32_t addr, struct ecam_cfg *cfg, struct pci_function **out)
 {
 	for (uint32_t i = 0; i < nfunctions; i++) {
 		if (functions[i].addr == addr) {
@@ -131,7 +131,7 @@ static fe_status_t function_get(uint32_t addr, volatile uint8_t *cfg, struct pci
 
 fe_status_t pci_device_create(struct budget *b, uint32_t addr, struct pci_device **out)
 {
-	volatile uint8_t *cfg = ecam_function(addr);
+	struct ecam_cfg *cfg = ecam_function(addr);
 	struct pci_function *fn;
 	struct pci_device *d;
 	fe_status_t st;

@@ -34,6 +34,8 @@
 /* The most interrupt vectors one function may have bound at once. */
 #define PCI_MAX_VECTORS 8u
 
+struct ecam_cfg;
+struct msix_table;
 struct notification;
 struct process;
 
@@ -49,7 +51,7 @@ struct pci_vector {
 
 struct pci_function {
 	uint32_t addr;            /* FE_PCI_ADDR */
-	volatile uint8_t *cfg;    /* its ECAM page */
+	struct ecam_cfg *cfg;     /* its ECAM page */
 	uint16_t vendor, device;
 	struct pci_bar bars[FE_PCI_BARS];
 	struct pci_owned_caps owned;
@@ -66,7 +68,7 @@ struct pci_function {
 	struct cap_dep claim_via; /* CAP_DEP_PCI_CLAIM */
 	struct list_head dma;     /* struct dma_map: the owner's mappings */
 	struct pci_vector vectors[PCI_MAX_VECTORS]; /* index = MSI-X entry (MSI: 0) */
-	volatile uint32_t *msix_table; /* mapped on first MSI-X binding */
+	struct msix_table *msix_table; /* mapped on first MSI-X binding */
 	uint32_t msix_entries;
 };
 

@@ -294,7 +294,7 @@ int ut_role_pci_dma_die(const char *arg)
 	wr64(&e, EDU_DMA_DST, dt);
 	wr64(&e, EDU_DMA_COUNT, EDU_COPY);
 	wr64(&e, EDU_DMA_CMD, EDU_DMA_TO_RAM | EDU_DMA_START);
-	__asm__ volatile("ud2");
+	ut_ud2_here();
 	return 4;
 }
 

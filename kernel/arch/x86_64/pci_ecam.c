@@ -44,7 +44,7 @@ uint32_t ecam_init(const struct acpi_info *acpi)
 	return nwindows;
 }
 
-volatile uint8_t *ecam_function(uint32_t addr)
+struct ecam_cfg *ecam_function(uint32_t addr)
 {
 	uint32_t seg = FE_PCI_SEG(addr), bus = FE_PCI_BUS(addr);
 
@@ -54,7 +54,7 @@ volatile uint8_t *ecam_function(uint32_t addr)
 			continue;
 		uint64_t off = ((uint64_t)(bus - e->w.bus_start) << ECAM_BUS_SHIFT) |
 		               ((uint64_t)(addr & 0xffu) << ECAM_FN_SHIFT);
-		return e->va + off;
+		return (struct ecam_cfg *)(uintptr_t)(e->va + off);
 	}
 	return NULL;
 }
@@ -65,8 +65,10 @@ static void check_access(uint32_t off, unsigned width)
 		panic("ecam: access of %u bytes at %#x: callers must check", width, off);
 }
 
-uint32_t ecam_read(volatile uint8_t *cfg, uint32_t off, unsigned width)
+uint32_t ecam_read(struct ecam_cfg *fn, uint32_t off, unsigned width)
 {
+	volatile uint8_t *cfg = (volatile uint8_t *)fn;
+
 	check_access(off, width);
 	if (width == 1)
 		return cfg[off];
@@ -75,8 +77,10 @@ uint32_t ecam_read(volatile uint8_t *cfg, uint32_t off, unsigned width)
 	return *(volatile uint32_t *)(cfg + off);
 }
 
-void ecam_write(volatile uint8_t *cfg, uint32_t off, unsigned width, uint32_t value)
+void ecam_write(struct ecam_cfg *fn, uint32_t off, unsigned width, uint32_t value)
 {
+	volatile uint8_t *cfg = (volatile uint8_t *)fn;
+
 	check_access(off, width);
 	if (width == 1)
 		cfg[off] = (uint8_t)value;

@@ -26,7 +26,7 @@ void arch_msi_message(unsigned vector, uint32_t apic_id, uint64_t *addr, uint32_
 	*data = vector & 0xffu; /* fixed delivery, edge */
 }
 
-fe_status_t msix_table_map(uint64_t phys, uint32_t entries, volatile uint32_t **table)
+fe_status_t msix_table_map(uint64_t phys, uint32_t entries, struct msix_table **table)
 {
 	void *va;
 	fe_status_t st = vmap_mmio(phys, (uint64_t)entries * MSIX_ENTRY_WORDS * 4, &va);
@@ -36,17 +36,22 @@ fe_status_t msix_table_map(uint64_t phys, uint32_t entries, volatile uint32_t **
 	return st;
 }
 
-void msix_entry_mask(volatile uint32_t *table, uint32_t i)
+static volatile uint32_t *entry(struct msix_table *table, uint32_t i)
 {
-	volatile uint32_t *e = table + i * MSIX_ENTRY_WORDS;
+	return (volatile uint32_t *)(void *)table + i * MSIX_ENTRY_WORDS;
+}
+
+void msix_entry_mask(struct msix_table *table, uint32_t i)
+{
+	volatile uint32_t *e = entry(table, i);
 
 	e[MSIX_CTRL] = e[MSIX_CTRL] | MSIX_CTRL_MASKED;
 }
 
-void msix_entry_write(volatile uint32_t *table, uint32_t i, uint64_t addr, uint32_t data,
+void msix_entry_write(struct msix_table *table, uint32_t i, uint64_t addr, uint32_t data,
                       bool masked)
 {
-	volatile uint32_t *e = table + i * MSIX_ENTRY_WORDS;
+	volatile uint32_t *e = entry(table, i);
 
 	msix_entry_mask(table, i);
 	e[MSIX_ADDR_LO] = (uint32_t)addr;

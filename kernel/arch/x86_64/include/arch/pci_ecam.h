@@ -17,13 +17,17 @@
  * Returns how many windows are usable. */
 uint32_t ecam_init(const struct acpi_info *acpi);
 
+/* One function's configuration space: opaque outside kernel/arch/, reached
+ * only through ecam_read and ecam_write. */
+struct ecam_cfg;
+
 /* A function's configuration space (FE_PCI_ADDR), or NULL if no window
  * covers it. */
-volatile uint8_t *ecam_function(uint32_t addr);
+struct ecam_cfg *ecam_function(uint32_t addr);
 
 /* `off` must be below 4096 and a multiple of `width` (1, 2 or 4); callers
  * check (pci_config_access_ok). */
-uint32_t ecam_read(volatile uint8_t *cfg, uint32_t off, unsigned width);
-void ecam_write(volatile uint8_t *cfg, uint32_t off, unsigned width, uint32_t value);
+uint32_t ecam_read(struct ecam_cfg *cfg, uint32_t off, unsigned width);
+void ecam_write(struct ecam_cfg *cfg, uint32_t off, unsigned width, uint32_t value);
 
 #endif /* FERROUS_ARCH_PCI_ECAM_H */
