@@ -699,6 +699,40 @@ static void pci_access(struct call *c, unsigned i)
 	arg(c, i + 1, widths[rnd(ARRAY_SIZE(widths))], K_VAL);
 }
 
+/* What a claim allows (MSI binding, DMA maps of pool VMOs, unmaps, release):
+ * a worker's claim ends, and the device is quiesced, when it dies. */
+static bool pci_claim_call(struct fuzz_pool *p, struct fuzz_page *page, struct fuzz_obj *d)
+{
+	struct fuzz_obj *v = find(p, FE_OBJ_VMO, FE_RIGHT_READ, 0), *n = find(p, FE_OBJ_NOTIFICATION, FE_RIGHT_SIGNAL, 0);
+	unsigned r = (unsigned)rnd(4);
+	struct call c;
+
+	if (r == 0 && n) {
+		c = mk(FE_SYS_PCI_IRQ_BIND);
+		arg(&c, 0, d->h, K_H);
+		arg(&c, 1, rnd(3), K_VAL);
+		arg(&c, 2, n->h, K_H);
+		arg(&c, 3, rnd(64), K_VAL);
+	} else if (r == 1 && v) {
+		c = mk(FE_SYS_PCI_DMA_MAP);
+		arg(&c, 0, d->h, K_H);
+		arg(&c, 1, v->h, K_H);
+		arg(&c, 2, rnd(2) ? 0 : PAGE * rnd(4), K_VAL);
+		arg(&c, 3, PAGE * (1 + rnd(2)), K_LEN);
+		arg(&c, 4, 1 + rnd(3), K_VAL);
+		arg(&c, 5, p->scratch + 2048, K_PTR);
+	} else if (r == 2) {
+		c = mk(FE_SYS_PCI_DMA_UNMAP);
+		arg(&c, 0, d->h, K_H);
+		arg(&c, 1, *(volatile uint64_t *)(uintptr_t)(p->scratch + 2048), K_VAL);
+	} else {
+		c = mk(FE_SYS_PCI_RELEASE);
+		arg(&c, 0, d->h, K_H);
+	}
+	(void)issue(p, page, &c);
+	return true;
+}
+
 /*
  * Configuration reads through the root or a device, device capabilities,
  * filtered writes, BARs. A BAR capability is deleted at once: with it, a
@@ -709,11 +743,13 @@ static void pci_access(struct call *c, unsigned i)
 static bool op_pci(struct fuzz_pool *p, struct fuzz_page *page)
 {
 	struct fuzz_obj *root = find(p, FE_OBJ_PCI_ROOT, 0, 0), *d = find(p, FE_OBJ_PCI_DEVICE, 0, 0);
-	unsigned r = (unsigned)rnd(4);
+	unsigned r = (unsigned)rnd(5);
 	struct call c;
 
 	if (!root)
 		return false;
+	if (r == 4 && d)
+		return pci_claim_call(p, page, d);
 	if (r == 0 || (r >= 2 && !d)) {
 		struct fuzz_obj *via = d && rnd(2) ? d : root;
 		c = mk(FE_SYS_PCI_CONFIG_READ);
@@ -791,5 +827,7 @@ const struct fuzz_family fuzz_families[] = {
 	{ "misc", { FE_SYS_NULL, FE_SYS_ENDPOINT_CREATE }, 2, true },
 	{ "pci", { FE_SYS_PCI_CONFIG_READ, FE_SYS_PCI_CONFIG_WRITE, FE_SYS_PCI_DEVICE_CREATE,
 		   FE_SYS_PCI_BAR }, 4, true },
+	{ "pci-claim", { FE_SYS_PCI_IRQ_BIND, FE_SYS_PCI_DMA_MAP, FE_SYS_PCI_DMA_UNMAP,
+			 FE_SYS_PCI_RELEASE }, 4, true },
 };
 const unsigned fuzz_nfamilies = ARRAY_SIZE(fuzz_families);
