@@ -71,6 +71,12 @@ class Scenario:
     timeout: float | None = None  # seconds; None = the runner's default
     enabled: bool = True
     extra_qemu: list[str] = field(default_factory=list)
+    # A zeroed raw disk of this many MiB as a modern virtio-blk device
+    # (tools/testrun.py, prepare_disk); 0 = none.
+    disk_mib: int = 0
+    # After QEMU exits, every write the guest printed as acknowledged
+    # (`# blk-acked SECTOR COUNT SALT`) must be on the disk image.
+    disk_check: bool = False
     # Single-threaded TCG: more vCPUs than host cores make multi-threaded
     # TCG's cross-vCPU wake-ups very slow (DESIGN section 11).
     accel: str = "tcg"
@@ -160,6 +166,13 @@ SCENARIOS: list[Scenario] = [
              extra_qemu=["-icount", "shift=0,align=off,sleep=off",
                          "-device", "edu,dma_mask=0xffffffffffffffff"],
              must=[BANNER, INIT_LOADED, r"pci: no IOMMU in use: DMA is unconfined",
+                   r"init: utest exited with code 0"],
+             must_not=USER_BROKE),
+    # The user-space virtio-blk driver (utest suite blk): 8 MiB disk,
+    # restarts of the driver under a client.
+    Scenario("blk", "init.run=utest utest.suites=blk qemu_exit=1", smp=2, ktap=True, timeout=300,
+             disk_mib=8, disk_check=True,
+             must=[BANNER, INIT_LOADED, r"virtio-blk: 16384 sectors, flush, queue of 64",
                    r"init: utest exited with code 0"],
              must_not=USER_BROKE),
     Scenario("capacity",

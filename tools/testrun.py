@@ -232,6 +232,19 @@ def prepare_initrd(s: Scenario, initrd: str, workdir: str) -> str:
     return ramdisk.build(s.ramdisk, initrd, workdir) if s.ramdisk else initrd
 
 
+def prepare_disk(s: Scenario, workdir: str) -> list[str]:
+    """A zeroed disk image of s.disk_mib MiB as a modern virtio-blk device
+    (QEMU arguments), or nothing; the image stays in workdir for the host
+    to inspect afterwards."""
+    if not s.disk_mib:
+        return []
+    path = os.path.join(workdir, "disk.img")
+    with open(path, "wb") as f:
+        f.truncate(s.disk_mib << 20)
+    return ["-drive", f"file={path},if=none,id=disk0,format=raw,cache=writethrough",
+            "-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"]
+
+
 def boot(s: Scenario, args: argparse.Namespace) -> BootRun:
     workdir = os.path.join(args.out, s.name)
     shutil.rmtree(workdir, ignore_errors=True)
@@ -241,7 +254,7 @@ def boot(s: Scenario, args: argparse.Namespace) -> BootRun:
                     prepare_kernel(s, args.kernel, workdir), prepare_initrd(s, args.initrd, workdir),
                     s.cmdline], check=True, capture_output=True)
     m = qemu.Machine(esp=esp, mem=s.mem, smp=s.smp, accel=s.accel, debug_exit=True, serial="stdio",
-                     extra=s.extra_qemu)
+                     extra=s.extra_qemu + prepare_disk(s, workdir))
     cmd = qemu.command(m, workdir)
     with open(os.path.join(workdir, "command"), "w") as f:
         f.write(" ".join(cmd) + "\n")
@@ -286,6 +299,27 @@ def _first(lines: list[tuple[float, str]], pattern: str) -> float | None:
     return next((t for t, l in lines if rx.search(l)), None)
 
 
+ACKED_WRITE = re.compile(r"^\s*# blk-acked (\d+) (\d+) (\d+)\s*$", re.M)
+
+
+def blk_pattern(sector: int, count: int, salt: int) -> bytes:
+    """What user/utest/suite_blk.c writes (fill()): the same bytes, computed here."""
+    return bytes(((sector * 131 + i * 7 + salt) ^ (i >> 9)) & 0xff for i in range(count * 512))
+
+
+def check_acked_writes(log: str, image: str) -> list[str]:
+    """Every write the guest reported acknowledged (`# blk-acked S N SALT`)
+    must be in the disk image once QEMU has exited."""
+    acked = [(int(a), int(b), int(c)) for a, b, c in ACKED_WRITE.findall(log)]
+    if not acked:
+        return ["the disk check found no acknowledged writes in the log"]
+    with open(image, "rb") as f:
+        disk = f.read()
+    lost = [f"acknowledged write of {n} sectors at {s} (salt {x}) not on the disk image"
+            for s, n, x in acked if disk[s * 512:(s + n) * 512] != blk_pattern(s, n, x)]
+    return lost
+
+
 def judge(s: Scenario, run: BootRun, log_path: str) -> list[Outcome]:
     """The scenario's own outcome, then one per KTAP case if it expects KTAP."""
     problems = []
@@ -300,6 +334,8 @@ def judge(s: Scenario, run: BootRun, log_path: str) -> list[Outcome]:
     for rx in s.must_not:
         if re.search(rx, run.log, re.M):
             problems.append(f"on the console but must not be: /{rx}/")
+    if s.disk_mib and s.disk_check:
+        problems += check_acked_writes(run.log, os.path.join(os.path.dirname(log_path), "disk.img"))
     cases = tap_outcomes(f"boot/{s.name}", run.log) if s.ktap else []
     if s.ktap and not cases:
         problems.append("no KTAP output")

@@ -24,6 +24,9 @@
 #define FE_PCI_BUS(a) (((uint32_t)(a) >> 8) & 0xffu)
 #define FE_PCI_DEV(a) (((uint32_t)(a) >> 3) & 31u)
 #define FE_PCI_FN(a) ((uint32_t)(a) & 7u)
+/* Through a pci-device capability: its own function, whatever its address
+ * (a driver need not be told where its device sits). */
+#define FE_PCI_SELF 0xffffffffu
 
 /* One function's configuration space: 256 bytes of PCI, 4096 with PCIe. */
 #define FE_PCI_CONFIG_SIZE 4096u

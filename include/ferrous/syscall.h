@@ -68,10 +68,10 @@
 #define FE_SYS_CPU_STATS               38 /* (trace, cpu index, struct fe_cpu_stats *out): READ */
 #define FE_SYS_NODE_STATS              39 /* (trace, node index, struct fe_node_stats *out): READ; FE_ERR_INVALID_ARG past the last node */
 #define FE_SYS_PROCESS_WATCH           40 /* (process, notification, bit): WAIT; SIGNAL. Signals the bit once the process has finished (object/watch.h) */
-#define FE_SYS_PCI_CONFIG_READ         41 /* (pci-root or pci-device, function FE_PCI_ADDR, offset, width 1/2/4, uint32_t *out): READ; through a device only its own function */
+#define FE_SYS_PCI_CONFIG_READ         41 /* (pci-root or pci-device, function FE_PCI_ADDR, offset, width 1/2/4, uint32_t *out): READ; through a device only its own function (or FE_PCI_SELF) */
 #define FE_SYS_PCI_CONFIG_WRITE        42 /* (pci-device, offset, width 1/2/4, value): WRITE; only where a driver may (ferrous/pci.h) */
 #define FE_SYS_PCI_DEVICE_CREATE       43 /* (pci-root, function FE_PCI_ADDR, fe_handle_t *out): MANAGE; a pci-device capability made through the root's */
-#define FE_SYS_PCI_BAR                 44 /* (pci-device, BAR index, fe_handle_t *out, struct fe_pci_bar_info *info): MANAGE; an mmio or ioport capability made through the device's */
+#define FE_SYS_PCI_BAR                 44 /* (pci-device, BAR index, fe_handle_t *out or 0, struct fe_pci_bar_info *info): MANAGE; an mmio or ioport capability made through the device's, which claims the function (see PCI_IRQ_BIND); out 0: only the info */
 #define FE_SYS_PCI_IRQ_BIND            45 /* (pci-device, message index, notification, bit): MANAGE; SIGNAL. MSI-X entry, or the MSI message (index 0) */
 #define FE_SYS_PCI_DMA_MAP             46 /* (pci-device, vmo, offset, len, FE_DMA_* flags, uint64_t *device_addr): MANAGE; READ (+ WRITE if the device writes) on the VMO */
 #define FE_SYS_PCI_DMA_UNMAP           47 /* (pci-device, device_addr): MANAGE; the claim's holder only */

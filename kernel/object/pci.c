@@ -195,14 +195,15 @@ fe_status_t pci_device_bar(struct pci_device *d, struct budget *b, unsigned inde
 	const struct pci_bar *bar = &d->fn->bars[index];
 	fe_status_t st = bar->status;
 
-	if (st == FE_OK)
+	if (st == FE_OK && obj != NULL)
 		st = bar_object(bar, b, obj);
 	if (st != FE_OK)
 		return st;
 	*info = (struct fe_pci_bar_info){ .kind = bar->kind, .prefetchable = bar->prefetchable,
 	                                  .size = bar->size,
 	                                  .port = bar->kind == FE_PCI_BAR_IO ? bar->base : 0 };
-	trace_emit(FE_TRACE_PCI, d->fn->addr, FE_TRACE_PCI_BAR, index, bar->size);
+	if (obj != NULL)
+		trace_emit(FE_TRACE_PCI, d->fn->addr, FE_TRACE_PCI_BAR, index, bar->size);
 	return FE_OK;
 }
 

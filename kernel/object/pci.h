@@ -101,7 +101,7 @@ fe_status_t pci_device_config_write(struct pci_device *d, uint32_t off, uint64_t
                                     uint32_t value);
 
 /* A capability object for BAR `index` (an mmio or ioport object charged to
- * b) and what it is. Errors: FE_ERR_INVALID_ARG (index >= 6),
+ * b; obj NULL: none, only the info) and what it is. Errors: FE_ERR_INVALID_ARG (index >= 6),
  * FE_ERR_NOT_FOUND (not implemented, or the upper half of a 64-bit BAR),
  * the BAR's decode error (pci/config.h), or FE_ERR_UNSUPPORTED for a memory
  * BAR smaller than a page or not page aligned (mapping it would expose a

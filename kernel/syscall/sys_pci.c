@@ -24,8 +24,10 @@ fe_status_t sys_pci_config_read(struct trap_frame *f)
 	if ((c->rights & FE_RIGHT_READ) == 0)
 		return FE_ERR_ACCESS_DENIED;
 	if (c->type == FE_OBJ_PCI_DEVICE) {
-		if (ARG1(f) != ((struct pci_device *)c->obj)->fn->addr)
+		uint32_t own = ((struct pci_device *)c->obj)->fn->addr;
+		if (ARG1(f) != own && ARG1(f) != FE_PCI_SELF)
 			return FE_ERR_ACCESS_DENIED;
+		addr = own;
 	} else if (ARG1(f) > UINT32_MAX) {
 		return FE_ERR_INVALID_ARG;
 	}
@@ -67,11 +69,22 @@ fe_status_t sys_pci_device_create(struct trap_frame *f)
 	return handle_install_under(root, &d->obj, ARG2(f));
 }
 
+/* The function of device capability `dev`, if the caller may claim it. */
+static fe_status_t claimable(struct cap *dev, struct pci_function **fn)
+{
+	*fn = ((struct pci_device *)dev->obj)->fn;
+	return pci_claim_check(*fn, current_process());
+}
+
+/* A BAR's capability (which claims the function: its registers are the
+ * driver's alone) or, with no handle pointer, only what the BAR is. */
 fe_status_t sys_pci_bar(struct trap_frame *f)
 {
 	struct cap *dev;
-	struct kobj *bar;
+	struct kobj *bar = NULL;
+	struct pci_function *fn;
 	struct fe_pci_bar_info info;
+	bool want_cap = ARG2(f) != 0;
 	fe_status_t st = handle_lookup_cap(ARG0(f), FE_OBJ_PCI_DEVICE, FE_RIGHT_MANAGE, &dev);
 
 	if (st != FE_OK)
@@ -80,23 +93,22 @@ fe_status_t sys_pci_bar(struct trap_frame *f)
 		return FE_ERR_INVALID_ARG;
 	/* Both out-parameters checked before anything is made: whole or not at all. */
 	if ((st = user_check_write(ARG3(f), sizeof(info))) != FE_OK ||
-	    (st = handle_reserve(ARG2(f))) != FE_OK ||
-	    (st = pci_device_bar(dev->obj, current_process()->budget, (unsigned)ARG1(f), &bar,
-	                         &info)) != FE_OK)
+	    (want_cap && ((st = handle_reserve(ARG2(f))) != FE_OK || (st = claimable(dev, &fn)) != FE_OK)) ||
+	    (st = pci_device_bar(dev->obj, current_process()->budget, (unsigned)ARG1(f),
+	                         want_cap ? &bar : NULL, &info)) != FE_OK)
 		return st;
 	if ((st = copy_to_user(ARG3(f), &info, sizeof(info))) != FE_OK) {
-		kobj_put(bar);
+		if (bar)
+			kobj_put(bar);
 		return st;
 	}
-	return handle_install_under(dev, bar, ARG2(f));
+	if (!want_cap)
+		return FE_OK;
+	if ((st = handle_install_under(dev, bar, ARG2(f))) == FE_OK)
+		pci_claim(fn, dev, current_process());
+	return st;
 }
 
-/* The function of device capability `dev`, if the caller may claim it. */
-static fe_status_t claimable(struct cap *dev, struct pci_function **fn)
-{
-	*fn = ((struct pci_device *)dev->obj)->fn;
-	return pci_claim_check(*fn, current_process());
-}
 
 fe_status_t sys_pci_irq_bind(struct trap_frame *f)
 {

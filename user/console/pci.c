@@ -10,11 +10,12 @@ static const char *bar_kind(uint32_t kind)
 	return kind == FE_PCI_BAR_IO ? "io" : kind == FE_PCI_BAR_MEM64 ? "mem64" : "mem32";
 }
 
-/* BARs as the kernel sized them; a device capability is made to ask, and
- * deleted afterwards (bridges get none, and say so). */
+/* BARs as the kernel sized them; a device capability is made to ask (only
+ * the info: no BAR capability, so no claim), and deleted afterwards
+ * (bridges get none, and say so). */
 static void print_bars(fe_handle_t root, const struct fe_pci_function *f)
 {
-	fe_handle_t dev, bar;
+	fe_handle_t dev;
 	fe_status_t st = fe_pci_device_create(root, f->addr, &dev);
 
 	if (st != FE_OK) {
@@ -23,7 +24,7 @@ static void print_bars(fe_handle_t root, const struct fe_pci_function *f)
 	}
 	for (uint32_t i = 0; i < FE_PCI_BARS; i++) {
 		struct fe_pci_bar_info info;
-		st = fe_pci_bar(dev, i, &bar, &info);
+		st = fe_pci_bar(dev, i, NULL, &info);
 		if (st == FE_ERR_NOT_FOUND)
 			continue;
 		if (st != FE_OK) {
@@ -36,7 +37,6 @@ static void print_bars(fe_handle_t root, const struct fe_pci_function *f)
 		else
 			printf("      BAR%u: %s %llu KiB%s\n", i, bar_kind(info.kind),
 			       (unsigned long long)(info.size >> 10), info.prefetchable ? ", prefetchable" : "");
-		(void)fe_handle_delete(bar);
 	}
 	(void)fe_handle_delete(dev);
 }

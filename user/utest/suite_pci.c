@@ -129,6 +129,11 @@ static void device_reads_only_its_function(struct ut *t)
 	UT_EXPECT_EQ(t, info.type, FE_OBJ_PCI_DEVICE);
 	UT_EXPECT_OK(t, fe_pci_config_read(d, addr, FE_PCI_VENDOR_ID, 2, &v));
 	UT_EXPECT_EQ(t, v, 0x8086);
+	v = 0;
+	UT_EXPECT_OK(t, fe_pci_config_read(d, FE_PCI_SELF, FE_PCI_VENDOR_ID, 2, &v));
+	UT_EXPECT_EQ(t, v, 0x8086);
+	UT_EXPECT_STATUS(t, fe_pci_config_read(root, FE_PCI_SELF, FE_PCI_VENDOR_ID, 2, &v),
+	                 FE_ERR_NOT_FOUND); /* the root has no function of its own */
 	UT_EXPECT_STATUS(t, fe_pci_config_read(d, HOST_BRIDGE, FE_PCI_VENDOR_ID, 2, &v),
 	                 FE_ERR_ACCESS_DENIED);
 	UT_EXPECT_STATUS(t, fe_pci_config_read(d, addr + 1, FE_PCI_VENDOR_ID, 2, &v),
@@ -212,7 +217,11 @@ static void bar_capabilities(struct ut *t)
 	UT_EXPECT_STATUS(t, fe_pci_bar(d, 0, &x, &info), FE_ERR_NOT_FOUND);
 	UT_EXPECT_STATUS(t, fe_pci_bar(d, FE_PCI_BARS, &x, &info), FE_ERR_INVALID_ARG);
 	UT_EXPECT_STATUS(t, fe_pci_bar(d, AHCI_BAR_MEM, &x, NULL), FE_ERR_FAULT);
-	UT_EXPECT_STATUS(t, fe_pci_bar(d, AHCI_BAR_MEM, NULL, &info), FE_ERR_FAULT);
+	UT_EXPECT_STATUS(t, fe_pci_bar(d, AHCI_BAR_MEM, (fe_handle_t *)8, &info), FE_ERR_FAULT);
+	/* No handle pointer: only what the BAR is, and no claim. */
+	UT_EXPECT_OK(t, fe_pci_bar(d, AHCI_BAR_MEM, NULL, &info));
+	UT_EXPECT_EQ(t, info.size, PAGE);
+	UT_EXPECT_STATUS(t, fe_pci_release(d), FE_ERR_BAD_STATE);
 	UT_EXPECT_STATUS(t, fe_pci_bar(root, AHCI_BAR_MEM, &x, &info), FE_ERR_WRONG_TYPE);
 	UT_EXPECT_EQ(t, x, FE_HANDLE_INVALID);
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_pci_bar(d, AHCI_BAR_MEM, &m, &info)));
@@ -230,6 +239,7 @@ static void bar_capabilities(struct ut *t)
 	UT_EXPECT_STATUS(t, fe_ioport_in(io, (uint32_t)(info.port + info.size), 1, &v),
 	                 FE_ERR_OUT_OF_RANGE);
 	UT_EXPECT_STATUS(t, fe_ioport_in(io, (uint32_t)info.port - 1, 1, &v), FE_ERR_OUT_OF_RANGE);
+	UT_EXPECT_OK(t, fe_pci_release(d)); /* a BAR capability claimed the function */
 	ut_del(t, io);
 	ut_del(t, m);
 	ut_del(t, d);
@@ -260,6 +270,13 @@ static void revoke_removes_devices_and_bars(struct ut *t)
 	UT_EXPECT_OK(t, fe_vm_map(fe_self, v, 0, BAR_VA, PAGE, FE_VM_READ));
 	UT_EXPECT_OK(t, fe_vm_unmap(fe_self, BAR_VA, PAGE));
 	ut_del(t, v);
+	/* And the claim went with the device capability it was made through. */
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_pci_device_create(root, addr, &d)));
+	if (UT_EXPECT_OK(t, fe_pci_bar(d, AHCI_BAR_MEM, &m, &info))) {
+		UT_EXPECT_OK(t, fe_pci_release(d));
+		ut_del(t, m);
+	}
+	ut_del(t, d);
 	ut_del(t, r2);
 }
 
