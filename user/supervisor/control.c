@@ -69,7 +69,7 @@ static fe_status_t prepare_crash(struct request *r, struct svc *s)
 	if (s->state != FE_SUPERVISOR_RUNNING)
 		return FE_ERR_BAD_STATE;
 	r->svc = s;
-	r->ep = load(&s->ep_sup);
+	r->ep = load(&s->ep_inst);
 	r->gen = load(&s->live);
 	r->koid = load(&s->koid);
 	r->timeout_ns = s->m->heartbeat_timeout_ns ? s->m->heartbeat_timeout_ns : REQUEST_TIMEOUT_NS;
@@ -157,6 +157,11 @@ static fe_status_t crash(struct request *r)
 	clock_arm(r->svc, DL_REQUEST, r->gen, r->timeout_ns);
 	st = fe_call(r->ep, &m);
 	(void)clock_disarm(r->svc, DL_REQUEST);
+	/* The instance ended before it received the request: its ep_inst is
+	 * gone (FE_ERR_BAD_HANDLE) or was revoked under the waiting call
+	 * (FE_ERR_CANCELED). */
+	if (st == FE_ERR_BAD_HANDLE || st == FE_ERR_CANCELED)
+		return FE_ERR_BAD_STATE;
 	return st == FE_OK ? fe_service_status(&m) : st;
 }
 

@@ -36,12 +36,18 @@ void instance_add_arg(struct svc *s, const char *arg)
 	extra_args[s->index][nextra[s->index]++] = arg;
 }
 
-/* The supervisor's own copies of s's endpoint: one to call it with, one
- * every handed-out capability descends from (so one revoke takes them all). */
+/*
+ * The supervisor's own copies of s's endpoint, each a child of s->ep:
+ * ep_sup, badged, the parent of each instance's ep_inst (one revoke of
+ * ep_sup cancels the calls still waiting for an instance that ended), and
+ * ep_grant, the parent of everything handed out (one revoke of s->ep takes
+ * all of it back).
+ */
 static fe_status_t derive_copies(struct svc *s)
 {
 	fe_handle_t sup, grant;
-	fe_status_t st = fe_handle_dup(s->ep, FE_RIGHT_WRITE, FE_SERVICE_BADGE_SUPERVISOR, &sup);
+	fe_status_t st = fe_handle_dup(s->ep, FE_RIGHT_WRITE | FE_RIGHT_DUPLICATE | FE_RIGHT_REVOKE,
+	                               FE_SERVICE_BADGE_SUPERVISOR, &sup);
 
 	if (st != FE_OK)
 		return st;
@@ -51,7 +57,7 @@ static fe_status_t derive_copies(struct svc *s)
 		fe_handle_delete(sup);
 		return st;
 	}
-	store(&s->ep_sup, sup);
+	s->ep_sup = sup;
 	store(&s->ep_grant, grant);
 	return FE_OK;
 }
@@ -155,12 +161,20 @@ static fe_status_t spawn(struct svc *s, fe_handle_t *proc)
 	return st;
 }
 
-/* Makes the started process the running instance. */
+/* Makes the started process the running instance. Without its ep_inst the
+ * supervisor cannot check on it: heartbeats and crash requests are then
+ * refused (FE_ERR_BAD_HANDLE), which is said once here. */
 static void become_running(struct svc *s, fe_handle_t proc)
 {
 	static uint32_t starts;
 	struct fe_handle_info hi;
+	fe_handle_t inst = FE_HANDLE_INVALID;
+	fe_status_t st = fe_handle_dup(s->ep_sup, FE_RIGHT_WRITE, 0, &inst);
 
+	if (st != FE_OK)
+		printf("supervisor: %s: no endpoint copy for its heartbeats: %s\n", s->m->name,
+		       fe_status_name(st));
+	store(&s->ep_inst, inst);
 	s->proc = proc;
 	s->started_tsc = fe_rdtsc();
 	s->kill_reason = FE_SUPERVISOR_REASON_NONE;
@@ -191,6 +205,16 @@ fe_status_t instance_start(struct svc *s)
 	}
 	become_running(s, proc);
 	return FE_OK;
+}
+
+void instance_forget(struct svc *s)
+{
+	fe_status_t st = fe_handle_revoke(s->ep_sup, NULL);
+
+	store(&s->ep_inst, FE_HANDLE_INVALID);
+	if (st != FE_OK)
+		printf("supervisor: %s: cancelling calls to its last instance failed: %s\n",
+		       s->m->name, fe_status_name(st));
 }
 
 void instance_kill(struct svc *s, enum fe_supervisor_reason reason)

@@ -142,6 +142,7 @@ void policy_on_death(struct svc *s)
 	s->proc = FE_HANDLE_INVALID;
 	store(&s->live, 0);
 	store(&s->koid, 0);
+	instance_forget(s);
 	printf("supervisor: %s (koid %llu) ended: %s\n", s->m->name, (unsigned long long)d.koid,
 	       fe_supervisor_describe(&d, how, sizeof(how)));
 	if (s->restart_now && !shutting_down) {

@@ -48,6 +48,7 @@ struct svc {
 	enum fe_supervisor_state state;
 	fe_handle_t proc;        /* the running (or stopping) instance */
 	fe_handle_t ep;          /* the endpoint, made once, never handed out */
+	fe_handle_t ep_sup;      /* WRITE | DUPLICATE | REVOKE, badge SUPERVISOR: parent of ep_inst */
 	fe_handle_t device;      /* pci-device for a `device` line, made at first start */
 	uint32_t restarts;       /* instances started after the first */
 	uint32_t auto_restarts;  /* restarts by policy since the last `restart NAME` */
@@ -61,7 +62,10 @@ struct svc {
 	/* shared */
 	uint64_t live;           /* the running instance's generation, 0 if none */
 	uint64_t koid;           /* the running instance's koid, 0 if none */
-	fe_handle_t ep_sup;      /* WRITE, badge SUPERVISOR: heartbeats and crashes */
+	/* WRITE, badge SUPERVISOR, made for the running instance and revoked at
+	 * its end: heartbeats and crashes go through it, so none of them waits
+	 * on the endpoint past the instance it was meant for. */
+	fe_handle_t ep_inst;
 	fe_handle_t ep_grant;    /* parent of every capability handed out */
 	struct deadline dl[DL_KINDS];
 	uint64_t hang_gen;       /* the generation the clock found hung */
@@ -102,6 +106,9 @@ fe_status_t instance_prepare(struct svc *s);
 /* Starts an instance; on failure records the end (REASON_SPAWN) and
  * returns the status (the caller decides what follows). */
 fe_status_t instance_start(struct svc *s);
+/* After an instance's end: calls made to it through ep_inst that still
+ * wait on the endpoint return FE_ERR_CANCELED. */
+void instance_forget(struct svc *s);
 /* Kills the running instance for `reason`; its end arrives as EV_DEATH. */
 void instance_kill(struct svc *s, enum fe_supervisor_reason reason);
 /* Stops s for good: every capability to its endpoint that was handed out is

@@ -21,7 +21,11 @@
 #define SAMPLES_MAX (ROUNDS * FE_FAULT_COUNT)
 #define GUARD_PAGE 4096ULL
 
-static uint64_t samples[SAMPLES_MAX], hang_samples[HANG_ROUNDS];
+/* Restart times in TSC ticks, and their two parts: up to the supervisor
+ * learning of the end (its death record's tsc), and from there to the new
+ * instance's answer. */
+static uint64_t samples[SAMPLES_MAX], to_notified[SAMPLES_MAX], to_answer[SAMPLES_MAX];
+static uint64_t hang_samples[HANG_ROUNDS];
 static unsigned nsamples, nhang;
 
 /* What the supervisor must have recorded for fault f. */
@@ -61,9 +65,10 @@ static void expect_death(struct test *t, enum fe_fault f, const struct fe_superv
 		      (unsigned long long)d->address, (unsigned long long)stack_base);
 }
 
-/* The supervisor's view after one crash of instance k0. */
+/* The supervisor's view after one crash of instance k0; *notified = when it
+ * learnt of the end (0 if unknown). */
 static void expect_restart(struct test *t, enum fe_fault f, uint64_t k0, uint64_t k1,
-                           const struct fe_supervisor_row *before)
+                           const struct fe_supervisor_row *before, uint64_t *notified)
 {
 	struct fe_supervisor_row after;
 	struct fe_supervisor_death d;
@@ -78,8 +83,11 @@ static void expect_restart(struct test *t, enum fe_fault f, uint64_t k0, uint64_
 			       after.restarts - before->restarts);
 		CHECK_EQ(t, after.koid, k1);
 	}
-	if (CHECK_OK(t, fe_supervisor_death(ctl, "echo", k0, &d)))
+	*notified = 0;
+	if (CHECK_OK(t, fe_supervisor_death(ctl, "echo", k0, &d))) {
 		expect_death(t, f, &d);
+		*notified = d.tsc;
+	}
 }
 
 /* One crash of echo; true if it went as it should. */
@@ -99,12 +107,15 @@ static bool crash_once(struct test *t, fe_handle_t ep, enum fe_fault f, bool in_
 	crashes_injected++;
 	if (!who(t, ep, &k1, NULL))
 		return false;
-	uint64_t ticks = fe_rdtsc() - t0;
-	if (f == FE_FAULT_HANG)
-		hang_samples[nhang++] = ticks;
-	else
-		samples[nsamples++] = ticks;
-	expect_restart(t, f, k0, k1, &before);
+	uint64_t t1 = fe_rdtsc(), notified;
+	expect_restart(t, f, k0, k1, &before, &notified);
+	if (f == FE_FAULT_HANG) {
+		hang_samples[nhang++] = t1 - t0;
+	} else if (notified > t0 && notified < t1) {
+		to_notified[nsamples] = notified - t0;
+		to_answer[nsamples] = t1 - notified;
+		samples[nsamples++] = t1 - t0;
+	}
 	progress();
 	return was_ok && !t->failed;
 }
@@ -147,11 +158,18 @@ void restart_time(struct test *t)
 	if (!CHECK(t, nsamples > 0 && tsc_hz >= 1000000, "no restart was measured"))
 		return;
 	sort(samples, nsamples);
+	sort(to_notified, nsamples);
+	sort(to_answer, nsamples);
 	sort(hang_samples, nhang);
 	unsigned p99 = (nsamples * 99 + 99) / 100 - 1;
 	printf("# restart: median %llu us, p99 %llu us over %u crashes\n",
 	       (unsigned long long)us(samples[nsamples / 2]), (unsigned long long)us(samples[p99]),
 	       nsamples);
+	printf("# restart: crash request to supervisor notified median %llu us, p99 %llu us; "
+	       "notified to the new instance's answer median %llu us, p99 %llu us\n",
+	       (unsigned long long)us(to_notified[nsamples / 2]),
+	       (unsigned long long)us(to_notified[p99]), (unsigned long long)us(to_answer[nsamples / 2]),
+	       (unsigned long long)us(to_answer[p99]));
 	if (nhang)
 		printf("# restart after a hang (heartbeat timeout included): median %llu us over %u\n",
 		       (unsigned long long)us(hang_samples[nhang / 2]), nhang);
