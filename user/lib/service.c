@@ -70,7 +70,6 @@ static void answer_who(struct fe_msg *m)
  * once the reply is out (the reply itself is skipped for NO_REPLY). */
 static void answer_crash(struct fe_msg *m, enum fe_fault *fault, bool *no_reply)
 {
-	enum fe_fault f = (enum fe_fault)m->w[0];
 	struct fe_handle_info self;
 
 	if (m->badge != FE_SERVICE_BADGE_SUPERVISOR) {
@@ -85,7 +84,7 @@ static void answer_crash(struct fe_msg *m, enum fe_fault *fault, bool *no_reply)
 		reply_status(m, FE_ERR_BAD_STATE);
 		return;
 	}
-	*fault = f;
+	*fault = (enum fe_fault)m->w[0];
 	*no_reply = (m->w[1] & FE_SERVICE_CRASH_NO_REPLY) != 0;
 	reply_status(m, FE_OK);
 }

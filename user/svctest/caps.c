@@ -97,6 +97,32 @@ void caps_match_the_manifest(struct test *t)
 	}
 }
 
+/* A client's capability carries FE_SERVICE_BADGE_CLIENT, and only the
+ * supervisor's badge may ask for a fault; nor can a client mint that badge. */
+void clients_cannot_crash(struct test *t)
+{
+	struct fe_handle_info hi;
+	fe_handle_t ep, forged;
+	uint64_t k0, k1;
+
+	if (!connect_to(t, "echo", &ep))
+		return;
+	if (CHECK_OK(t, fe_handle_info(ep, &hi)))
+		CHECK_EQ(t, hi.badge, FE_SERVICE_BADGE_CLIENT);
+	struct fe_msg m = fe_msg_make(FE_SERVICE_CRASH, 3, 0);
+	m.w[0] = FE_FAULT_NULL;
+	if (who(t, ep, &k0, NULL) && CHECK_OK(t, fe_call(ep, &m)))
+		CHECK(t, fe_service_status(&m) == FE_ERR_ACCESS_DENIED, "a client's crash request: %s",
+		      fe_status_name(fe_service_status(&m)));
+	if (who(t, ep, &k1, NULL))
+		CHECK_EQ(t, k1, k0);
+	fe_status_t st = fe_handle_dup(ep, FE_RIGHT_WRITE, FE_SERVICE_BADGE_SUPERVISOR, &forged);
+	CHECK(t, st != FE_OK, "a client re-badged its capability");
+	if (st == FE_OK)
+		fe_handle_delete(forged);
+	fe_handle_delete(ep);
+}
+
 /* Every started service started after all it depends on; top, mid and base
  * come in the file in the reverse of their dependency order. */
 void start_order_follows_dependencies(struct test *t)

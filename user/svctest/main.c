@@ -27,6 +27,7 @@ static const struct {
 	void (*fn)(struct test *t);
 } cases[] = {
 	{ "caps_match_the_manifest", caps_match_the_manifest },
+	{ "clients_cannot_crash", clients_cannot_crash },
 	{ "start_order_follows_dependencies", start_order_follows_dependencies },
 	{ "crash_campaign", crash_campaign },
 	{ "restart_time", restart_time },

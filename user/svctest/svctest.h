@@ -58,6 +58,7 @@ bool who(struct test *t, fe_handle_t ep, uint64_t *koid, uint64_t *slots);
 
 /* ---- the cases ---- */
 void caps_match_the_manifest(struct test *t);       /* caps.c */
+void clients_cannot_crash(struct test *t);
 void start_order_follows_dependencies(struct test *t);
 void crash_campaign(struct test *t);                /* campaign.c */
 void restart_time(struct test *t);
