@@ -164,8 +164,12 @@ static void exit_if_done(void)
 	if (!policy_all_ended())
 		return;
 	if (shutting_down) {
-		printf("supervisor: every service has stopped; exiting with code %lld\n",
-		       (long long)shutdown_code);
+		struct fe_process_info self = { 0 };
+		(void)fe_process_info(fe_self, &self);
+		/* Its handles and budget, for leak hunts: neither grows with restarts. */
+		printf("supervisor: every service has stopped; exiting with code %lld (%u handles, "
+		       "%llu KiB of budget in use)\n", (long long)shutdown_code, self.handles,
+		       (unsigned long long)(self.budget_used >> 10));
 		fe_exit(shutdown_code);
 	}
 	int64_t code = last_exit_code();
