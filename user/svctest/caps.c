@@ -101,7 +101,7 @@ void caps_match_the_manifest(struct test *t)
  * supervisor's badge may ask for a fault; nor can a client mint that badge. */
 void clients_cannot_crash(struct test *t)
 {
-	struct fe_handle_info hi;
+	struct fe_handle_info hi = { 0 };
 	fe_handle_t ep, forged;
 	uint64_t k0, k1;
 

@@ -20,7 +20,7 @@ static struct fe_msg fail_if(uint64_t koid)
 
 static void expect_fault_of(struct test *t, uint64_t koid)
 {
-	struct fe_supervisor_death d;
+	struct fe_supervisor_death d = { 0 };
 
 	if (CHECK_OK(t, fe_supervisor_death(ctl, "echo", koid, &d)))
 		CHECK(t, d.reason == FE_SUPERVISOR_REASON_FAULT && d.vector == 14 && d.address == 0,
@@ -63,7 +63,7 @@ void in_flight_call_is_retried(struct test *t)
 
 void restart_by_request(struct test *t)
 {
-	struct fe_supervisor_death d;
+	struct fe_supervisor_death d = { 0 };
 	fe_handle_t ep;
 	uint64_t k0, k1;
 
