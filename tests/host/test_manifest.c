@@ -204,8 +204,8 @@ static void the_ramdisk_manifests_parse(void **state)
 	free(m);
 
 	m = parse_file("initrd/svctest.services");
-	assert_int_equal(m->nservices, 11);
-	expect_order(m, "base mid top echo svctest once flaky quitter ghost disk nodisk");
+	assert_int_equal(m->nservices, 12);
+	expect_order(m, "base mid top echo svctest once flaky quitter ghost disk nodisk blk");
 	free(m);
 }
 

@@ -38,6 +38,7 @@ static const struct {
 	{ "exit_zero_stops_on_failure", exit_zero_stops_on_failure },
 	{ "missing_program_fails_alone", missing_program_fails_alone },
 	{ "device_resolved_or_failed", device_resolved_or_failed },
+	{ "driver_restarts_under_a_client", driver_restarts_under_a_client },
 };
 
 void test_fail(struct test *t, int line, const char *fmt, ...)

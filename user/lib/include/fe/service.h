@@ -26,10 +26,11 @@
 /* ---- the start slots a supervised service finds (beyond the manifest's caps) ---- */
 
 /* FE_START_ENDPOINT: the service's own endpoint, READ (receive only). */
+/* `device pci ...`: a pci-device capability for its function (READ, WRITE,
+ * MANAGE): the slot drivers take it from (docs/drivers.md). */
+#define FE_SERVICE_SLOT_DEVICE FE_START_USER0
 /* `caps supervisor`: the supervisor's control endpoint, WRITE (fe/supervisor.h). */
-#define FE_SERVICE_SLOT_SUPERVISOR FE_START_USER0
-/* `device pci ...`: a pci-device capability for its function (READ, WRITE, MANAGE). */
-#define FE_SERVICE_SLOT_DEVICE (FE_START_USER0 + 1)
+#define FE_SERVICE_SLOT_SUPERVISOR (FE_START_USER0 + 1)
 
 /* ---- badges on capabilities to a service's endpoint ---- */
 #define FE_SERVICE_BADGE_SUPERVISOR 1u
