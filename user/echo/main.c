@@ -4,9 +4,12 @@
  * libferrous (fe/service.h) and echoes requests with a count, so a client
  * sees when a new instance answers. Arguments, for tests of the
  * supervisor's policies: `fault=HOW` performs that fault before serving
- * (fe_fault_parse's names), `exit=N` exits with N before serving.
+ * (fe_fault_parse's names), `exit=N` exits with N before serving;
+ * `loop=own` serves with a receive loop of its own and the library's
+ * fe_service_handle_control, as a driver would.
  */
 #include <fe/echo.h>
+#include <fe/ipc.h>
 #include <fe/runtime.h>
 #include <fe/service.h>
 
@@ -30,8 +33,29 @@ static fe_status_t handle(struct fe_msg *m, void *ctx)
 	return FE_OK;
 }
 
-/* fault=HOW and exit=N; false (after saying why) for anything else. */
-static bool early_end(const char *arg)
+/* A loop of its own, as a driver has: control labels go to the library's
+ * hook, the rest to handle(). Returns only if receiving fails. */
+static fe_status_t own_loop(void)
+{
+	fe_handle_t ep = fe_service_endpoint();
+	struct fe_msg m;
+	fe_status_t st = ep == FE_HANDLE_INVALID ? FE_ERR_NOT_FOUND : fe_recv(ep, 0, &m);
+
+	while (st == FE_OK) {
+		if (fe_service_handle_control(&m)) {
+			st = fe_recv(ep, 0, &m);
+			continue;
+		}
+		if ((st = handle(&m, NULL)) != FE_OK)
+			m = fe_msg_make((uint32_t)st, 0, 0);
+		st = fe_reply_recv(ep, &m);
+	}
+	return st;
+}
+
+/* fault=HOW and exit=N end it at once; loop=own picks own_loop. False
+ * (after saying why) for anything else. */
+static bool parse_arg(const char *arg, bool *own)
 {
 	int64_t code;
 
@@ -46,16 +70,22 @@ static bool early_end(const char *arg)
 	}
 	if (strncmp(arg, "exit=", 5) == 0 && fe_parse_i64(arg + 5, &code) == FE_OK)
 		fe_exit(code);
-	printf("echo: unknown argument %s (fault=HOW, exit=N)\n", arg);
+	if (strcmp(arg, "loop=own") == 0) {
+		*own = true;
+		return true;
+	}
+	printf("echo: unknown argument %s (fault=HOW, exit=N, loop=own)\n", arg);
 	return false;
 }
 
 int main(int argc, char **argv)
 {
+	bool own = false;
+
 	for (int i = 1; i < argc; i++)
-		if (!early_end(argv[i]))
+		if (!parse_arg(argv[i], &own))
 			return EXIT_USAGE;
-	fe_status_t st = fe_service_serve(handle, NULL);
+	fe_status_t st = own ? own_loop() : fe_service_serve(handle, NULL);
 	printf("echo: cannot serve: %s\n", st == FE_ERR_NOT_FOUND ? "no endpoint (start it from the "
 	       "supervisor's manifest)" : fe_status_name(st));
 	return 1;

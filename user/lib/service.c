@@ -142,6 +142,21 @@ fe_status_t fe_service_serve(fe_service_handler fn, void *ctx)
 	}
 }
 
+bool fe_service_handle_control(struct fe_msg *m)
+{
+	enum fe_fault fault = FE_FAULT_NONE;
+	bool no_reply = false;
+
+	if (FE_MSG_LABEL(m->info) < FE_SERVICE_LABEL_CONTROL)
+		return false;
+	dispatch(m, NULL, NULL, &fault, &no_reply);
+	__atomic_add_fetch(&served, 1, __ATOMIC_RELAXED);
+	if (!no_reply)
+		(void)fe_reply(m); /* FE_ERR_BAD_STATE: the caller has gone */
+	fe_fault_inject(fault); /* returns at once for FE_FAULT_NONE */
+	return true;
+}
+
 static void control_thread(void *arg)
 {
 	(void)arg;

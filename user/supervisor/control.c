@@ -162,7 +162,12 @@ static fe_status_t crash(struct request *r)
 	 * (FE_ERR_CANCELED). */
 	if (st == FE_ERR_BAD_HANDLE || st == FE_ERR_CANCELED)
 		return FE_ERR_BAD_STATE;
-	return st == FE_OK ? fe_service_status(&m) : st;
+	if (st != FE_OK)
+		return st;
+	/* An answer whose label is no status comes from a program that does not
+	 * speak the control protocol (fe/service.h). */
+	st = fe_service_status(&m);
+	return st <= FE_OK && st >= FE_STATUS_MIN ? st : FE_ERR_UNSUPPORTED;
 }
 
 /* The successful reply to r in *m. */

@@ -123,6 +123,16 @@ static inline void fe_service_reply_words(struct fe_msg *m, unsigned words)
 fe_status_t fe_service_serve(fe_service_handler fn, void *ctx);
 
 /*
+ * For a service with a receive loop of its own: if *m, just received, has a
+ * control label, answers it here (the reply is sent, then any fault asked
+ * for is done) and returns true; the caller then receives its next request
+ * with fe_recv, since nothing is left to reply to. Otherwise returns false
+ * and leaves *m alone. A driver's loop starts:
+ *	if (fe_service_handle_control(&m)) { st = fe_recv(ep, 0, &m); continue; }
+ */
+bool fe_service_handle_control(struct fe_msg *m);
+
+/*
  * For a program with a loop of its own (the console): a thread that serves
  * the control labels alone on the endpoint. Does nothing (FE_OK, *started
  * false) without an endpoint, so the program also runs unsupervised. The
