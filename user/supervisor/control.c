@@ -15,7 +15,7 @@
 #include "supervisor.h"
 
 /* A crash call to a service without a heartbeat line may take this long. */
-#define REQUEST_TIMEOUT_NS 2000000000ULL
+#define REQUEST_TIMEOUT_NS 5000000000ULL
 
 struct request {
 	uint32_t op;                         /* FE_SUPERVISOR_* */
