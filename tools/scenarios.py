@@ -193,10 +193,11 @@ SCENARIOS: list[Scenario] = [
              smp=2, ktap=True, timeout=3600, enabled=False,
              must=[INIT_LOADED, r"# sysfuzz: \d+ syscalls"], must_not=KERNEL_BROKE),
     Scenario("console-script",
-             "init.run=console console.script=help;ls;run,hello;wait,1;ps;trace,5;stats;pci qemu_exit=1",
+             "init.run=console console.script=help;ls;run,hello;wait,1;ps;trace,5;stats;pci;services qemu_exit=1",
              smp=2, timeout=120, must=[INIT_LOADED, r"hello from hello", r"ferrous> ", r"cpu node cap  idle%",
                                   r"00:1f\.2  8086:2922  class 01\.06\.01  mass storage",
                                   r"BAR5: mem32 4 KiB",
+                                  r"services: no supervisor reachable",
                                   r"init: console exited with code 0"],
              must_not=KERNEL_BROKE),
     # The supervisor (user/supervisor) with its test manifest: svctest, one of
