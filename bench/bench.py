@@ -232,7 +232,8 @@ def view_boots(boots: dict[str, Boot], icount: bool) -> dict[str, Boot | None]:
         return {"fe-smp1": boots.get("ferrous-icount"), "fe-off": boots.get("ferrous-icount-notrace"),
                 "lx-smp1": boots.get("linux-icount")}
     return {"fe-off": boots.get("ferrous-smp1-notrace"),
-            **{f"{k}-{s}": boots.get(f"{kernel}-{s}") for s in SETS for k, kernel in (("fe", "ferrous"), ("lx", "linux"))}}
+            **{f"{k}-{s}": boots.get(f"{kernel}-{s}")
+               for s in SETS for k, kernel in (("fe", "ferrous"), ("lx", "linux"))}}
 
 
 def row_figures(r: Row, vb: dict[str, Boot | None]) -> dict:
@@ -413,8 +414,9 @@ def print_block(c: dict) -> None:
         return "n/a" if x is None else format(x, f)
     for name, row in c.items():
         fe, lx = row["ferrous"], row["linux"]
+        reqs = f"{num(fe['reqs_per_op'], '.2f')}, {num(lx['reqs_per_op'], '.2f')}"
         print(f"{name:15} {row['what']:45} {num(fe['per_s'], ',.0f'):>10} {num(lx['per_s'], ',.0f'):>10} "
-              f"{num(row['ratio'], '.2f'):>6} {num(fe['reqs_per_op'], '.2f') + ', ' + num(lx['reqs_per_op'], '.2f'):>21}")
+              f"{num(row['ratio'], '.2f'):>6} {reqs:>21}")
 
 
 def print_pairs(rows: list[Row]) -> None:
