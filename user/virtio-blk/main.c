@@ -12,6 +12,7 @@
  */
 #include <fe/ipc.h>
 #include <fe/runtime.h>
+#include <fe/service.h>
 #include <fe/sys.h>
 #include <fe/virtio.h>
 
@@ -244,6 +245,12 @@ int main(int argc, char **argv)
 	if ((st = fe_recv(ep, 0, &m)) != FE_OK)
 		return 2;
 	for (;;) {
+		/* The supervisor's control labels (heartbeat, crash injection: fe/service.h). */
+		if (fe_service_handle_control(&m)) {
+			if ((st = fe_recv(ep, 0, &m)) != FE_OK)
+				return 2;
+			continue;
+		}
 		serve(&b, &m);
 		if ((st = fe_reply_recv(ep, &m)) != FE_OK) {
 			printf("virtio-blk: endpoint failed: %s\n", fe_status_name(st));
