@@ -29,6 +29,25 @@ static void log_madt(void)
 		         acpi.overrides[i].gsi, acpi.overrides[i].flags);
 }
 
+static void log_dmar(void)
+{
+	const struct acpi_dmar *d = &acpi.dmar;
+
+	if (!d->present)
+		return;
+	pr_info("acpi: DMAR: %u remapping unit(s), DMA addresses %u bits wide%s\n", d->ndrhd,
+	        d->host_addr_width,
+	        (d->flags & ACPI_DMAR_INTR_REMAP) ? ", interrupt remapping offered" : "");
+	for (uint32_t i = 0; i < d->ndrhd; i++)
+		pr_info("acpi: DMAR unit at %#llx, segment %u: %s, %u device scope(s)\n",
+		        (unsigned long long)d->drhd[i].base, d->drhd[i].segment,
+		        d->drhd[i].include_all ? "every device" : "named devices", d->drhd[i].nscopes);
+	for (uint32_t i = 0; i < d->nrmrr; i++)
+		pr_info("acpi: DMAR reserved region %#llx-%#llx for %u device scope(s)\n",
+		        (unsigned long long)d->rmrr[i].base, (unsigned long long)d->rmrr[i].limit,
+		        d->rmrr[i].nscopes);
+}
+
 void platform_init(const struct fe_boot_info *bi)
 {
 	if (bi->acpi_rsdp == 0)
@@ -49,6 +68,7 @@ void platform_init(const struct fe_boot_info *bi)
 		pr_info("acpi: PCI segment %u buses %u-%u: ECAM at %#llx\n", acpi.ecam[i].segment,
 		        acpi.ecam[i].bus_start, acpi.ecam[i].bus_end,
 		        (unsigned long long)acpi.ecam[i].base);
+	log_dmar();
 }
 
 const struct acpi_info *platform_acpi(void)
