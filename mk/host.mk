@@ -29,6 +29,7 @@ HOST_SRCS_numa       := kernel/mm/numa.c kernel/lib/fmt.c
 HOST_SRCS_manifest   := user/lib/manifest.c user/lib/manifest_value.c user/lib/manifest_order.c \
 	kernel/lib/fmt.c
 HOST_SRCS_pci        := kernel/pci/config.c
+HOST_SRCS_dmar_scope := kernel/pci/dmar_scope.c
 
 # Extra flags per test or fuzzer: test_fmt passes deliberately malformed formats;
 # the manifest parser is libferrous code, which reaches the pure kernel
