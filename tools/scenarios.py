@@ -162,6 +162,18 @@ SCENARIOS: list[Scenario] = [
              must=[BANNER, INIT_LOADED, r"pci: no IOMMU in use: DMA is unconfined",
                    r"init: utest exited with code 0"],
              must_not=USER_BROKE),
+    # The same suites with QEMU's VT-d IOMMU (ACPI DMAR): each claimed
+    # function gets its own I/O page tables, a wild or late DMA faults and
+    # ends its driver (FE_EXIT_DMA_FAULT). intel-iommu comes before edu so
+    # edu's DMA goes through it (QEMU fixes a device's DMA address space
+    # when the device is made).
+    Scenario("dma-iommu", "init.run=utest utest.suites=pci,dma qemu_exit=1 loglevel=debug", ktap=True, timeout=300,
+             extra_qemu=["-icount", "shift=0,align=off,sleep=off",
+                         "-device", "intel-iommu",
+                         "-device", "edu,dma_mask=0xffffffffffffffff"],
+             must=[BANNER, INIT_LOADED, r"iommu: VT-d at 0xfed90000, DMA confined per device",
+                   r"init: utest exited with code 0"],
+             must_not=USER_BROKE + [r"DMA is unconfined"]),
     Scenario("capacity",
              "init.run=utest utest.suites=capacity utest.capacity=512,1024 cpu_capacity=512,1024 qemu_exit=1",
              smp=2, ktap=True, timeout=180,

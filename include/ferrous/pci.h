@@ -86,5 +86,8 @@ struct fe_pci_bar_info {
 /* FE_SYS_PCI_DMA_MAP: what the device may do with the memory. */
 #define FE_DMA_DEVICE_READ 1u
 #define FE_DMA_DEVICE_WRITE 2u
+/* The most one FE_SYS_PCI_DMA_MAP maps (FE_ERR_OUT_OF_RANGE past it): the
+ * call holds the kernel while it installs every page. */
+#define FE_DMA_MAP_MAX (4ULL << 20)
 
 #endif /* FERROUS_PCI_H */

@@ -137,7 +137,8 @@ fe_status_t sys_pci_dma_map(struct trap_frame *f)
 		return st;
 	if ((st = user_check_write(ARG5(f), sizeof(addr))) != FE_OK ||
 	    (st = claimable(dev, &fn)) != FE_OK ||
-	    (st = pci_dma_map(fn, current_process()->budget, vmo, ARG2(f), ARG3(f), &addr)) != FE_OK)
+	    (st = pci_dma_map(fn, current_process()->budget, vmo, ARG2(f), ARG3(f), (unsigned)flags,
+	                        &addr)) != FE_OK)
 		return st;
 	if ((st = copy_to_user(ARG5(f), &addr, sizeof(addr))) != FE_OK) {
 		(void)pci_dma_unmap(fn, addr);

@@ -42,6 +42,7 @@ static const char *const event_names[] = {
 	[FE_TRACE_TLB_SHOOTDOWN] = "tlb_shootdown",
 	[FE_TRACE_PROCESS_WATCH] = "process_watch",
 	[FE_TRACE_PCI] = "pci",
+	[FE_TRACE_IOMMU_FAULT] = "iommu_fault",
 };
 
 /* For syscall_enter/exit, whose arg[0] is the call number. */

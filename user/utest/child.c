@@ -83,7 +83,8 @@ fe_status_t ut_wait(fe_handle_t proc, struct fe_exit_status *st)
 
 static const char *reason_name(uint32_t r)
 {
-	static const char *const names[] = { "running", "exited", "killed", "faulted" };
+	static const char *const names[] = { "running", "exited", "killed", "faulted",
+		                             "ended by a DMA fault" };
 	return r < ARRAY_SIZE(names) ? names[r] : "?";
 }
 
