@@ -387,7 +387,8 @@ static fe_status_t unit_probe(struct vtd_unit *u, const struct acpi_drhd *h)
 	u->ecap = r64(u, ECAP);
 	if (u->cap == ~0ull || u->ecap == ~0ull)
 		return FE_ERR_NOT_FOUND;
-	u->levels = (CAP_SAGAW(u->cap) & SAGAW_39) ? 3 : (CAP_SAGAW(u->cap) & SAGAW_48) ? 4 : 0;
+	/* The widest we drive: 48-bit (4-level) where offered, else 39-bit. */
+	u->levels = (CAP_SAGAW(u->cap) & SAGAW_48) ? 4 : (CAP_SAGAW(u->cap) & SAGAW_39) ? 3 : 0;
 	u->domains = 1u << (4 + 2 * CAP_ND(u->cap));
 	u->fro = CAP_FRO(u->cap) * 16;
 	u->nfr = CAP_NFR(u->cap) + 1;
