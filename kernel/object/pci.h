@@ -169,7 +169,8 @@ struct pci_function *pci_function_find(uint32_t addr);
 void pci_dma_init_cache(void);
 /* Starts the IOMMU units the DMAR names; returns how many translate. */
 uint32_t pci_dma_init(const struct acpi_info *acpi);
-/* The unit covering function addr, PCI_DMAR_NO_UNIT if none translates. */
+/* The unit covering function addr, or PCI_DMAR_NO_UNIT (said once, at the
+ * function's record, when IOMMUs are in use but none covers it). */
 uint32_t pci_dma_unit_of(uint32_t addr);
 /* Drops every mapping of fn (its claim is ending; bus mastering is off):
  * the domain goes first, and waits for the unit, then the VMOs. */
