@@ -16,6 +16,7 @@
 #define IOVA_MSI_WINDOW 0xfee00000ULL /* nor from here on */
 #define FAULT_WRITE 5u                /* VT-d: a write the domain does not allow */
 #define OTHER_PATTERN 0x5a
+#define TRACE_WINDOW 4096u            /* newest records read back (the rings hold 4096 per CPU) */
 
 static bool have_iommu(struct ut *t)
 {
@@ -130,14 +131,21 @@ int ut_role_pci_dma_stray(const char *arg)
 	return 5;
 }
 
+/* What run_stray learns of the child. */
+struct stray {
+	struct fe_exit_status st;
+	uint64_t dt;   /* the device address it gave the parent's page */
+	uint64_t koid;
+};
+
 /* Runs role pci-dma-stray in `mode` on the edu with the parent's page
- * `target`, until the kernel ends it; *st and the device address it gave
- * the target (*dt) filled. False if the case has failed. */
+ * `target`, until the kernel ends it. False if the case has failed. */
 static bool run_stray(struct ut *t, uint32_t addr, const char *mode, fe_handle_t d,
-                      fe_handle_t target, struct fe_exit_status *st, uint64_t *dt)
+                      fe_handle_t target, struct stray *out)
 {
 	struct ut_child c = { .role = "pci-dma-stray" };
 	fe_handle_t report = edu_pages(t, 1, 0, false), p;
+	struct fe_handle_info info = { 0 };
 	char arg[32];
 	bool ok = false;
 
@@ -146,33 +154,53 @@ static bool run_stray(struct ut *t, uint32_t addr, const char *mode, fe_handle_t
 	c.user[0] = d;
 	c.user[1] = target;
 	c.user[2] = report;
-	if (UT_EXPECT_OK(t, ut_spawn(&c, &p)) && ut_reap(t, p, st))
-		ok = UT_EXPECT_OK(t, fe_vmo_read(report, 0, dt, sizeof(*dt)));
+	if (UT_EXPECT_OK(t, ut_spawn(&c, &p)) && UT_EXPECT_OK(t, fe_handle_info(p, &info)) &&
+	    ut_reap(t, p, &out->st))
+		ok = UT_EXPECT_OK(t, fe_vmo_read(report, 0, &out->dt, sizeof(out->dt)));
+	out->koid = info.koid;
 	ut_del(t, report);
 	return ok;
 }
 
+/* Whether the trace holds the fault: function, device address, reason 5
+ * with the write bit (reason | write << 8), and the process it ended. */
+static bool fault_traced(struct ut *t, uint32_t addr, uint64_t dev_addr, uint64_t koid)
+{
+	static struct fe_trace_record recs[TRACE_WINDOW];
+	uint64_t n = 0;
+
+	UT_EXPECT_OK(t, fe_trace_read(ut_slot(FE_START_TRACE), recs, TRACE_WINDOW, &n));
+	for (uint64_t i = 0; i < n; i++)
+		if (recs[i].type == FE_TRACE_IOMMU_FAULT && recs[i].arg[0] == addr &&
+		    recs[i].arg[1] == dev_addr && recs[i].arg[2] == (FAULT_WRITE | 1u << 8) &&
+		    recs[i].arg[3] == koid)
+			return true;
+	return false;
+}
+
 /* A driver whose device writes where nothing is mapped is ended with
  * FE_EXIT_DMA_FAULT, the address and the reason; the write lands nowhere;
- * the function is free again and the next driver's DMA works. */
+ * the fault is counted and traced; the function is free again and the next
+ * driver's DMA works. */
 static void wild_dma_ends_the_driver(struct ut *t)
 {
 	uint32_t addr = confined_edu(t), cmd = 0;
 	fe_handle_t root = ut_slot(FE_START_PCI_ROOT), d, target;
-	struct fe_exit_status st = { 0 };
-	uint64_t dt = 0, faults;
+	struct stray s = { 0 };
+	uint64_t faults;
 
 	if (addr == UINT32_MAX)
 		return;
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_pci_device_create(root, addr, &d)));
 	target = edu_pages(t, 1, 0, false);
 	faults = edu_dma_faults(t);
-	if (run_stray(t, addr, "wild", d, target, &st, &dt)) {
-		UT_EXPECT_EQ(t, st.reason, FE_EXIT_DMA_FAULT);
-		UT_EXPECT_EQ(t, st.vector, FAULT_WRITE);
-		UT_EXPECT_EQ(t, st.address, dt + PAGE);
+	if (run_stray(t, addr, "wild", d, target, &s)) {
+		UT_EXPECT_EQ(t, s.st.reason, FE_EXIT_DMA_FAULT);
+		UT_EXPECT_EQ(t, s.st.vector, FAULT_WRITE);
+		UT_EXPECT_EQ(t, s.st.address, s.dt + PAGE);
 		UT_EXPECT_EQ(t, edu_differing(t, target, 0, PAGE, 0), 0);
 		UT_EXPECT_GT(t, edu_dma_faults(t), faults);
+		UT_EXPECT(t, fault_traced(t, addr, s.dt + PAGE, s.koid));
 	}
 	UT_EXPECT_OK(t, fe_pci_config_read(d, addr, FE_PCI_COMMAND, 2, &cmd));
 	UT_EXPECT_EQ(t, cmd & FE_PCI_COMMAND_BUS_MASTER, 0);
@@ -187,17 +215,16 @@ static void unmapped_page_is_out_of_reach(struct ut *t)
 {
 	uint32_t addr = confined_edu(t);
 	fe_handle_t root = ut_slot(FE_START_PCI_ROOT), d, target;
-	struct fe_exit_status st = { 0 };
-	uint64_t dt = 0;
+	struct stray s = { 0 };
 
 	if (addr == UINT32_MAX)
 		return;
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_pci_device_create(root, addr, &d)));
 	target = edu_pages(t, 1, 0, false);
-	if (run_stray(t, addr, "unmap", d, target, &st, &dt)) {
-		UT_EXPECT_EQ(t, st.reason, FE_EXIT_DMA_FAULT);
-		UT_EXPECT_EQ(t, st.vector, FAULT_WRITE);
-		UT_EXPECT_EQ(t, st.address, dt);
+	if (run_stray(t, addr, "unmap", d, target, &s)) {
+		UT_EXPECT_EQ(t, s.st.reason, FE_EXIT_DMA_FAULT);
+		UT_EXPECT_EQ(t, s.st.vector, FAULT_WRITE);
+		UT_EXPECT_EQ(t, s.st.address, s.dt);
 		UT_EXPECT_EQ(t, edu_differing(t, target, 0, EDU_COPY, EDU_PATTERN), 0);
 		UT_EXPECT_EQ(t, edu_differing(t, target, EDU_COPY, PAGE - EDU_COPY, 0), 0);
 	}
