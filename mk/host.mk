@@ -16,7 +16,7 @@ FUZZ_SAN    := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # Sources under test, per test or fuzzer name.
 HOST_SRCS_elf      := kernel/lib/elf.c
 HOST_SRCS_cpio     := kernel/lib/cpio.c
-HOST_SRCS_acpi     := kernel/acpi/acpi.c
+HOST_SRCS_acpi     := kernel/acpi/acpi.c kernel/acpi/dmar.c
 HOST_SRCS_boot_info  := kernel/core/boot_info_check.c
 HOST_SRCS_buddy      := kernel/mm/buddy.c
 HOST_SRCS_cmdline    := kernel/lib/cmdline.c
@@ -30,6 +30,7 @@ HOST_SRCS_manifest   := user/lib/manifest.c user/lib/manifest_value.c user/lib/m
 	kernel/lib/fmt.c
 HOST_SRCS_pci        := kernel/pci/config.c
 HOST_SRCS_virtio     := user/lib/virtio.c
+HOST_SRCS_dmar_scope := kernel/pci/dmar_scope.c
 
 # Extra flags per test or fuzzer: test_fmt passes deliberately malformed formats;
 # the manifest parser is libferrous code, which reaches the pure kernel

@@ -162,12 +162,24 @@ SCENARIOS: list[Scenario] = [
     # instructions, so "the driver dies before edu's 100 ms DMA timer fires"
     # holds however loaded the host is (DESIGN section 11). The DMA mask is
     # widened: edu's default (28 bits) would clamp addresses above 256 MiB.
-    Scenario("dma", "init.run=utest utest.suites=pci,dma qemu_exit=1", ktap=True, timeout=300,
+    Scenario("dma", "init.run=utest utest.suites=pci,dma,iommu utest.iommu=0 qemu_exit=1", ktap=True, timeout=300,
              extra_qemu=["-icount", "shift=0,align=off,sleep=off",
                          "-device", "edu,dma_mask=0xffffffffffffffff"],
              must=[BANNER, INIT_LOADED, r"pci: no IOMMU in use: DMA is unconfined",
                    r"init: utest exited with code 0"],
              must_not=USER_BROKE),
+    # The same suites with QEMU's VT-d IOMMU (ACPI DMAR): each claimed
+    # function gets its own I/O page tables, a wild or late DMA faults and
+    # ends its driver (FE_EXIT_DMA_FAULT). intel-iommu comes before edu so
+    # edu's DMA goes through it (QEMU fixes a device's DMA address space
+    # when the device is made).
+    Scenario("dma-iommu", "init.run=utest utest.suites=pci,dma,iommu utest.iommu=1 qemu_exit=1", ktap=True, timeout=300,
+             extra_qemu=["-icount", "shift=0,align=off,sleep=off",
+                         "-device", "intel-iommu",
+                         "-device", "edu,dma_mask=0xffffffffffffffff"],
+             must=[BANNER, INIT_LOADED, r"iommu: VT-d at 0xfed90000, DMA confined per device",
+                   r"init: utest exited with code 0"],
+             must_not=USER_BROKE + [r"DMA is unconfined"]),
     # The user-space virtio-blk driver (utest suite blk): 8 MiB disk,
     # restarts of the driver under a client.
     Scenario("blk", "init.run=utest utest.suites=blk qemu_exit=1", smp=2, ktap=True, timeout=300,

@@ -92,5 +92,13 @@ struct fe_pci_bar_info {
 /* FE_SYS_PCI_DMA_MAP: what the device may do with the memory. */
 #define FE_DMA_DEVICE_READ 1u
 #define FE_DMA_DEVICE_WRITE 2u
+/* The device does not go through the IOMMU (e.g. a virtio device without
+ * VIRTIO_F_ACCESS_PLATFORM: it takes addresses as physical): map only where
+ * device addresses are physical ones, FE_ERR_UNSUPPORTED where an IOMMU
+ * translates for the function (the device would reach the wrong memory). */
+#define FE_DMA_PHYSICAL 4u
+/* The most one FE_SYS_PCI_DMA_MAP maps (FE_ERR_OUT_OF_RANGE past it): the
+ * call holds the kernel while it installs every page. */
+#define FE_DMA_MAP_MAX (4ULL << 20)
 
 #endif /* FERROUS_PCI_H */

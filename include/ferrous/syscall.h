@@ -73,9 +73,9 @@
 #define FE_SYS_PCI_DEVICE_CREATE       43 /* (pci-root, function FE_PCI_ADDR, fe_handle_t *out): MANAGE; a pci-device capability made through the root's */
 #define FE_SYS_PCI_BAR                 44 /* (pci-device, BAR index, fe_handle_t *out or 0, struct fe_pci_bar_info *info): MANAGE; an mmio or ioport capability made through the device's, which claims the function (see PCI_IRQ_BIND); out 0: only the info */
 #define FE_SYS_PCI_IRQ_BIND            45 /* (pci-device, message index, notification, bit): MANAGE; SIGNAL. MSI-X entry, or the MSI message (index 0) */
-#define FE_SYS_PCI_DMA_MAP             46 /* (pci-device, vmo, offset, len, FE_DMA_* flags, uint64_t *device_addr): MANAGE; READ (+ WRITE if the device writes) on the VMO */
+#define FE_SYS_PCI_DMA_MAP             46 /* (pci-device, vmo, offset, len <= FE_DMA_MAP_MAX, FE_DMA_* flags, uint64_t *device_addr): MANAGE; READ (+ WRITE if the device writes) on the VMO */
 #define FE_SYS_PCI_DMA_UNMAP           47 /* (pci-device, device_addr): MANAGE; the claim's holder only */
-#define FE_SYS_PCI_RELEASE             48 /* (pci-device): MANAGE; ends the caller's claim: bus mastering off, vectors unbound, DMA mappings dropped */
+#define FE_SYS_PCI_RELEASE             48 /* (pci-device): MANAGE; ends the caller's claim: bus mastering off, vectors unbound, IOMMU domain removed, DMA mappings dropped */
 #define FE_SYS_COUNT                   49
 
 /* The most bytes one vmo_read or vmo_write moves (1 MiB); more, within the
@@ -135,13 +135,16 @@ enum fe_exit_reason {
 	FE_EXIT_NORMAL = 1,  /* fe_process_exit or the last thread exited */
 	FE_EXIT_KILLED = 2,  /* fe_process_kill */
 	FE_EXIT_FAULT = 3,   /* an exception in user mode */
+	FE_EXIT_DMA_FAULT = 4, /* a device it had claimed made a DMA the IOMMU refused */
 };
 
 struct fe_exit_status {
 	int64_t code;     /* the exit code for FE_EXIT_NORMAL, else 0 */
 	uint32_t reason;  /* enum fe_exit_reason */
-	uint32_t vector;  /* FE_EXIT_FAULT: exception vector */
-	uint64_t address; /* FE_EXIT_FAULT: faulting address (#PF), else 0 */
+	uint32_t vector;  /* FE_EXIT_FAULT: exception vector; FE_EXIT_DMA_FAULT: the IOMMU's
+	                     fault reason (VT-d: 2 no domain, 5 write, 6 read refused) */
+	uint64_t address; /* FE_EXIT_FAULT: faulting address (#PF), else 0; FE_EXIT_DMA_FAULT:
+	                     the device address, rounded down to its page */
 	uint64_t rip;     /* FE_EXIT_FAULT: instruction */
 };
 
@@ -171,6 +174,9 @@ struct fe_kernel_stats {
 	uint64_t handles;             /* capabilities in all processes' tables */
 	uint64_t kheap_objects;       /* kernel heap objects allocated (every slab cache) */
 	uint64_t kheap_frames;        /* frames the slab caches hold, kept empty slabs included */
+	/* DMA confinement (ADR 0011, decision 3). */
+	uint64_t iommu_units;         /* IOMMU units translating; 0: DMA is unconfined */
+	uint64_t dma_faults;          /* DMA the IOMMU refused (recorded faults) */
 };
 
 /* fe_cpu_stats.idle_method: how an idle CPU sleeps. */

@@ -64,6 +64,7 @@ enum fe_trace_event {
 	FE_TRACE_TLB_SHOOTDOWN = 48, /* CPUs signalled (a bit per CPU index), how many, ns spent waiting for them, - */
 	FE_TRACE_PROCESS_WATCH = 49, /* watched process, watcher process, bit, what (0 armed, 1 fired, 2 ended unfired) */
 	FE_TRACE_PCI = 50,           /* function (FE_PCI_ADDR), what (enum fe_trace_pci), then per what: vendor << 16 | device | BAR index, size | offset | width << 16, value written (or refused) */
+	FE_TRACE_IOMMU_FAULT = 51,   /* function (FE_PCI_ADDR), device address (page), reason | write << 8, owner koid (0: unclaimed) */
 	FE_TRACE_EVENT_MAX = 63,
 };
 

@@ -10,6 +10,7 @@
  * pointer, never built on the stack.
  */
 #include "acpi.h"
+#include "parse.h"
 
 #define SDT_HDR_LEN 36u     /* signature, length, revision, checksum, OEM ids */
 #define RSDP_V1_LEN 20u
@@ -72,30 +73,6 @@ struct root_table {
 	uint32_t esize;
 };
 
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* The byte sum of p[0, len): zero for a valid ACPI structure. */
 static uint8_t byte_sum(const uint8_t *p, uint32_t len)
 {
@@ -126,7 +103,7 @@ static fe_status_t rsdp_ext(const struct acpi_mem *m, uint64_t phys, uint64_t *x
 
 	if (p == NULL)
 		return FE_ERR_FAULT;
-	uint32_t len = rd32(p + 20);
+	uint32_t len = acpi_rd32(p + 20);
 	if (len < RSDP_V2_LEN || len > RSDP_MAX_LEN)
 		return FE_ERR_BAD_FORMAT;
 	p = m->map(phys, len, m->ctx);
@@ -134,7 +111,7 @@ static fe_status_t rsdp_ext(const struct acpi_mem *m, uint64_t phys, uint64_t *x
 		return FE_ERR_FAULT;
 	if (byte_sum(p, len) != 0)
 		return FE_ERR_BAD_FORMAT;
-	*xsdt = rd64(p + 24);
+	*xsdt = acpi_rd64(p + 24);
 	return FE_OK;
 }
 
@@ -154,7 +131,7 @@ static fe_status_t rsdp_read(const struct acpi_mem *m, uint64_t phys, struct acp
 		return FE_ERR_BAD_FORMAT;
 	out->revision = p[15];
 	__builtin_memcpy(out->oem_id, p + 9, 6);
-	r->rsdt = rd32(p + 16);
+	r->rsdt = acpi_rd32(p + 16);
 	r->xsdt = 0;
 	if (out->revision < 2)
 		return FE_OK;
@@ -173,7 +150,7 @@ static fe_status_t sdt_header(const struct acpi_mem *m, uint64_t phys, struct ac
 	if (h == NULL)
 		return FE_ERR_FAULT;
 	__builtin_memcpy(ref->sig, h, 4);
-	ref->length = rd32(h + 4);
+	ref->length = acpi_rd32(h + 4);
 	return FE_OK;
 }
 
@@ -307,7 +284,7 @@ static void add_ioapic(struct acpi_info *out, const uint8_t *r)
 		return;
 	}
 	out->ioapics[out->nioapics++] = (struct acpi_ioapic){
-		.id = r[2], .addr = rd32(r + 4), .gsi_base = rd32(r + 8),
+		.id = r[2], .addr = acpi_rd32(r + 4), .gsi_base = acpi_rd32(r + 8),
 	};
 }
 
@@ -318,7 +295,7 @@ static void add_override(struct acpi_info *out, const uint8_t *r)
 		return;
 	}
 	out->overrides[out->noverrides++] = (struct acpi_override){
-		.bus = r[2], .source_irq = r[3], .gsi = rd32(r + 4), .flags = rd16(r + 8),
+		.bus = r[2], .source_irq = r[3], .gsi = acpi_rd32(r + 4), .flags = acpi_rd16(r + 8),
 	};
 }
 
@@ -337,7 +314,7 @@ static void madt_record(const uint8_t *r, uint32_t len, struct acpi_info *out)
 	switch (r[0]) {
 	case MADT_LAPIC:
 		if (rec_fits(len, MADT_LAPIC_LEN, out))
-			add_cpu(out, r[3], r[2], rd32(r + 4));
+			add_cpu(out, r[3], r[2], acpi_rd32(r + 4));
 		break;
 	case MADT_IOAPIC:
 		if (rec_fits(len, MADT_IOAPIC_LEN, out))
@@ -350,19 +327,19 @@ static void madt_record(const uint8_t *r, uint32_t len, struct acpi_info *out)
 	case MADT_LAPIC_NMI:
 		/* An 8-bit UID of 0xff means every processor: widen it to the x2APIC form. */
 		if (rec_fits(len, MADT_LAPIC_NMI_LEN, out))
-			add_nmi(out, r[2] == MADT_NMI_ALL_UIDS ? UINT32_MAX : r[2], rd16(r + 3), r[5]);
+			add_nmi(out, r[2] == MADT_NMI_ALL_UIDS ? UINT32_MAX : r[2], acpi_rd16(r + 3), r[5]);
 		break;
 	case MADT_LAPIC_ADDR:
 		if (rec_fits(len, MADT_LAPIC_ADDR_LEN, out))
-			out->lapic_addr = rd64(r + 4);
+			out->lapic_addr = acpi_rd64(r + 4);
 		break;
 	case MADT_X2APIC:
 		if (rec_fits(len, MADT_X2APIC_LEN, out))
-			add_cpu(out, rd32(r + 4), rd32(r + 12), rd32(r + 8));
+			add_cpu(out, acpi_rd32(r + 4), acpi_rd32(r + 12), acpi_rd32(r + 8));
 		break;
 	case MADT_X2APIC_NMI:
 		if (rec_fits(len, MADT_X2APIC_NMI_LEN, out))
-			add_nmi(out, rd32(r + 4), rd16(r + 2), r[8]);
+			add_nmi(out, acpi_rd32(r + 4), acpi_rd16(r + 2), r[8]);
 		break;
 	default:
 		break;
@@ -376,8 +353,8 @@ static void madt_parse(const uint8_t *t, uint32_t len, struct acpi_info *out)
 		return;
 	}
 	out->have_madt = true;
-	out->lapic_addr = rd32(t + 36);
-	out->pcat_compat = (rd32(t + 40) & MADT_PCAT_COMPAT) != 0;
+	out->lapic_addr = acpi_rd32(t + 36);
+	out->pcat_compat = (acpi_rd32(t + 40) & MADT_PCAT_COMPAT) != 0;
 	walk_records(t, MADT_ENTRIES, len, madt_record, out);
 }
 
@@ -391,7 +368,7 @@ static void hpet_parse(const uint8_t *t, uint32_t len, struct acpi_info *out)
 	if (t[40] != GAS_SYSTEM_MEMORY)
 		return;
 	out->hpet = (struct acpi_hpet){
-		.present = true, .address = rd64(t + 44), .number = t[52], .min_tick = rd16(t + 53),
+		.present = true, .address = acpi_rd64(t + 44), .number = t[52], .min_tick = acpi_rd16(t + 53),
 	};
 }
 
@@ -407,7 +384,7 @@ static void mcfg_parse(const uint8_t *t, uint32_t len, struct acpi_info *out)
 	for (uint32_t at = MCFG_ENTRIES; len >= MCFG_ENTRY_LEN && at <= len - MCFG_ENTRY_LEN;
 	     at += MCFG_ENTRY_LEN) {
 		const uint8_t *e = t + at;
-		struct acpi_ecam w = { .base = rd64(e), .segment = rd16(e + 8), .bus_start = e[10],
+		struct acpi_ecam w = { .base = acpi_rd64(e), .segment = acpi_rd16(e + 8), .bus_start = e[10],
 		                       .bus_end = e[11] };
 		uint64_t size = ((uint64_t)w.bus_end - w.bus_start + 1) * ECAM_ALIGN;
 
@@ -439,9 +416,9 @@ static void add_srat_mem(struct acpi_info *out, const uint8_t *r, uint32_t flags
 		return;
 	}
 	out->srat_mems[out->nsrat_mems++] = (struct acpi_srat_mem){
-		.base = rd64(r + 8),
-		.length = rd64(r + 16),
-		.node = rd32(r + 2),
+		.base = acpi_rd64(r + 8),
+		.length = acpi_rd64(r + 16),
+		.node = acpi_rd32(r + 2),
 		.hotplug = flags & SRAT_MEM_HOTPLUG,
 		.nonvolatile = flags & SRAT_MEM_NONVOLATILE,
 	};
@@ -453,17 +430,17 @@ static void srat_record(const uint8_t *r, uint32_t len, struct acpi_info *out)
 	switch (r[0]) {
 	case SRAT_CPU:
 		/* The proximity domain is split: bits 7:0 at byte 2, bits 31:8 at bytes 9-11. */
-		if (rec_fits(len, SRAT_CPU_LEN, out) && (rd32(r + 4) & SRAT_ENABLED))
+		if (rec_fits(len, SRAT_CPU_LEN, out) && (acpi_rd32(r + 4) & SRAT_ENABLED))
 			add_srat_cpu(out, r[3], r[2] | (uint32_t)r[9] << 8 | (uint32_t)r[10] << 16 |
 			                             (uint32_t)r[11] << 24);
 		break;
 	case SRAT_MEM:
-		if (rec_fits(len, SRAT_MEM_LEN, out) && (rd32(r + 28) & SRAT_ENABLED))
-			add_srat_mem(out, r, rd32(r + 28));
+		if (rec_fits(len, SRAT_MEM_LEN, out) && (acpi_rd32(r + 28) & SRAT_ENABLED))
+			add_srat_mem(out, r, acpi_rd32(r + 28));
 		break;
 	case SRAT_X2APIC:
-		if (rec_fits(len, SRAT_X2APIC_LEN, out) && (rd32(r + 12) & SRAT_ENABLED))
-			add_srat_cpu(out, rd32(r + 8), rd32(r + 4));
+		if (rec_fits(len, SRAT_X2APIC_LEN, out) && (acpi_rd32(r + 12) & SRAT_ENABLED))
+			add_srat_cpu(out, acpi_rd32(r + 8), acpi_rd32(r + 4));
 		break;
 	default:
 		break;
@@ -487,7 +464,7 @@ static void slit_parse(const uint8_t *t, uint32_t len, struct acpi_info *out)
 		out->warnings |= ACPI_WARN_TRUNCATED;
 		return;
 	}
-	uint64_t n = rd64(t + 36);
+	uint64_t n = acpi_rd64(t + 36);
 	if (n > ACPI_MAX_NODES) {
 		out->warnings |= ACPI_WARN_TOO_MANY;
 		return;
@@ -524,6 +501,8 @@ static void parse_table(const uint8_t *t, uint32_t len, const char *sig, struct 
 		slit_parse(t, len, out);
 	else if (sig_eq(sig, "MCFG", 4))
 		mcfg_parse(t, len, out);
+	else if (sig_eq(sig, "DMAR", 4))
+		acpi_dmar_parse(t, len, out);
 }
 
 /*
@@ -557,7 +536,7 @@ static void walk_root(const struct acpi_mem *m, const struct root_table *root,
 		out->warnings |= ACPI_WARN_TRUNCATED;
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *e = root->p + SDT_HDR_LEN + i * root->esize;
-		uint64_t phys = root->esize == 8 ? rd64(e) : rd32(e);
+		uint64_t phys = root->esize == 8 ? acpi_rd64(e) : acpi_rd32(e);
 
 		if (phys == 0)
 			continue;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ACPI table parsing: RSDP, XSDT (or RSDT), MADT, HPET, SRAT, SLIT and MCFG.
+ * ACPI table parsing: RSDP, XSDT (or RSDT), MADT, HPET, SRAT, SLIT, MCFG and
+ * DMAR.
  *
  * The tables are firmware-provided bytes, so the parser trusts nothing: every
  * table's signature, length and checksum is checked, and every sub-structure
@@ -32,6 +33,10 @@ typedef const void *(*acpi_map_fn)(uint64_t phys, uint64_t len, void *ctx);
 #define ACPI_MAX_NODES 8u
 #define ACPI_MAX_MEM_AFFINITY 64u
 #define ACPI_MAX_ECAM 8u
+#define ACPI_MAX_DRHD 4u        /* DMA remapping units */
+#define ACPI_MAX_RMRR 8u        /* reserved memory regions */
+#define ACPI_MAX_DMAR_SCOPES 8u /* device scopes per unit or region */
+#define ACPI_MAX_SCOPE_PATH 4u  /* (device, function) hops per scope */
 
 /* Longest table accepted (bytes): longer is treated as malformed. */
 #define ACPI_MAX_TABLE_LEN (1u << 20)
@@ -92,6 +97,60 @@ struct acpi_ecam {
 	uint8_t bus_start, bus_end;
 };
 
+/* What a DMAR device scope names (VT-d specification, 8.3.1). */
+enum acpi_dmar_scope_type {
+	ACPI_DMAR_SCOPE_ENDPOINT = 1,  /* one PCI function */
+	ACPI_DMAR_SCOPE_BRIDGE = 2,    /* a PCI bridge and everything behind it */
+	ACPI_DMAR_SCOPE_IOAPIC = 3,
+	ACPI_DMAR_SCOPE_HPET = 4,
+	ACPI_DMAR_SCOPE_NAMESPACE = 5, /* an ACPI namespace device */
+};
+
+/* A device named by its path from start_bus: each hop a (device, function)
+ * on the bus the previous hop's bridge leads to. */
+struct acpi_dmar_scope {
+	uint8_t type;       /* enum acpi_dmar_scope_type */
+	uint8_t enum_id;    /* I/O APIC or HPET id, or ACPI device number */
+	uint8_t start_bus;
+	uint8_t path_len;   /* 1..ACPI_MAX_SCOPE_PATH */
+	struct { uint8_t dev, fn; } path[ACPI_MAX_SCOPE_PATH];
+};
+
+/* A DMA remapping hardware unit (DRHD): one VT-d register set. */
+struct acpi_drhd {
+	uint64_t base;      /* registers, physical, page aligned, nonzero */
+	uint16_t segment;   /* PCI segment group */
+	bool include_all;   /* also every function of the segment no other unit names */
+	uint32_t nscopes;
+	struct acpi_dmar_scope scopes[ACPI_MAX_DMAR_SCOPES];
+};
+
+/* A reserved memory region (RMRR): memory the firmware says the scoped
+ * devices may use for DMA (legacy USB, graphics), [base, limit]. */
+struct acpi_rmrr {
+	uint64_t base;      /* page aligned */
+	uint64_t limit;     /* last byte: limit + 1 is page aligned, base <= limit */
+	uint16_t segment;
+	uint32_t nscopes;
+	struct acpi_dmar_scope scopes[ACPI_MAX_DMAR_SCOPES];
+};
+
+#define ACPI_DMAR_INTR_REMAP 0x1u   /* DMAR flags: interrupt remapping supported */
+#define ACPI_DMAR_X2APIC_OPT_OUT 0x2u
+
+/* DMAR: the IOMMUs (Intel VT-d). */
+struct acpi_dmar {
+	bool present;
+	uint8_t host_addr_width; /* bits of physical address DMA can reach */
+	uint8_t flags;           /* ACPI_DMAR_* */
+	uint32_t drhd_dropped;   /* units malformed, past ACPI_MAX_DRHD or lost to a truncated
+	                          * table (counted once): their devices have no known IOMMU */
+	uint32_t ndrhd;
+	struct acpi_drhd drhd[ACPI_MAX_DRHD];
+	uint32_t nrmrr;
+	struct acpi_rmrr rmrr[ACPI_MAX_RMRR];
+};
+
 struct acpi_srat_cpu {
 	uint32_t apic_id;
 	uint32_t node;      /* proximity domain */
@@ -141,6 +200,9 @@ struct acpi_info {
 	/* MCFG: PCI Express configuration space (ECAM) windows */
 	uint32_t necam;
 	struct acpi_ecam ecam[ACPI_MAX_ECAM];
+
+	/* DMAR: DMA remapping (IOMMU) units and reserved regions */
+	struct acpi_dmar dmar;
 
 	/* SRAT and SLIT (NUMA) */
 	bool have_srat;

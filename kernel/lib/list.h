@@ -40,6 +40,23 @@ static inline void list_push(struct list_head *h, struct list_link *l)
 	l->linked = true;
 }
 
+/* Puts l, which must not be on a list, on h right after pos (a link on h),
+ * or first when pos is NULL: how a list is kept in order. */
+static inline void list_insert_after(struct list_head *h, struct list_link *pos,
+                                     struct list_link *l)
+{
+	if (pos == NULL) {
+		list_push(h, l);
+		return;
+	}
+	l->prev = pos;
+	l->next = pos->next;
+	if (pos->next)
+		pos->next->prev = l;
+	pos->next = l;
+	l->linked = true;
+}
+
 /* Takes l off h, the list it is on; nothing if it is on none. */
 static inline void list_remove(struct list_head *h, struct list_link *l)
 {

@@ -27,10 +27,18 @@ struct pci_function *pci_function_at(uint32_t i)
 	return i < nfunctions ? &functions[i] : NULL;
 }
 
+struct pci_function *pci_function_find(uint32_t addr)
+{
+	for (uint32_t i = 0; i < nfunctions; i++)
+		if (functions[i].addr == addr)
+			return &functions[i];
+	return NULL;
+}
+
 void pci_init_cache(void)
 {
 	kmem_cache_init(&pci_device_cache, "pci-device", sizeof(struct pci_device), 8);
-	pci_claim_init_cache();
+	pci_dma_init_cache();
 	kobj_init(&pci_root, FE_OBJ_PCI_ROOT, NULL);
 }
 
@@ -39,11 +47,12 @@ void pci_init(const struct acpi_info *acpi)
 	uint32_t n = ecam_init(acpi);
 
 	have_ecam = n > 0;
-	if (!have_ecam)
+	if (!have_ecam) {
 		pr_info("pci: no ECAM window (no ACPI MCFG); no PCI capabilities\n");
-	else
-		pr_info("pci: %u ECAM window(s) mapped; PCI capabilities for the root task\n", n);
-	if (have_ecam)
+		return;
+	}
+	pr_info("pci: %u ECAM window(s) mapped; PCI capabilities for the root task\n", n);
+	if (pci_dma_init(acpi) == 0)
 		pr_warn("pci: no IOMMU in use: DMA is unconfined, a driver's device can reach any "
 		        "memory\n");
 }
@@ -105,16 +114,13 @@ static void size_bars(struct pci_function *fn)
 /* The record for addr, made (and its BARs sized) on first use. */
 static fe_status_t function_get(uint32_t addr, struct ecam_cfg *cfg, struct pci_function **out)
 {
-	for (uint32_t i = 0; i < nfunctions; i++) {
-		if (functions[i].addr == addr) {
-			*out = &functions[i];
-			return FE_OK;
-		}
-	}
+	if ((*out = pci_function_find(addr)) != NULL)
+		return FE_OK;
 	if (nfunctions == PCI_MAX_FUNCTIONS)
 		return FE_ERR_NO_RESOURCES;
 	struct pci_function *fn = &functions[nfunctions];
-	*fn = (struct pci_function){ .addr = addr, .cfg = cfg };
+	*fn = (struct pci_function){ .addr = addr, .index = (uint16_t)nfunctions, .cfg = cfg,
+	                             .iommu_unit = pci_dma_unit_of(addr) };
 	fn->claim_via.kind = CAP_DEP_PCI_CLAIM;
 	for (unsigned i = 0; i < PCI_MAX_VECTORS; i++)
 		fn->vectors[i] = (struct pci_vector){ .fn = fn, .via_notif.kind = CAP_DEP_PCI_IRQ_NOTIF };

@@ -21,11 +21,14 @@
 #include <ferrous/errors.h>
 #include <ferrous/pci.h>
 
+#include <arch/iommu.h>
+
 #include "acpi/acpi.h"
 #include "cap/cspace.h"
 #include "lib/list.h"
 #include "object/kobj.h"
 #include "pci/config.h"
+#include "pci/dmar_scope.h"
 
 /* The most functions capabilities can be made for; q35 with every device
  * this project uses has about a dozen. */
@@ -34,6 +37,7 @@
 /* The most interrupt vectors one function may have bound at once. */
 #define PCI_MAX_VECTORS 8u
 
+struct budget;
 struct ecam_cfg;
 struct msix_table;
 struct notification;
@@ -51,6 +55,7 @@ struct pci_vector {
 
 struct pci_function {
 	uint32_t addr;            /* FE_PCI_ADDR */
+	uint16_t index;           /* in the function table: its IOMMU domain id is index + 1 */
 	struct ecam_cfg *cfg;     /* its ECAM page */
 	uint16_t vendor, device;
 	struct pci_bar bars[FE_PCI_BARS];
@@ -66,7 +71,18 @@ struct pci_function {
 	 */
 	struct process *owner;    /* not referenced: the claim ends with it */
 	struct cap_dep claim_via; /* CAP_DEP_PCI_CLAIM */
-	struct list_head dma;     /* struct dma_map: the owner's mappings */
+	struct list_head dma;     /* struct dma_map: the owner's mappings, by device address */
+	/*
+	 * DMA confinement (pci_dma.c). With an IOMMU unit covering the
+	 * function, its device reaches only its domain, which exists while
+	 * the function is claimed and something was mapped (domain.pt.root !=
+	 * 0), its tables charged to domain_budget; without one, the device
+	 * address is the physical one and nothing confines it.
+	 */
+	uint32_t iommu_unit;      /* PCI_DMAR_NO_UNIT: DMA unconfined */
+	struct iommu_domain domain;
+	struct budget *domain_budget; /* referenced while the domain exists */
+	uint64_t dma_faults;      /* IOMMU faults its device caused */
 	struct pci_vector vectors[PCI_MAX_VECTORS]; /* index = MSI-X entry (MSI: 0) */
 	struct msix_table *msix_table; /* mapped on first MSI-X binding */
 	uint32_t msix_entries;
@@ -76,8 +92,6 @@ struct pci_device {
 	struct kobj obj;
 	struct pci_function *fn;
 };
-
-struct budget;
 
 /* Maps ECAM (arch/pci_ecam.h) and says what it found. */
 void pci_init(const struct acpi_info *acpi);
@@ -111,7 +125,6 @@ fe_status_t pci_device_bar(struct pci_device *d, struct budget *b, unsigned inde
 
 /* ---- pci_claim.c: who drives a function; DMA; interrupts ---- */
 
-void pci_claim_init_cache(void);
 /* FE_ERR_BUSY if a process other than p holds fn's claim. A call checks
  * this first and claims only once it has succeeded (whole or not at all). */
 fe_status_t pci_claim_check(const struct pci_function *fn, const struct process *p);
@@ -125,14 +138,20 @@ void pci_release_process(struct process *p);
 void pci_claim_revoke(struct cap_dep *d);
 
 /*
- * Makes [offset, offset + len) of vmo (page aligned) reachable by the device
- * and returns the address the device must use. Without an IOMMU that is the
- * physical address and the range must be physically contiguous
- * (FE_ERR_UNSUPPORTED otherwise; FE_VMO_CONTIGUOUS makes it so). The mapping
- * holds a reference on the VMO, so its pages stay until it is removed.
+ * Makes [offset, offset + len) of vmo (page aligned, at most FE_DMA_MAP_MAX)
+ * reachable by the device, readable and/or writable as `flags`
+ * (FE_DMA_DEVICE_*) say, and returns the address the device must use. With
+ * an IOMMU that is an address in the function's own domain, the pages need
+ * not be contiguous, and the kernel's structures are charged to b; without
+ * one it is the physical address and the range must be physically
+ * contiguous (FE_ERR_UNSUPPORTED otherwise; FE_VMO_CONTIGUOUS makes it so),
+ * and the device may write it whatever the flags. The mapping holds a
+ * reference on the VMO, so its pages stay until the mapping is removed.
  */
 fe_status_t pci_dma_map(struct pci_function *fn, struct budget *b, struct kobj *vmo,
-                        uint64_t offset, uint64_t len, uint64_t *device_addr);
+                        uint64_t offset, uint64_t len, unsigned flags, uint64_t *device_addr);
+/* Removes the mapping at device_addr; with an IOMMU, returns once the
+ * device can no longer reach it, and only then lets the VMO go. */
 fe_status_t pci_dma_unmap(struct pci_function *fn, uint64_t device_addr);
 
 /* Binds MSI-X entry `index` (or, without MSI-X, the MSI message: index 0)
@@ -142,5 +161,22 @@ fe_status_t pci_irq_bind(struct pci_function *fn, unsigned index, struct cap *no
 
 /* The function records, for the claim code: the i-th, or NULL past the last. */
 struct pci_function *pci_function_at(uint32_t i);
+/* The record for addr, or NULL if no capability was ever made for it. */
+struct pci_function *pci_function_find(uint32_t addr);
+
+/* ---- pci_dma.c: the memory a device reaches ---- */
+
+void pci_dma_init_cache(void);
+/* Starts the IOMMU units the DMAR names; returns how many translate. */
+uint32_t pci_dma_init(const struct acpi_info *acpi);
+/* The unit covering function addr, or PCI_DMAR_NO_UNIT (said once, at the
+ * function's record, when IOMMUs are in use but none covers it). */
+uint32_t pci_dma_unit_of(uint32_t addr);
+/* Drops every mapping of fn (its claim is ending; bus mastering is off):
+ * the domain goes first, and waits for the unit, then the VMOs. */
+void pci_dma_release_all(struct pci_function *fn);
+/* IOMMU units in use (0: DMA unconfined) and the faults they reported. */
+uint32_t pci_dma_iommu_units(void);
+uint64_t pci_dma_fault_count(void);
 
 #endif /* FERROUS_OBJECT_PCI_H */

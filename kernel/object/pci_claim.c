@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Who drives a PCI function, the memory its device may reach, and its
- * interrupts (ADR 0011, decisions 3 to 5). A function is claimed by the
+ * Who drives a PCI function, and its interrupts (ADR 0011, decisions 3 to
+ * 5; the memory its device may reach is pci_dma.c's). A function is claimed by the
  * process whose first DMA mapping or interrupt binding it was; the claim
  * ends with that process or when the device capability it was made through
  * is revoked, and ending it quiesces the device in this order: bus
  * mastering off (the device can no longer reach memory), MSI and MSI-X off
- * and every vector unbound, and only then the DMA mappings dropped, which
- * lets their pages go.
+ * and every vector unbound, and only then the DMA mappings dropped (with an
+ * IOMMU, the function's domain first, waited for: pci_dma.c), which lets
+ * their pages go.
  */
 #include <arch/pci_ecam.h>
 #include <arch/pci_msi.h>
@@ -16,13 +17,9 @@
 #include "core/irq.h"
 #include "core/panic.h"
 #include "lib/util.h"
-#include "mm/kmem.h"
-#include "mm/vm.h"
-#include "object/budget.h"
 #include "object/notification.h"
 #include "object/pci.h"
 #include "object/process.h"
-#include "object/vmo.h"
 #include "trace/trace.h"
 
 #define MSI_CTL_ENABLE 0x1u
@@ -33,22 +30,6 @@
 #define MSIX_CTL_FUNCTION_MASK 0x4000u
 #define MSIX_CTL_ENABLE 0x8000u
 #define MSIX_BIR_MASK 0x7u
-
-/* One DMA mapping: a page-aligned range of a VMO the device may reach. */
-struct dma_map {
-	struct list_link link;   /* on pci_function.dma */
-	struct vmo *vmo;         /* referenced: its pages stay while mapped */
-	uint64_t offset, len;
-	uint64_t device_addr;
-	struct budget *budget;   /* charged for this record */
-};
-
-static struct kmem_cache dma_map_cache;
-
-void pci_claim_init_cache(void)
-{
-	kmem_cache_init(&dma_map_cache, "dma-map", sizeof(struct dma_map), 8);
-}
 
 static uint32_t cfg_read(struct pci_function *fn, uint32_t off, unsigned width)
 {
@@ -218,68 +199,6 @@ fe_status_t pci_irq_bind(struct pci_function *fn, unsigned index, struct cap *no
 	return FE_OK;
 }
 
-/* ---- DMA ---- */
-
-static fe_status_t contiguous_phys(const struct vmo *v, uint64_t offset, uint64_t len,
-                                   uint64_t *phys)
-{
-	uint64_t first = offset / PAGE_SIZE, n = len / PAGE_SIZE;
-
-	for (uint64_t i = 1; i < n; i++)
-		if (v->pages[first + i] != v->pages[first] + i * PAGE_SIZE)
-			return FE_ERR_UNSUPPORTED;
-	*phys = v->pages[first];
-	return FE_OK;
-}
-
-fe_status_t pci_dma_map(struct pci_function *fn, struct budget *b, struct kobj *obj,
-                        uint64_t offset, uint64_t len, uint64_t *device_addr)
-{
-	struct vmo *v = (struct vmo *)obj;
-	struct dma_map *m;
-	uint64_t phys;
-	fe_status_t st;
-
-	if (len == 0 || offset % PAGE_SIZE || len % PAGE_SIZE)
-		return FE_ERR_INVALID_ARG;
-	if (!range_within(offset, len, v->size))
-		return FE_ERR_OUT_OF_RANGE;
-	if ((st = contiguous_phys(v, offset, len, &phys)) != FE_OK)
-		return st;
-	if ((st = budget_zalloc(b, &dma_map_cache, (void **)&m)) != FE_OK)
-		return st;
-	kobj_get(&v->obj);
-	budget_get(b);
-	*m = (struct dma_map){ .vmo = v, .offset = offset, .len = len, .device_addr = phys, .budget = b };
-	list_push(&fn->dma, &m->link);
-	trace_emit(FE_TRACE_PCI, fn->addr, FE_TRACE_PCI_DMA_MAP, phys, len);
-	*device_addr = phys;
-	return FE_OK;
-}
-
-static void dma_map_drop(struct pci_function *fn, struct dma_map *m)
-{
-	struct budget *b = m->budget;
-
-	list_remove(&fn->dma, &m->link);
-	trace_emit(FE_TRACE_PCI, fn->addr, FE_TRACE_PCI_DMA_UNMAP, m->device_addr, m->len);
-	kobj_put(&m->vmo->obj);
-	budget_free(b, &dma_map_cache, m);
-	budget_put(b);
-}
-
-fe_status_t pci_dma_unmap(struct pci_function *fn, uint64_t device_addr)
-{
-	for (struct list_link *l = fn->dma.first; l; l = l->next) {
-		struct dma_map *m = list_entry(l, struct dma_map, link);
-		if (m->device_addr == device_addr) {
-			dma_map_drop(fn, m);
-			return FE_OK;
-		}
-	}
-	return FE_ERR_NOT_FOUND;
-}
-
 /* ---- the end of a claim ---- */
 
 static void quiesce(struct pci_function *fn)
@@ -288,10 +207,9 @@ static void quiesce(struct pci_function *fn)
 
 	cfg_write(fn, FE_PCI_COMMAND, 2, cfg_read(fn, FE_PCI_COMMAND, 2) & ~FE_PCI_COMMAND_BUS_MASTER);
 	interrupts_off(fn);
-	while (fn->dma.first) {
-		dma_map_drop(fn, list_entry(fn->dma.first, struct dma_map, link));
+	for (const struct list_link *l = fn->dma.first; l; l = l->next)
 		maps++;
-	}
+	pci_dma_release_all(fn);
 	trace_emit(FE_TRACE_PCI, fn->addr, FE_TRACE_PCI_QUIESCE, fn->owner ? fn->owner->obj.koid : 0,
 	           maps);
 	cspace_dep_detach(&fn->claim_via);

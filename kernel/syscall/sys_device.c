@@ -15,6 +15,7 @@
 #include "object/device.h"
 #include "object/interrupt.h"
 #include "object/notification.h"
+#include "object/pci.h"
 #include "object/process.h"
 #include "object/thread.h"
 #include "syscall/syscall.h"
@@ -200,6 +201,8 @@ fe_status_t sys_kernel_stats(struct trap_frame *f)
 	ks.handles = process_handle_count();
 	ks.kheap_objects = heap.inuse;
 	ks.kheap_frames = heap.slabs;
+	ks.iommu_units = pci_dma_iommu_units();
+	ks.dma_faults = pci_dma_fault_count();
 	return copy_to_user(ARG1(f), &ks, sizeof(ks));
 }
 

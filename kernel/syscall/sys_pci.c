@@ -146,7 +146,8 @@ fe_status_t sys_pci_dma_map(struct trap_frame *f)
 	uint32_t rights = FE_RIGHT_READ | ((flags & FE_DMA_DEVICE_WRITE) ? FE_RIGHT_WRITE : 0);
 	fe_status_t st;
 
-	if (flags == 0 || (flags & ~(uint64_t)(FE_DMA_DEVICE_READ | FE_DMA_DEVICE_WRITE)) != 0)
+	if ((flags & (FE_DMA_DEVICE_READ | FE_DMA_DEVICE_WRITE)) == 0 ||
+	    (flags & ~(uint64_t)(FE_DMA_DEVICE_READ | FE_DMA_DEVICE_WRITE | FE_DMA_PHYSICAL)) != 0)
 		return FE_ERR_INVALID_ARG;
 	if ((st = handle_lookup(ARG1(f), FE_OBJ_VMO, rights, &vmo)) != FE_OK ||
 	    (st = managed_device(ARG0(f), &dev, &fn)) != FE_OK)
@@ -156,7 +157,8 @@ fe_status_t sys_pci_dma_map(struct trap_frame *f)
 		return st;
 	if ((st = user_check_write(ARG5(f), sizeof(addr))) != FE_OK ||
 	    (st = claimable(fn)) != FE_OK ||
-	    (st = pci_dma_map(fn, current_process()->budget, vmo, ARG2(f), ARG3(f), &addr)) != FE_OK)
+	    (st = pci_dma_map(fn, current_process()->budget, vmo, ARG2(f), ARG3(f), (unsigned)flags,
+	                      &addr)) != FE_OK)
 		return st;
 	if ((st = copy_to_user(ARG5(f), &addr, sizeof(addr))) != FE_OK) {
 		(void)pci_dma_unmap(fn, addr);

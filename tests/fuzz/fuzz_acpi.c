@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for kernel/acpi/acpi.c. The input is a fake physical
+ * libFuzzer target for kernel/acpi/acpi.c and dmar.c. The input is a fake physical
  * memory image with the RSDP at address 0; the map function hands out
  * pointers into it and NULL for anything out of range. Each input is parsed
  * twice: as it is, and with every checksum the parser will look at patched
@@ -102,6 +102,34 @@ static void fix_checksums(uint8_t *p, size_t n)
 		fix_sum(p, n, 0, rd32(p + 20), 32);
 }
 
+static void check_scopes(const struct acpi_dmar_scope *s, uint32_t n)
+{
+	require(n <= ACPI_MAX_DMAR_SCOPES);
+	for (uint32_t i = 0; i < n; i++) {
+		require(s[i].type >= ACPI_DMAR_SCOPE_ENDPOINT && s[i].type <= ACPI_DMAR_SCOPE_NAMESPACE);
+		require(s[i].path_len >= 1 && s[i].path_len <= ACPI_MAX_SCOPE_PATH);
+		for (uint32_t h = 0; h < s[i].path_len; h++)
+			require(s[i].path[h].dev < 32 && s[i].path[h].fn < 8);
+	}
+}
+
+/* Every unit kept has page-aligned registers; every region is whole pages. */
+static void check_dmar(const struct acpi_dmar *d)
+{
+	require(d->ndrhd <= ACPI_MAX_DRHD && d->nrmrr <= ACPI_MAX_RMRR);
+	if (!d->present)
+		require(d->ndrhd == 0 && d->nrmrr == 0 && d->drhd_dropped == 0);
+	for (uint32_t i = 0; i < d->ndrhd; i++) {
+		require(d->drhd[i].base != 0 && d->drhd[i].base % 4096 == 0);
+		check_scopes(d->drhd[i].scopes, d->drhd[i].nscopes);
+	}
+	for (uint32_t i = 0; i < d->nrmrr; i++) {
+		const struct acpi_rmrr *r = &d->rmrr[i];
+		require(r->base % 4096 == 0 && (r->limit + 1) % 4096 == 0 && r->base <= r->limit);
+		check_scopes(r->scopes, r->nscopes);
+	}
+}
+
 static void check_info(const struct acpi_info *in, fe_status_t st)
 {
 	require(st == FE_OK || st == FE_ERR_BAD_FORMAT || st == FE_ERR_FAULT);
@@ -115,6 +143,7 @@ static void check_info(const struct acpi_info *in, fe_status_t st)
 	require(in->slit_nodes <= ACPI_MAX_NODES);
 	for (uint32_t i = 0; i < in->ncpus; i++)
 		require(in->cpus[i].enabled || in->cpus[i].online_capable);
+	check_dmar(&in->dmar);
 	if (st != FE_OK)
 		require(in->ntables == 0 && !in->have_madt && in->ncpus == 0);
 }

@@ -152,9 +152,26 @@ def mcfg():
     e += struct.pack("<QHBB4s", 0xe0000000, 1, 16, 31, b"")
     return sdt(b"MCFG", bytes(8) + e)
 
+def dmar_scope(kind, enum_id, bus, path):
+    return struct.pack("<BBHBB", kind, 6 + 2 * len(path), 0, enum_id, bus) + \
+        b"".join(struct.pack("<BB", d, f) for d, f in path)
+
+def dmar_struct(kind, body):
+    return struct.pack("<HH", kind, 4 + len(body)) + body
+
+def dmar():
+    """QEMU's DMAR (one unit for every device, with its I/O APIC scope), a unit
+    for one endpoint and one behind a bridge, an ATSR, and a reserved region."""
+    s = dmar_struct(0, struct.pack("<BBHQ", 0, 0, 0, 0xfed91000) +
+                    dmar_scope(1, 0, 0, [(4, 0)]) + dmar_scope(2, 0, 0, [(1, 0), (0, 2)]))
+    s += dmar_struct(0, struct.pack("<BBHQ", 1, 0, 0, 0xfed90000) + dmar_scope(3, 0, 0xff, [(0, 0)]))
+    s += dmar_struct(2, struct.pack("<BBH", 0, 0, 0))
+    s += dmar_struct(1, struct.pack("<HHQQ", 0, 0, 0xe0000, 0xfffff) + dmar_scope(1, 0, 0, [(0x1d, 0)]))
+    return sdt(b"DMAR", struct.pack("<BB10s", 38, 1, b"") + s)
+
 def acpi_image(revision):
     """RSDP at 0, root table at 0x40, then the tables, 16-byte aligned."""
-    tables = [madt(), hpet(), srat(), slit(), mcfg()]
+    tables = [madt(), hpet(), srat(), slit(), mcfg(), dmar()]
     esize = 8 if revision >= 2 else 4
     root_at = 0x40
     root_len = 36 + esize * len(tables)

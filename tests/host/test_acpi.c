@@ -7,7 +7,7 @@
  *
  * Fake physical memory map:
  *   0x0040 RSDP   0x0100 RSDT   0x0200 XSDT
- *   0x1000 MADT   0x2000 HPET   0x3000 SRAT   0x4000 SLIT   0x5000+ spare
+ *   0x1000 MADT   0x2000 HPET   0x3000 SRAT   0x4000 SLIT   0x5000+ spare (MCFG, DMAR)
  */
 #include "host_test.h"
 
@@ -1033,6 +1033,255 @@ static void test_mcfg_too_many(void **state)
 	assert_int_equal(f->info.necam, ACPI_MAX_ECAM);
 }
 
+/* ---- DMAR ---- */
+
+#define IOMMU_BASE 0xfed90000ull
+
+static struct tw dmar_begin(struct fx *f, uint32_t at, uint8_t haw, uint8_t flags)
+{
+	struct tw t = tw_begin(f, at, "DMAR");
+
+	tw_u8(&t, haw);
+	tw_u8(&t, flags);
+	tw_zero(&t, 10);
+	return t;
+}
+
+/* Opens a remapping structure of `type`; dmar_close writes its length. */
+static uint32_t dmar_open(struct tw *t, uint16_t type)
+{
+	uint32_t at = t->len;
+
+	tw_u16(t, type);
+	tw_u16(t, 0);
+	return at;
+}
+
+static void dmar_close(struct tw *t, uint32_t at)
+{
+	put16(t->p + at + 2, (uint16_t)(t->len - at));
+}
+
+static uint32_t drhd_open(struct tw *t, uint8_t flags, uint16_t segment, uint64_t base)
+{
+	uint32_t at = dmar_open(t, 0);
+
+	tw_u8(t, flags);
+	tw_u8(t, 0);
+	tw_u16(t, segment);
+	tw_u64(t, base);
+	return at;
+}
+
+static uint32_t rmrr_open(struct tw *t, uint16_t segment, uint64_t base, uint64_t limit)
+{
+	uint32_t at = dmar_open(t, 1);
+
+	tw_u16(t, 0);
+	tw_u16(t, segment);
+	tw_u64(t, base);
+	tw_u64(t, limit);
+	return at;
+}
+
+/* A device scope with `hops` (device, function) pairs from `path`. */
+static void scope(struct tw *t, uint8_t type, uint8_t enum_id, uint8_t bus, const uint8_t *path,
+                  unsigned hops)
+{
+	tw_u8(t, type);
+	tw_u8(t, (uint8_t)(6 + 2 * hops));
+	tw_u16(t, 0);
+	tw_u8(t, enum_id);
+	tw_u8(t, bus);
+	for (unsigned i = 0; i < 2 * hops; i++)
+		tw_u8(t, path[i]);
+}
+
+static void parse_dmar_at(struct fx *f)
+{
+	const uint64_t tables[] = { SPARE_AT };
+
+	build_root_only(f, tables, 1);
+	assert_status(parse(f), FE_OK);
+}
+
+/* QEMU's shape (one unit for every device, an I/O APIC scope), a second
+ * unit for one endpoint, a reserved region, and an ATSR that is skipped. */
+static void test_dmar(void **state)
+{
+	struct fx *f = *state;
+	const struct acpi_dmar *d = &f->info.dmar;
+	const uint8_t ioapic[] = { 0, 0 }, nic[] = { 4, 0 }, usb[] = { 0x1d, 0 }, deep[] = { 1, 0, 0, 2 };
+	struct tw t = dmar_begin(f, SPARE_AT, 38, ACPI_DMAR_INTR_REMAP);
+	uint32_t at = drhd_open(&t, 0, 0, IOMMU_BASE + 0x1000);
+
+	scope(&t, ACPI_DMAR_SCOPE_ENDPOINT, 0, 0, nic, 1);
+	scope(&t, ACPI_DMAR_SCOPE_BRIDGE, 0, 0, deep, 2);
+	dmar_close(&t, at);
+	at = drhd_open(&t, 1, 0, IOMMU_BASE);
+	scope(&t, ACPI_DMAR_SCOPE_IOAPIC, 2, 0xff, ioapic, 1);
+	dmar_close(&t, at);
+	at = dmar_open(&t, 2); /* ATSR: not used */
+	tw_zero(&t, 4);
+	dmar_close(&t, at);
+	at = rmrr_open(&t, 0, 0xe0000, 0xfffff);
+	scope(&t, ACPI_DMAR_SCOPE_ENDPOINT, 0, 0, usb, 1);
+	dmar_close(&t, at);
+	tw_end(&t);
+	parse_dmar_at(f);
+
+	assert_int_equal(f->info.warnings, 0);
+	assert_true(d->present);
+	assert_int_equal(d->host_addr_width, 39);
+	assert_int_equal(d->flags, ACPI_DMAR_INTR_REMAP);
+	assert_int_equal(d->drhd_dropped, 0);
+	assert_int_equal(d->ndrhd, 2);
+	assert_int_equal(d->drhd[0].base, IOMMU_BASE + 0x1000);
+	assert_false(d->drhd[0].include_all);
+	assert_int_equal(d->drhd[0].nscopes, 2);
+	assert_int_equal(d->drhd[0].scopes[0].type, ACPI_DMAR_SCOPE_ENDPOINT);
+	assert_int_equal(d->drhd[0].scopes[0].path_len, 1);
+	assert_int_equal(d->drhd[0].scopes[0].path[0].dev, 4);
+	assert_int_equal(d->drhd[0].scopes[1].path_len, 2);
+	assert_int_equal(d->drhd[0].scopes[1].path[1].fn, 2);
+	assert_true(d->drhd[1].include_all);
+	assert_int_equal(d->drhd[1].base, IOMMU_BASE);
+	assert_int_equal(d->drhd[1].nscopes, 1);
+	assert_int_equal(d->drhd[1].scopes[0].type, ACPI_DMAR_SCOPE_IOAPIC);
+	assert_int_equal(d->drhd[1].scopes[0].enum_id, 2);
+	assert_int_equal(d->drhd[1].scopes[0].start_bus, 0xff);
+	assert_int_equal(d->nrmrr, 1);
+	assert_int_equal(d->rmrr[0].base, 0xe0000);
+	assert_int_equal(d->rmrr[0].limit, 0xfffff);
+	assert_int_equal(d->rmrr[0].scopes[0].path[0].dev, 0x1d);
+}
+
+/* Impossible values: the entry (or scope) is skipped, the rest kept. */
+static void test_dmar_bad_entries(void **state)
+{
+	struct fx *f = *state;
+	const struct acpi_dmar *d = &f->info.dmar;
+	const uint8_t bad_dev[] = { 32, 0 }, bad_fn[] = { 3, 8 }, good[] = { 3, 1 };
+	struct tw t = dmar_begin(f, SPARE_AT, 47, 0);
+	uint32_t at;
+
+	dmar_close(&t, drhd_open(&t, 1, 0, 0));                /* no registers */
+	dmar_close(&t, drhd_open(&t, 1, 0, IOMMU_BASE + 8));   /* not page aligned */
+	dmar_close(&t, rmrr_open(&t, 0, 0x1800, 0x1fff));      /* base inside a page */
+	dmar_close(&t, rmrr_open(&t, 0, 0x1000, 0x17ff));      /* limit inside a page */
+	dmar_close(&t, rmrr_open(&t, 0, 0x3000, 0x1fff));      /* reversed */
+	at = drhd_open(&t, 1, 0, IOMMU_BASE);
+	scope(&t, ACPI_DMAR_SCOPE_ENDPOINT, 0, 0, bad_dev, 1);
+	scope(&t, ACPI_DMAR_SCOPE_ENDPOINT, 0, 0, bad_fn, 1);
+	scope(&t, ACPI_DMAR_SCOPE_ENDPOINT, 0, 0, good, 0);   /* no path */
+	scope(&t, 9, 0, 0, good, 1);                          /* unknown type: ignored */
+	scope(&t, ACPI_DMAR_SCOPE_ENDPOINT, 0, 5, good, 1);
+	dmar_close(&t, at);
+	tw_end(&t);
+	parse_dmar_at(f);
+
+	assert_int_equal(f->info.warnings, ACPI_WARN_BAD_ENTRY);
+	assert_int_equal(d->host_addr_width, 48);
+	assert_int_equal(d->drhd_dropped, 2);
+	assert_int_equal(d->ndrhd, 1);
+	assert_int_equal(d->nrmrr, 0);
+	assert_int_equal(d->drhd[0].nscopes, 1);
+	assert_int_equal(d->drhd[0].scopes[0].start_bus, 5);
+	assert_int_equal(d->drhd[0].scopes[0].path[0].fn, 1);
+}
+
+/* A structure or scope whose length is wrong ends the walk at its level. */
+static void test_dmar_truncated(void **state)
+{
+	struct fx *f = *state;
+	const struct acpi_dmar *d = &f->info.dmar;
+	const uint8_t p[] = { 1, 0 };
+	struct tw t = dmar_begin(f, SPARE_AT, 38, 0);
+	uint32_t at = drhd_open(&t, 0, 0, IOMMU_BASE);
+
+	scope(&t, ACPI_DMAR_SCOPE_ENDPOINT, 0, 0, p, 1);
+	tw_u8(&t, ACPI_DMAR_SCOPE_ENDPOINT); /* a scope of odd length: the walk stops */
+	tw_u8(&t, 7);
+	tw_zero(&t, 5);
+	scope(&t, ACPI_DMAR_SCOPE_ENDPOINT, 0, 0, p, 1);
+	dmar_close(&t, at);
+	at = dmar_open(&t, 0); /* a unit too short for its registers */
+	tw_zero(&t, 8);
+	dmar_close(&t, at);
+	at = dmar_open(&t, 0); /* a length of 3: the table walk stops */
+	put16(t.p + at + 2, 3);
+	dmar_close(&t, drhd_open(&t, 1, 0, IOMMU_BASE + 0x1000));
+	put16(t.p + at + 2, 3);
+	tw_end(&t);
+	parse_dmar_at(f);
+
+	assert_int_equal(f->info.warnings, ACPI_WARN_TRUNCATED);
+	assert_int_equal(d->ndrhd, 1);
+	assert_int_equal(d->drhd[0].nscopes, 1);
+	assert_int_equal(d->drhd_dropped, 2); /* the short one, and whatever followed the bad length */
+
+	/* A structure running past the table, then a table too short for its header. */
+	t = dmar_begin(f, SPARE_AT, 38, 0);
+	at = drhd_open(&t, 1, 0, IOMMU_BASE);
+	dmar_close(&t, at);
+	put16(t.p + at + 2, 200);
+	tw_end(&t);
+	parse_dmar_at(f);
+	assert_int_equal(f->info.warnings, ACPI_WARN_TRUNCATED);
+	assert_true(d->present);
+	assert_int_equal(d->ndrhd, 0);
+	assert_int_equal(d->drhd_dropped, 1);
+
+	put32(f->mem + SPARE_AT + 4, 47);
+	fix_sum(f, SPARE_AT);
+	assert_status(parse(f), FE_OK);
+	assert_int_equal(f->info.warnings, ACPI_WARN_TRUNCATED);
+	assert_false(d->present);
+}
+
+static void test_dmar_too_many(void **state)
+{
+	struct fx *f = *state;
+	const struct acpi_dmar *d = &f->info.dmar;
+	const uint8_t p[] = { 1, 0, 2, 0, 3, 0, 4, 0, 5, 0 };
+	struct tw t = dmar_begin(f, SPARE_AT, 38, 0);
+	uint32_t at;
+
+	for (unsigned i = 0; i <= ACPI_MAX_DRHD; i++)
+		dmar_close(&t, drhd_open(&t, 0, 0, IOMMU_BASE + 0x1000 * i));
+	for (unsigned i = 0; i <= ACPI_MAX_RMRR; i++)
+		dmar_close(&t, rmrr_open(&t, 0, 0x100000 * i, 0x100000 * i + 0xfff));
+	at = rmrr_open(&t, 0, 0, 0xfff);
+	for (unsigned i = 0; i <= ACPI_MAX_DMAR_SCOPES; i++)
+		scope(&t, ACPI_DMAR_SCOPE_ENDPOINT, 0, (uint8_t)i, p, 1);
+	dmar_close(&t, at);
+	tw_end(&t);
+	parse_dmar_at(f);
+	assert_int_equal(f->info.warnings, ACPI_WARN_TOO_MANY);
+	assert_int_equal(d->ndrhd, ACPI_MAX_DRHD);
+	assert_int_equal(d->drhd_dropped, 1);
+	assert_int_equal(d->nrmrr, ACPI_MAX_RMRR);
+
+	/* Too many scopes, and a path longer than a scope holds. */
+	t = dmar_begin(f, SPARE_AT, 38, 0);
+	at = drhd_open(&t, 0, 0, IOMMU_BASE);
+	for (unsigned i = 0; i <= ACPI_MAX_DMAR_SCOPES; i++)
+		scope(&t, ACPI_DMAR_SCOPE_ENDPOINT, 0, (uint8_t)i, p, 1);
+	dmar_close(&t, at);
+	at = drhd_open(&t, 0, 0, IOMMU_BASE + 0x1000);
+	scope(&t, ACPI_DMAR_SCOPE_BRIDGE, 0, 0, p, ACPI_MAX_SCOPE_PATH + 1);
+	scope(&t, ACPI_DMAR_SCOPE_BRIDGE, 0, 0, p, ACPI_MAX_SCOPE_PATH);
+	dmar_close(&t, at);
+	tw_end(&t);
+	parse_dmar_at(f);
+	assert_int_equal(f->info.warnings, ACPI_WARN_TOO_MANY);
+	assert_int_equal(d->drhd[0].nscopes, ACPI_MAX_DMAR_SCOPES);
+	assert_int_equal(d->drhd[0].scopes[ACPI_MAX_DMAR_SCOPES - 1].start_bus, ACPI_MAX_DMAR_SCOPES - 1);
+	assert_int_equal(d->drhd[1].nscopes, 1);
+	assert_int_equal(d->drhd[1].scopes[0].path_len, ACPI_MAX_SCOPE_PATH);
+	assert_int_equal(d->drhd[1].scopes[0].path[ACPI_MAX_SCOPE_PATH - 1].dev, 4);
+}
+
 static void test_srat(void **state)
 {
 	struct fx *f = *state;
@@ -1234,6 +1483,10 @@ int main(void)
 		T(test_mcfg),
 		T(test_mcfg_bad),
 		T(test_mcfg_too_many),
+		T(test_dmar),
+		T(test_dmar_bad_entries),
+		T(test_dmar_truncated),
+		T(test_dmar_too_many),
 	};
 
 	return cmocka_run_group_tests_name("acpi", tests, NULL, NULL);

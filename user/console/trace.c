@@ -42,6 +42,7 @@ static const char *const event_names[] = {
 	[FE_TRACE_TLB_SHOOTDOWN] = "tlb_shootdown",
 	[FE_TRACE_PROCESS_WATCH] = "process_watch",
 	[FE_TRACE_PCI] = "pci",
+	[FE_TRACE_IOMMU_FAULT] = "iommu_fault",
 };
 
 /* For syscall_enter/exit, whose arg[0] is the call number. */
@@ -208,6 +209,11 @@ void cmd_stats(int argc, char **argv)
 	       (unsigned long long)(ks.tsc_hz / 1000 % 1000));
 	printf("numa: %llu node(s), %llu remote frame allocations\n",
 	       (unsigned long long)ks.numa_nodes, (unsigned long long)ks.frames_remote);
+	if (ks.iommu_units)
+		printf("dma: confined per device by %llu IOMMU unit(s), %llu fault(s)\n",
+		       (unsigned long long)ks.iommu_units, (unsigned long long)ks.dma_faults);
+	else
+		printf("dma: unconfined (no IOMMU): a driver's device can reach any memory\n");
 	print_node_stats((uint32_t)ks.numa_nodes);
 	print_cpu_stats((uint32_t)ks.cpus);
 	print_lock_stats((uint32_t)ks.cpus, ks.tsc_hz);

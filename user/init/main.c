@@ -81,6 +81,10 @@ static bool report(const struct fe_exit_status *e)
 		printf("init: %s faulted: vector %u at %#llx rip %#llx\n", program, e->vector,
 		       (unsigned long long)e->address, (unsigned long long)e->rip);
 		return true;
+	case FE_EXIT_DMA_FAULT:
+		printf("init: %s ended by a DMA fault: reason %u at device address %#llx\n", program,
+		       e->vector, (unsigned long long)e->address);
+		return true;
 	default:
 		printf("init: %s killed\n", program);
 		return true;

@@ -18,7 +18,7 @@ static const char *const reason_names[FE_SUPERVISOR_REASON_COUNT] = {
 	[FE_SUPERVISOR_REASON_FAULT] = "fault",    [FE_SUPERVISOR_REASON_KILLED] = "killed",
 	[FE_SUPERVISOR_REASON_HANG] = "hang",      [FE_SUPERVISOR_REASON_RESTART] = "restart",
 	[FE_SUPERVISOR_REASON_BUDGET] = "budget",  [FE_SUPERVISOR_REASON_SPAWN] = "spawn",
-	[FE_SUPERVISOR_REASON_SHUTDOWN] = "shutdown",
+	[FE_SUPERVISOR_REASON_SHUTDOWN] = "shutdown", [FE_SUPERVISOR_REASON_DMA] = "dma-fault",
 };
 
 static const struct {
@@ -82,6 +82,10 @@ const char *fe_supervisor_describe(const struct fe_supervisor_death *d, char *bu
 		break;
 	case FE_SUPERVISOR_REASON_SPAWN:
 		snprintf(buf, size, "spawn: %s", fe_status_name((fe_status_t)d->code));
+		break;
+	case FE_SUPERVISOR_REASON_DMA:
+		snprintf(buf, size, "dma-fault: IOMMU reason %u at device address %#llx", d->vector,
+		         (unsigned long long)d->address);
 		break;
 	default:
 		snprintf(buf, size, "%s", why);

@@ -194,7 +194,8 @@ fe_status_t fe_virtio_negotiate(struct fe_virtio *v, uint64_t wanted, uint64_t *
 	offered |= (uint64_t)rd32(v->common, C_DF) << 32;
 	if (!(offered & FE_VIRTIO_F_VERSION_1))
 		return fail(v, FE_ERR_UNSUPPORTED, "the device does not offer VIRTIO_F_VERSION_1");
-	*accepted = (wanted | FE_VIRTIO_F_VERSION_1) & offered;
+	*accepted = (wanted | FE_VIRTIO_F_VERSION_1 | FE_VIRTIO_F_ACCESS_PLATFORM) & offered;
+	v->dma_flags = (*accepted & FE_VIRTIO_F_ACCESS_PLATFORM) ? 0 : FE_DMA_PHYSICAL;
 	wr32(v->common, C_GFSELECT, 0);
 	wr32(v->common, C_GF, (uint32_t)*accepted);
 	wr32(v->common, C_GFSELECT, 1);
@@ -217,7 +218,8 @@ static fe_status_t ring_memory(struct fe_virtio *v, struct fe_virtq *q)
 		return fail(v, st, "no memory for a virtqueue");
 	if ((st = fe_vm_map(fe_self, q->vmo, 0, va, RING_BYTES, FE_VM_READ | FE_VM_WRITE)) != FE_OK ||
 	    (st = fe_pci_dma_map(v->dev, q->vmo, 0, RING_BYTES,
-	                         FE_DMA_DEVICE_READ | FE_DMA_DEVICE_WRITE, &q->dev_addr)) != FE_OK) {
+	                         FE_DMA_DEVICE_READ | FE_DMA_DEVICE_WRITE | v->dma_flags,
+	                         &q->dev_addr)) != FE_OK) {
 		(void)fe_handle_delete(q->vmo);
 		return fail(v, st, "cannot map a virtqueue");
 	}

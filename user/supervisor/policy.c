@@ -47,6 +47,11 @@ static struct fe_supervisor_death classify(const struct svc *s, const struct fe_
 		d.address = e->address;
 		d.rip = e->rip;
 		break;
+	case FE_EXIT_DMA_FAULT:
+		d.reason = FE_SUPERVISOR_REASON_DMA;
+		d.vector = e->vector;
+		d.address = e->address;
+		break;
 	default:
 		d.reason = s->kill_reason ? s->kill_reason : FE_SUPERVISOR_REASON_KILLED;
 	}

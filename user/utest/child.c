@@ -83,12 +83,12 @@ fe_status_t ut_wait(fe_handle_t proc, struct fe_exit_status *st)
 
 static const char *reason_name(uint32_t r)
 {
-	static const char *const names[] = { "running", "exited", "killed", "faulted" };
+	static const char *const names[] = { "running", "exited", "killed", "faulted",
+		                             "ended by a DMA fault" };
 	return r < ARRAY_SIZE(names) ? names[r] : "?";
 }
 
-/* Waits; true with *st filled if the child ended in time. Deletes proc. */
-static bool reap(struct ut *t, fe_handle_t proc, struct fe_exit_status *st)
+bool ut_reap(struct ut *t, fe_handle_t proc, struct fe_exit_status *st)
 {
 	fe_status_t s = ut_wait(proc, st);
 
@@ -102,7 +102,7 @@ void ut_expect_exit(struct ut *t, fe_handle_t proc, uint32_t reason, int64_t cod
 {
 	struct fe_exit_status st;
 
-	if (!reap(t, proc, &st))
+	if (!ut_reap(t, proc, &st))
 		return;
 	UT_EXPECT_MSG(t, st.reason == reason, "child %s, expected it %s", reason_name(st.reason),
 	              reason_name(reason));
@@ -118,7 +118,7 @@ void ut_expect_fault(struct ut *t, fe_handle_t proc, uint32_t vector, uint64_t a
 {
 	struct fe_exit_status st;
 
-	if (!reap(t, proc, &st))
+	if (!ut_reap(t, proc, &st))
 		return;
 	UT_EXPECT_MSG(t, st.reason == FE_EXIT_FAULT, "child %s (code %lld), expected a fault",
 	              reason_name(st.reason), (long long)st.code);

@@ -4,6 +4,7 @@
  *
  *	init.run=utest [utest.suites=ipc,memory]   all suites, or those named
  *	               [utest.capacity=512,1024]   cpu_capacity= as given to the kernel
+ *	               [utest.iommu=0|1]           whether the machine has an IOMMU
  *	utest role=NAME [ARG]                       a child a test started
  *
  * It runs as an ordinary process holding what init passes on (console,
@@ -15,6 +16,7 @@
 #include "ut.h"
 
 const char *ut_capacity_list;
+int ut_iommu_expected = -1;
 
 int main(int argc, char **argv)
 {
@@ -27,6 +29,8 @@ int main(int argc, char **argv)
 			spec = argv[i] + 7;
 		if (strncmp(argv[i], "capacity=", 9) == 0)
 			ut_capacity_list = argv[i] + 9;
+		if (strncmp(argv[i], "iommu=", 6) == 0)
+			ut_iommu_expected = argv[i][6] == '1';
 	}
 	return ut_run(spec) == 0 ? 0 : 1;
 }

@@ -225,6 +225,7 @@ int ut_role_main(const char *role, const char *arg)
 	if (strcmp(role, "pci-driver") == 0) return ut_role_pci_driver(arg);
 	if (strcmp(role, "pci-claimer") == 0) return ut_role_pci_claimer();
 	if (strcmp(role, "pci-dma-die") == 0) return ut_role_pci_dma_die(arg);
+	if (strcmp(role, "pci-dma-stray") == 0) return ut_role_pci_dma_stray(arg);
 	printf("    # utest: unknown role %s\n", role);
 	return 99;
 }

@@ -1,127 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * DMA, MSI and the claim on a PCI function (ADR 0011, decisions 3 to 5),
- * with QEMU's `edu` device (1234:11e8), which copies between memory and its
- * own 4 KiB buffer on command and raises an MSI when asked. Every case
- * skips on a machine without one (scenario `dma` adds it).
+ * with QEMU's `edu` device (edu.h). Every case skips on a machine without
+ * one; scenario `dma` adds it without an IOMMU, `dma-iommu` with one, and
+ * each case holds either way (what only an IOMMU gives: suite_iommu.c).
  */
 #include <fe/pci.h>
 
-#include "ut.h"
+#include "edu.h"
 
-#define EDU_VENDOR 0x1234
-#define EDU_DEVICE 0x11e8
-#define EDU_VA 0x72000000ULL
-#define EDU_BAR_SIZE (1ULL << 20)
-/* Registers (hw/misc/edu.c). */
-#define EDU_IRQ_STATUS 0x24
-#define EDU_IRQ_RAISE 0x60
-#define EDU_IRQ_ACK 0x64
-#define EDU_DMA_SRC 0x80
-#define EDU_DMA_DST 0x88
-#define EDU_DMA_COUNT 0x90
-#define EDU_DMA_CMD 0x98
-#define EDU_DMA_START 1u
-#define EDU_DMA_TO_RAM 2u
-#define EDU_BUFFER 0x40000u /* the device's buffer, as a DMA address */
-/* Bytes per copy: less than the 4 KiB buffer, since QEMU 7.2's edu refuses
- * a copy that ends exactly at the buffer's end (its range check is off by one). */
-#define EDU_COPY 2048u
 #define IRQ_BIT 3
-#define PATTERN 0xa5
-
-struct edu {
-	fe_handle_t dev, bar;
-	uint32_t addr;
-	volatile uint8_t *regs;
-};
-
-static void match_edu(const struct fe_pci_function *f, void *ctx)
-{
-	uint32_t *addr = ctx;
-
-	if (f->vendor == EDU_VENDOR && f->device == EDU_DEVICE && *addr == UINT32_MAX)
-		*addr = f->addr;
-}
-
-static uint32_t find_edu(struct ut *t)
-{
-	fe_handle_t root = ut_slot(FE_START_PCI_ROOT);
-	uint32_t addr = UINT32_MAX;
-
-	if (root != FE_HANDLE_INVALID)
-		UT_EXPECT_OK(t, fe_pci_enumerate(root, match_edu, &addr));
-	if (addr == UINT32_MAX)
-		ut_skip(t, "no edu device (scenario dma adds one)");
-	return addr;
-}
-
-static void wr32(struct edu *e, uint32_t off, uint32_t v) { *(volatile uint32_t *)(e->regs + off) = v; }
-static uint32_t rd32(struct edu *e, uint32_t off) { return *(volatile uint32_t *)(e->regs + off); }
-static void wr64(struct edu *e, uint32_t off, uint64_t v) { *(volatile uint64_t *)(e->regs + off) = v; }
-
-/* A device capability for the edu, its registers mapped at `va`, memory
- * decoding and bus mastering on. False (case failed or skipped) otherwise. */
-static bool edu_open(struct ut *t, struct edu *e, uint32_t addr, fe_handle_t dev, uint64_t va)
-{
-	struct fe_pci_bar_info info;
-	uint32_t cmd = 0;
-
-	e->addr = addr;
-	e->dev = dev;
-	e->regs = (volatile uint8_t *)(uintptr_t)va;
-	if (!UT_EXPECT_OK(t, fe_pci_bar(dev, 0, &e->bar, &info)))
-		return false;
-	UT_EXPECT_EQ(t, info.size, EDU_BAR_SIZE);
-	UT_EXPECT_OK(t, fe_pci_config_read(dev, addr, FE_PCI_COMMAND, 2, &cmd));
-	UT_EXPECT_OK(t, fe_pci_config_write(dev, FE_PCI_COMMAND, 2,
-	                                    cmd | FE_PCI_COMMAND_MEMORY | FE_PCI_COMMAND_BUS_MASTER));
-	return UT_EXPECT_OK(t, fe_vm_map(fe_self, e->bar, 0, va, EDU_BAR_SIZE,
-	                                 FE_VM_READ | FE_VM_WRITE));
-}
-
-static void edu_close(struct ut *t, struct edu *e)
-{
-	UT_EXPECT_OK(t, fe_vm_unmap(fe_self, (uint64_t)(uintptr_t)e->regs, EDU_BAR_SIZE));
-	ut_del(t, e->bar);
-}
-
-/* One edu DMA: `count` bytes from src to dst; polls until the device is done. */
-static void edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint32_t count, uint32_t cmd)
-{
-	wr64(e, EDU_DMA_SRC, src);
-	wr64(e, EDU_DMA_DST, dst);
-	wr64(e, EDU_DMA_COUNT, count);
-	wr64(e, EDU_DMA_CMD, cmd | EDU_DMA_START);
-	UT_WAIT_UNTIL((rd32(e, EDU_DMA_CMD) & EDU_DMA_START) == 0);
-}
+#define PATTERN EDU_PATTERN
 
 static fe_handle_t contiguous_page(struct ut *t, uint8_t fill)
 {
-	static uint8_t buf[PAGE];
-	fe_handle_t v = FE_HANDLE_INVALID;
-
-	UT_EXPECT_OK(t, fe_vmo_create_flags(PAGE, FE_VMO_CONTIGUOUS, &v));
-	memset(buf, fill, sizeof(buf));
-	UT_EXPECT_OK(t, fe_vmo_write(v, 0, buf, sizeof(buf)));
-	return v;
+	return edu_pages(t, 1, fill, true);
 }
 
 /* Of v's first `len` bytes, how many differ from `fill`. */
 static unsigned differing(struct ut *t, fe_handle_t v, uint8_t fill, size_t len)
 {
-	static uint8_t buf[PAGE];
-	unsigned n = 0;
-
-	UT_EXPECT_OK(t, fe_vmo_read(v, 0, buf, sizeof(buf)));
-	for (size_t i = 0; i < len && i < sizeof(buf); i++)
-		n += buf[i] != fill;
-	return n;
+	return edu_differing(t, v, 0, len, fill);
 }
 
 static void msi_reaches_a_notification(struct ut *t)
 {
-	uint32_t addr = find_edu(t);
+	uint32_t addr = edu_find(t);
 	fe_handle_t root = ut_slot(FE_START_PCI_ROOT), d, n, wait_only;
 	uint64_t bits = 0;
 	struct edu e;
@@ -139,11 +43,11 @@ static void msi_reaches_a_notification(struct ut *t)
 	if (edu_open(t, &e, addr, d, EDU_VA) && UT_EXPECT_OK(t, fe_pci_irq_bind(d, 0, n, IRQ_BIT))) {
 		for (int i = 0; i < 3; i++) {
 			bits = 0;
-			wr32(&e, EDU_IRQ_RAISE, 1);
+			edu_wr32(&e, EDU_IRQ_RAISE, 1);
 			UT_WAIT_UNTIL(fe_notif_wait(n, FE_NONBLOCK, &bits) == FE_OK);
 			UT_EXPECT_EQ(t, bits, 1ULL << IRQ_BIT);
-			UT_EXPECT_EQ(t, rd32(&e, EDU_IRQ_STATUS), 1);
-			wr32(&e, EDU_IRQ_ACK, 1);
+			UT_EXPECT_EQ(t, edu_rd32(&e, EDU_IRQ_STATUS), 1);
+			edu_wr32(&e, EDU_IRQ_ACK, 1);
 		}
 		edu_close(t, &e);
 	}
@@ -157,7 +61,7 @@ static void msi_reaches_a_notification(struct ut *t)
 /* Memory to the device's buffer and back into another page. */
 static void dma_round_trip(struct ut *t)
 {
-	uint32_t addr = find_edu(t);
+	uint32_t addr = edu_find(t);
 	fe_handle_t root = ut_slot(FE_START_PCI_ROOT), d, a, b;
 	uint64_t da = 0, db = 0;
 	uint32_t cmd = 0;
@@ -189,10 +93,74 @@ static void dma_round_trip(struct ut *t)
 	ut_del(t, d);
 }
 
+/* The kernel says whether an IOMMU confines DMA, as the scenario booted it
+ * (utest.iommu=0 or 1; without that word only what it says is noted). */
+static void dma_confinement_as_booted(struct ut *t)
+{
+	uint64_t units = edu_iommu_units(t);
+
+	if (ut_iommu_expected >= 0)
+		UT_EXPECT_EQ(t, units > 0, ut_iommu_expected == 1);
+	ut_note(t, "DMA %s (%llu IOMMU unit(s) in use)", units ? "confined per device" : "unconfined",
+	        (unsigned long long)units);
+	/* A device that bypasses translation (FE_DMA_PHYSICAL) is mapped only
+	 * where device addresses are physical. */
+	uint32_t addr = edu_find(t);
+	fe_handle_t d, v;
+	uint64_t da = 0;
+	if (addr == UINT32_MAX ||
+	    !UT_EXPECT_OK(t, fe_pci_device_create(ut_slot(FE_START_PCI_ROOT), addr, &d)))
+		return;
+	v = contiguous_page(t, 0);
+	UT_EXPECT_STATUS(t, fe_pci_dma_map(d, v, 0, PAGE, FE_DMA_DEVICE_READ | FE_DMA_PHYSICAL, &da),
+	                 units ? FE_ERR_UNSUPPORTED : FE_OK);
+	if (!units)
+		UT_EXPECT_OK(t, fe_pci_release(d));
+	ut_del(t, v);
+	ut_del(t, d);
+}
+
+/* A copy that straddles a page boundary lands in both pages, and nowhere
+ * else. With an IOMMU the VMOs are ordinary (their pages need not be
+ * contiguous: the domain makes them so); without, they must be contiguous. */
+static void dma_across_pages(struct ut *t)
+{
+	uint32_t addr = edu_find(t);
+	fe_handle_t root = ut_slot(FE_START_PCI_ROOT), d, a, b;
+	bool iommu = edu_iommu_units(t) > 0;
+	const size_t half = EDU_COPY / 2;
+	static uint8_t fill[PAGE];
+	uint64_t da = 0, db = 0;
+	struct edu e;
+
+	if (addr == UINT32_MAX)
+		return;
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_pci_device_create(root, addr, &d)));
+	a = edu_pages(t, 2, 0x11, !iommu);
+	b = edu_pages(t, 2, 0, !iommu);
+	memset(fill, 0x22, sizeof(fill));
+	UT_EXPECT_OK(t, fe_vmo_write(a, PAGE, fill, sizeof(fill)));
+	UT_EXPECT_OK(t, fe_pci_dma_map(d, a, 0, 2 * PAGE, FE_DMA_DEVICE_READ, &da));
+	UT_EXPECT_OK(t, fe_pci_dma_map(d, b, 0, 2 * PAGE, FE_DMA_DEVICE_WRITE, &db));
+	if (edu_open(t, &e, addr, d, EDU_VA)) {
+		edu_dma(&e, da + PAGE - half, EDU_BUFFER, EDU_COPY, 0);
+		edu_dma(&e, EDU_BUFFER, db + PAGE - half, EDU_COPY, EDU_DMA_TO_RAM);
+		UT_EXPECT_EQ(t, edu_differing(t, b, PAGE - half, half, 0x11), 0);
+		UT_EXPECT_EQ(t, edu_differing(t, b, PAGE, half, 0x22), 0);
+		UT_EXPECT_EQ(t, edu_differing(t, b, 0, PAGE - half, 0), 0);
+		UT_EXPECT_EQ(t, edu_differing(t, b, PAGE + half, PAGE - half, 0), 0);
+		edu_close(t, &e);
+	}
+	UT_EXPECT_OK(t, fe_pci_release(d));
+	ut_del(t, a);
+	ut_del(t, b);
+	ut_del(t, d);
+}
+
 static void dma_map_refusals(struct ut *t)
 {
-	uint32_t addr = find_edu(t);
-	fe_handle_t root = ut_slot(FE_START_PCI_ROOT), d, v, ro;
+	uint32_t addr = edu_find(t);
+	fe_handle_t root = ut_slot(FE_START_PCI_ROOT), d, v, ro, big;
 	uint64_t da = 0;
 
 	if (addr == UINT32_MAX)
@@ -204,8 +172,15 @@ static void dma_map_refusals(struct ut *t)
 	UT_EXPECT_STATUS(t, fe_pci_dma_map(d, v, 0, 0, FE_DMA_DEVICE_READ, &da), FE_ERR_INVALID_ARG);
 	UT_EXPECT_STATUS(t, fe_pci_dma_map(d, v, 0, 2 * PAGE, FE_DMA_DEVICE_READ, &da),
 	                 FE_ERR_OUT_OF_RANGE);
+	if (UT_EXPECT_OK(t, fe_vmo_create(FE_DMA_MAP_MAX + PAGE, &big))) {
+		UT_EXPECT_STATUS(t, fe_pci_dma_map(d, big, 0, FE_DMA_MAP_MAX + PAGE, FE_DMA_DEVICE_READ,
+		                                   &da), FE_ERR_OUT_OF_RANGE);
+		ut_del(t, big);
+	}
 	UT_EXPECT_STATUS(t, fe_pci_dma_map(d, v, 0, PAGE, 0, &da), FE_ERR_INVALID_ARG);
-	UT_EXPECT_STATUS(t, fe_pci_dma_map(d, v, 0, PAGE, 4, &da), FE_ERR_INVALID_ARG);
+	UT_EXPECT_STATUS(t, fe_pci_dma_map(d, v, 0, PAGE, FE_DMA_PHYSICAL, &da), FE_ERR_INVALID_ARG);
+	UT_EXPECT_STATUS(t, fe_pci_dma_map(d, v, 0, PAGE, 8 | FE_DMA_DEVICE_READ, &da),
+	                 FE_ERR_INVALID_ARG);
 	UT_EXPECT_STATUS(t, fe_pci_dma_map(d, ro, 0, PAGE, FE_DMA_DEVICE_WRITE, &da),
 	                 FE_ERR_ACCESS_DENIED);
 	UT_EXPECT_STATUS(t, fe_pci_dma_map(d, v, 0, PAGE, FE_DMA_DEVICE_READ, NULL), FE_ERR_FAULT);
@@ -242,7 +217,7 @@ int ut_role_pci_claimer(void)
  * off) and frees the function for the next driver. */
 static void claim_is_exclusive_and_ends_with_its_process(struct ut *t)
 {
-	uint32_t addr = find_edu(t), cmd = 0;
+	uint32_t addr = edu_find(t), cmd = 0;
 	fe_handle_t root = ut_slot(FE_START_PCI_ROOT), d, n, v, p;
 	struct ut_child c = { .role = "pci-claimer" };
 	uint64_t bits = 0, da = 0;
@@ -290,10 +265,7 @@ int ut_role_pci_dma_die(const char *arg)
 	    fe_pci_dma_map(d, target, 0, PAGE, FE_DMA_DEVICE_WRITE, &dt) != FE_OK || t0.failed)
 		return 3;
 	edu_dma(&e, ds, EDU_BUFFER, EDU_COPY, 0);
-	wr64(&e, EDU_DMA_SRC, EDU_BUFFER);
-	wr64(&e, EDU_DMA_DST, dt);
-	wr64(&e, EDU_DMA_COUNT, EDU_COPY);
-	wr64(&e, EDU_DMA_CMD, EDU_DMA_TO_RAM | EDU_DMA_START);
+	edu_dma_start(&e, EDU_BUFFER, dt, EDU_COPY, EDU_DMA_TO_RAM);
 	ut_ud2_here();
 	return 4;
 }
@@ -302,7 +274,7 @@ int ut_role_pci_dma_die(const char *arg)
  * mastering off before anything else, so the copy never lands. */
 static void inflight_dma_never_lands_after_death(struct ut *t)
 {
-	uint32_t addr = find_edu(t);
+	uint32_t addr = edu_find(t);
 	fe_handle_t root = ut_slot(FE_START_PCI_ROOT), d, v, p;
 	struct ut_child c = { .role = "pci-dma-die" };
 	struct fe_exit_status st;
@@ -327,8 +299,10 @@ static void inflight_dma_never_lands_after_death(struct ut *t)
 }
 
 UT_SUITE(dma,
+	UT_CASE(dma_confinement_as_booted),
 	UT_CASE(msi_reaches_a_notification),
 	UT_CASE(dma_round_trip),
+	UT_CASE(dma_across_pages),
 	UT_CASE(dma_map_refusals),
 	UT_CASE(claim_is_exclusive_and_ends_with_its_process),
 	UT_CASE(inflight_dma_never_lands_after_death));

@@ -60,11 +60,13 @@ extern const struct ut_suite ut_suite_syscall, ut_suite_handles, ut_suite_memory
 	ut_suite_process, ut_suite_thread, ut_suite_budget, ut_suite_ipc, ut_suite_notification,
 	ut_suite_devices, ut_suite_smp, ut_suite_numa, ut_suite_capacity, ut_suite_rflags,
 	ut_suite_args, ut_suite_atomic, ut_suite_wx, ut_suite_fpu, ut_suite_revoke, ut_suite_quota,
-	ut_suite_watch, ut_suite_pci, ut_suite_dma, ut_suite_blk;
+	ut_suite_watch, ut_suite_pci, ut_suite_dma, ut_suite_blk, ut_suite_iommu;
 
 /* utest.capacity=A,B,...: the kernel's cpu_capacity= as the command line gave
  * it, for the capacity suite to compare with; NULL if not given. */
 extern const char *ut_capacity_list;
+/* utest.iommu=0|1: whether the scenario gave the machine an IOMMU; -1 if not said. */
+extern int ut_iommu_expected;
 
 void ut_fail(struct ut *t, const char *file, int line, const char *fmt, ...) PRINTF_LIKE(4, 5);
 /* A diagnostic line in the KTAP output ("# ..."). */
@@ -153,6 +155,9 @@ void ut_expect_exit(struct ut *t, fe_handle_t proc, uint32_t reason, int64_t cod
 #define UT_ANY_ADDR (~0ULL)
 void ut_expect_fault(struct ut *t, fe_handle_t proc, uint32_t vector, uint64_t addr,
                      struct fe_exit_status *st);
+/* Waits for proc to end (bounded), fills *st, deletes the handle; false if
+ * it did not end (the case has failed). */
+bool ut_reap(struct ut *t, fe_handle_t proc, struct fe_exit_status *st);
 /* Kills proc if it is alive, reaps it and deletes the handle. */
 void ut_stop(struct ut *t, fe_handle_t proc);
 /* Puts proc on the list the watchdog kills from (false: the list is full);
@@ -184,6 +189,7 @@ int ut_role_watcher(void); /* suite_watch.c */
 int ut_role_pci_driver(const char *arg); /* suite_pci.c */
 int ut_role_pci_claimer(void);            /* suite_dma.c */
 int ut_role_pci_dma_die(const char *arg);
+int ut_role_pci_dma_stray(const char *arg); /* suite_iommu.c */
 
 /* ---- the server role's protocol (server.c) ----
  * Labels are operations; the reply's label is op | UT_REPLY. */

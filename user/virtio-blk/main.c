@@ -69,7 +69,8 @@ static fe_status_t setup_header(struct blk *b)
 	if ((st = fe_vmo_create_flags(PAGE, FE_VMO_CONTIGUOUS, &b->hdr_vmo)) != FE_OK ||
 	    (st = fe_vm_map(fe_self, b->hdr_vmo, 0, va, PAGE, FE_VM_READ | FE_VM_WRITE)) != FE_OK ||
 	    (st = fe_pci_dma_map(b->v.dev, b->hdr_vmo, 0, PAGE,
-	                         FE_DMA_DEVICE_READ | FE_DMA_DEVICE_WRITE, &b->hdr_dev)) != FE_OK)
+	                         FE_DMA_DEVICE_READ | FE_DMA_DEVICE_WRITE | b->v.dma_flags,
+	                         &b->hdr_dev)) != FE_OK)
 		return st;
 	b->hdr = (volatile struct req_hdr *)(uintptr_t)va;
 	b->status = (volatile uint8_t *)(uintptr_t)(va + sizeof(struct req_hdr));
@@ -170,7 +171,8 @@ static fe_status_t attach(struct blk *b, const struct fe_msg *m)
 
 	if (st != FE_OK || n != 1)
 		return st != FE_OK ? st : FE_ERR_INVALID_ARG;
-	if ((st = fe_pci_dma_map(b->v.dev, cap, 0, size, FE_DMA_DEVICE_READ | FE_DMA_DEVICE_WRITE,
+	if ((st = fe_pci_dma_map(b->v.dev, cap, 0, size,
+	                         FE_DMA_DEVICE_READ | FE_DMA_DEVICE_WRITE | b->v.dma_flags,
 	                         &dev_addr)) != FE_OK) {
 		(void)fe_handle_delete(cap);
 		return st;

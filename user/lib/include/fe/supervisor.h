@@ -63,7 +63,8 @@ enum fe_supervisor_reason {
 	FE_SUPERVISOR_REASON_BUDGET = 6,   /* exited with FE_SERVICE_EXIT_BUDGET */
 	FE_SUPERVISOR_REASON_SPAWN = 7,    /* could not start; code = the fe_status_t */
 	FE_SUPERVISOR_REASON_SHUTDOWN = 8, /* killed: the supervisor is shutting down */
-	FE_SUPERVISOR_REASON_COUNT = 9,
+	FE_SUPERVISOR_REASON_DMA = 9,      /* its device made a DMA the IOMMU refused; vector = reason, address */
+	FE_SUPERVISOR_REASON_COUNT = 10,
 };
 
 struct fe_supervisor_death {

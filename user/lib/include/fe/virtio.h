@@ -21,6 +21,9 @@
 
 #define FE_VIRTIO_VENDOR 0x1af4
 #define FE_VIRTIO_F_VERSION_1 (1ULL << 32)
+/* The device's DMA goes through the platform's IOMMU (otherwise QEMU's
+ * virtio devices take every address as physical). */
+#define FE_VIRTIO_F_ACCESS_PLATFORM (1ULL << 33)
 #define FE_VIRTIO_NO_VECTOR 0xffffu
 
 struct fe_virtq_desc {
@@ -40,6 +43,10 @@ struct fe_virtio {
 	uint64_t bar_va[6], bar_size[6];
 	uint64_t bar_hole_off[6], bar_hole_len[6]; /* left unmapped: the kernel's (MSI-X) */
 	const char *why;                 /* the reason of the last error */
+	/* FE_DMA_PHYSICAL unless the device negotiated ACCESS_PLATFORM: OR it
+	 * into every fe_pci_dma_map for this device, so that where an IOMMU
+	 * translates, a device that bypasses it is refused, not misdirected. */
+	uint32_t dma_flags;
 };
 
 struct fe_virtq {
@@ -59,7 +66,8 @@ fe_status_t fe_virtio_open(fe_handle_t dev, struct fe_virtio *v);
 /* Unmaps what fe_virtio_open mapped and deletes its BAR capabilities. */
 void fe_virtio_close(struct fe_virtio *v);
 /* Resets the device and negotiates: VERSION_1 plus those of `wanted` the
- * device offers (*accepted). FE_ERR_UNSUPPORTED if it lacks VERSION_1. */
+ * device offers (*accepted), and ACCESS_PLATFORM whenever offered (sets
+ * dma_flags). FE_ERR_UNSUPPORTED if it lacks VERSION_1. */
 fe_status_t fe_virtio_negotiate(struct fe_virtio *v, uint64_t wanted, uint64_t *accepted);
 /* Sets up queue `index` with at most max_size entries (max 256), its
  * interrupts on MSI-X entry `vector` (FE_VIRTIO_NO_VECTOR: none). */

@@ -117,6 +117,13 @@ static inline uint64_t read_rflags(void)
 static inline void stac(void) { __asm__ volatile("stac" : : : "memory", "cc"); }
 static inline void clac(void) { __asm__ volatile("clac" : : : "memory", "cc"); }
 
+/* SAFETY: writes the cache line holding p back to memory and drops it, so
+ * a reader that does not snoop CPU caches (a non-coherent IOMMU walking its
+ * tables) sees what was stored; p must be mapped. mfence orders the
+ * flushes before the register write that makes the reader look. */
+static inline void clflush(const void *p) { __asm__ volatile("clflush (%0)" : : "r"(p) : "memory"); }
+static inline void mfence(void) { __asm__ volatile("mfence" : : : "memory"); }
+
 /* SAFETY: reads the frame-pointer register; the caller walks the chain with
  * checks (kernel/arch/x86_64/backtrace.c). */
 static inline uint64_t read_rbp(void) { uint64_t v; __asm__ volatile("mov %%rbp, %0" : "=r"(v)); return v; }
