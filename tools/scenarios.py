@@ -77,6 +77,10 @@ class Scenario:
     # After QEMU exits, every write the guest printed as acknowledged
     # (`# blk-acked SECTOR COUNT SALT`) must be on the disk image.
     disk_check: bool = False
+    # A modern virtio-net device whose frames go to a peer on the host
+    # (tools/netpeer.py) for the length of the boot; after QEMU exits, the
+    # peer must have answered every reply the guest printed (`# net-replies N`).
+    net_peer: bool = False
     # Single-threaded TCG: more vCPUs than host cores make multi-threaded
     # TCG's cross-vCPU wake-ups very slow (DESIGN section 11).
     accel: str = "tcg"
@@ -175,6 +179,14 @@ SCENARIOS: list[Scenario] = [
              must=[BANNER, INIT_LOADED, r"virtio-blk: 16384 sectors, flush, queue of 64",
                    r"init: utest exited with code 0"],
              must_not=USER_BROKE),
+    # The user-space virtio-net driver (utest suite net): frames exchanged
+    # with the host's peer, the driver killed and restarted under a client.
+    Scenario("net", "init.run=utest utest.suites=net qemu_exit=1", smp=2, ktap=True, timeout=300,
+             net_peer=True,
+             must=[BANNER, INIT_LOADED,
+                   r"virtio-net: MAC 52:54:00:12:34:56, link up, MTU 1500, queues of 256, 4 MSI-X entries",
+                   r"init: utest exited with code 0"],
+             must_not=USER_BROKE + [r"virtio-net: .*stopping"]),
     Scenario("capacity",
              "init.run=utest utest.suites=capacity utest.capacity=512,1024 cpu_capacity=512,1024 qemu_exit=1",
              smp=2, ktap=True, timeout=180,

@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass, field
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ktap  # noqa: E402
+import netpeer  # noqa: E402
 import qemu  # noqa: E402
 import ramdisk  # noqa: E402
 from scenarios import BANNER, INIT_DONE, SCENARIOS, Scenario  # noqa: E402
@@ -253,12 +254,19 @@ def boot(s: Scenario, args: argparse.Namespace) -> BootRun:
     subprocess.run([os.path.join(ROOT, "tools", "mkesp.sh"), esp, args.loader,
                     prepare_kernel(s, args.kernel, workdir), prepare_initrd(s, args.initrd, workdir),
                     s.cmdline], check=True, capture_output=True)
+    peer = netpeer.NetPeer() if s.net_peer else None
     m = qemu.Machine(esp=esp, mem=s.mem, smp=s.smp, accel=s.accel, debug_exit=True, serial="stdio",
-                     extra=s.extra_qemu + prepare_disk(s, workdir))
+                     extra=s.extra_qemu + prepare_disk(s, workdir) + (peer.qemu_args() if peer else []))
     cmd = qemu.command(m, workdir)
     with open(os.path.join(workdir, "command"), "w") as f:
         f.write(" ".join(cmd) + "\n")
-    return _run_qemu(cmd, os.path.join(workdir, "serial.log"), s.timeout or args.timeout)
+    if not peer:
+        return _run_qemu(cmd, os.path.join(workdir, "serial.log"), s.timeout or args.timeout)
+    peer.start()
+    try:
+        return _run_qemu(cmd, os.path.join(workdir, "serial.log"), s.timeout or args.timeout)
+    finally:
+        peer.stop(os.path.join(workdir, "peer.json"))
 
 
 def _run_qemu(cmd: list[str], log_path: str, timeout: float) -> BootRun:
@@ -320,6 +328,29 @@ def check_acked_writes(log: str, image: str) -> list[str]:
     return lost
 
 
+NET_REPLIES = re.compile(r"^\s*# net-replies (\d+)\s*$", re.M)
+
+
+def check_net_peer(log: str, stats_path: str) -> list[str]:
+    """The host's view of the `net` scenario: the peer received well-formed
+    test frames, and sent at least every reply the guest reports receiving
+    (`# net-replies N`, summed): a guest cannot receive what was never sent."""
+    stats = netpeer.load_stats(stats_path)
+    if stats is None:
+        return [f"the network peer left no counts ({stats_path})"]
+    problems = []
+    if stats.requests == 0:
+        problems.append("the network peer received no test frames")
+    if stats.bad:
+        problems.append(f"the network peer received {stats.bad} malformed test frames")
+    got = sum(int(n) for n in NET_REPLIES.findall(log))
+    if got == 0:
+        problems.append("the guest reported no replies received (# net-replies N)")
+    if got > stats.replies:
+        problems.append(f"the guest reports {got} replies received, the peer sent only {stats.replies}")
+    return problems
+
+
 def judge(s: Scenario, run: BootRun, log_path: str) -> list[Outcome]:
     """The scenario's own outcome, then one per KTAP case if it expects KTAP."""
     problems = []
@@ -336,6 +367,8 @@ def judge(s: Scenario, run: BootRun, log_path: str) -> list[Outcome]:
             problems.append(f"on the console but must not be: /{rx}/")
     if s.disk_mib and s.disk_check:
         problems += check_acked_writes(run.log, os.path.join(os.path.dirname(log_path), "disk.img"))
+    if s.net_peer:
+        problems += check_net_peer(run.log, os.path.join(os.path.dirname(log_path), "peer.json"))
     cases = tap_outcomes(f"boot/{s.name}", run.log) if s.ktap else []
     if s.ktap and not cases:
         problems.append("no KTAP output")

@@ -288,6 +288,11 @@ fe_status_t fe_net_recv(struct fe_net *n, uint32_t flags, struct fe_net_frame *f
 	}
 }
 
+fe_status_t fe_net_wait(struct fe_net *n)
+{
+	return wait_driver(n, 0);
+}
+
 fe_status_t fe_net_rx_release(struct fe_net *n, uint16_t slot)
 {
 	if (slot >= FE_NET_SLOTS || n->rx_state[slot] != RX_HELD)

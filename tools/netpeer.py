@@ -1,0 +1,154 @@
+"""The host side of the `net` scenario: the peer at the other end of the
+guest's virtio-net device.
+
+QEMU's dgram netdev carries each Ethernet frame as one UDP datagram between
+its socket and ours (both on 127.0.0.1). QEMU binds a port of its own
+choosing; the peer answers whoever sent the frame, so no port has to be
+picked in advance and no two runs can collide.
+
+The guest's test frames (user/utest/suite_net.c builds and checks the same):
+
+    0  destination MAC     6  source MAC     12  ethertype 0x88b5
+    14 magic b"FeNt"       18 op             19  0
+    20 sequence number (u32, little-endian)  24  the frame's length (u16)  26  0 0
+    28 payload: byte i of the frame is (seq * 7 + i) & 0xff
+
+Ops: 1, echo request: the peer sends the same frame back as op 2 (echo
+reply), from PEER_MAC to the sender's MAC. 3, junk request: first a frame
+longer than any receive buffer and one shorter than an Ethernet header
+(the device must drop or deliver them without harm to the driver), then
+the reply. A frame of our ethertype that is malformed (wrong magic, length
+field, payload) is counted as bad and not answered; any other frame is
+counted as other and ignored.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+from dataclasses import asdict, dataclass, field
+
+PEER_MAC = bytes.fromhex("020000000001")  # locally administered, unicast
+GUEST_MAC = "52:54:00:12:34:56"
+ETHERTYPE = 0x88B5  # IEEE 802 local experimental ethertype 1
+MAGIC = b"FeNt"
+HEADER = 28
+OP_REQUEST, OP_REPLY, OP_JUNK = 1, 2, 3
+OVERSIZE = 3000  # bytes: more than the driver's 1514-byte buffers
+RUNT = 10        # bytes: less than an Ethernet header
+MAX_DATAGRAM = 65536
+SAMPLES = 4        # bad or other frames kept for the log
+SAMPLE_BYTES = 64
+
+
+@dataclass
+class Stats:
+    requests: int = 0  # well-formed requests received (op 1 or 3)
+    replies: int = 0   # replies sent
+    junk: int = 0      # oversize and runt frames sent
+    bad: int = 0       # frames of our ethertype that were malformed
+    other: int = 0     # frames of any other kind
+    samples: list[str] = field(default_factory=list)  # the first bad or other frames, in hex, for a log
+
+
+def pattern(seq: int, length: int) -> bytes:
+    """The payload of frame `seq` of `length` bytes (bytes HEADER..length-1)."""
+    return bytes((seq * 7 + i) & 0xFF for i in range(HEADER, length))
+
+
+def make_frame(dst: bytes, src: bytes, op: int, seq: int, length: int) -> bytes:
+    """A test frame, as the guest builds it (the runner's own tests use this)."""
+    head = dst + src + struct.pack(">H", ETHERTYPE) + MAGIC + bytes([op, 0]) + struct.pack("<IHH", seq, length, 0)
+    return head + pattern(seq, length)
+
+
+def parse(frame: bytes) -> tuple[int, int] | None | str:
+    """(op, seq) of a well-formed test frame; "other" for a frame not of our
+    ethertype; None for one of ours that is malformed."""
+    if len(frame) < 14 or struct.unpack(">H", frame[12:14])[0] != ETHERTYPE:
+        return "other"
+    if len(frame) < HEADER or frame[14:18] != MAGIC:
+        return None
+    op = frame[18]
+    seq, length, _ = struct.unpack("<IHH", frame[20:28])
+    if length != len(frame) or frame[HEADER:] != pattern(seq, length):
+        return None
+    return op, seq
+
+
+def answer(frame: bytes, stats: Stats) -> list[bytes]:
+    """What the peer sends back for one frame from the guest, counted in stats."""
+    got = parse(frame)
+    if got == "other" or got is None or got[0] not in (OP_REQUEST, OP_JUNK):
+        if got == "other":
+            stats.other += 1
+        else:
+            stats.bad += 1
+        if len(stats.samples) < SAMPLES:
+            stats.samples.append(f"{len(frame)} bytes: {frame[:SAMPLE_BYTES].hex()}")
+        return []
+    op, seq = got
+    stats.requests += 1
+    out = []
+    if op == OP_JUNK:
+        out += [frame[6:12] + PEER_MAC + bytes(OVERSIZE - 12), bytes(RUNT)]
+        stats.junk += 2
+    reply = bytearray(frame)
+    reply[0:6], reply[6:12], reply[18] = frame[6:12], PEER_MAC, OP_REPLY
+    stats.replies += 1
+    return out + [bytes(reply)]
+
+
+class NetPeer:
+    """A thread answering frames on a UDP socket until stop()."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.stats = Stats()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def qemu_args(self, mac: str = GUEST_MAC) -> list[str]:
+        """A modern virtio-net device (no option ROM) whose frames come here."""
+        netdev = ("dgram,id=net0,local.type=inet,local.host=127.0.0.1,local.port=0,"
+                  f"remote.type=inet,remote.host=127.0.0.1,remote.port={self.port}")
+        return ["-netdev", netdev, "-device", f"virtio-net-pci,netdev=net0,disable-legacy=on,mac={mac},romfile="]
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, path: str | None = None) -> Stats:
+        """Stops the thread and closes the socket; writes the counts to path as JSON."""
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sock.close()
+        if path:
+            with open(path, "w") as f:
+                json.dump(asdict(self.stats), f)
+        return self.stats
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                frame, addr = self.sock.recvfrom(MAX_DATAGRAM)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            for out in answer(frame, self.stats):
+                try:
+                    self.sock.sendto(out, addr)
+                except OSError:
+                    pass  # QEMU gone: the run is ending
+
+
+def load_stats(path: str) -> Stats | None:
+    try:
+        with open(path) as f:
+            return Stats(**json.load(f))
+    except (OSError, ValueError, TypeError):
+        return None

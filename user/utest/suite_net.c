@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The virtio-net driver (user/virtio-net) and the network client
+ * (fe/net.h), with utest standing in for the supervisor: it finds the
+ * device, starts the driver with the device's capability and an endpoint,
+ * and kills and restarts it. Frames go to the host's peer and back
+ * (net_echo.h); each case prints `# net-replies N`, which the host checks
+ * against what the peer sent (tools/testrun.py, check_net_peer). Skipped
+ * without a virtio network device (scenario `net` adds one).
+ */
+#include <fe/net.h>
+#include <fe/pci.h>
+#include <fe/spawn.h>
+
+#include "net_echo.h"
+#include "ut.h"
+
+#define FRAMES 64u  /* echoed in the first case */
+#define WINDOW 16u  /* requests unanswered at once */
+#define BURST 8u
+#define CRASHES 6u
+
+static const uint8_t guest_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }; /* tools/netpeer.py */
+
+struct net_rig {
+	fe_handle_t dev, ep, driver;
+	struct fe_net client;
+};
+
+static void match_net(const struct fe_pci_function *f, void *ctx)
+{
+	uint32_t *addr = ctx;
+
+	/* Modern (1041) or transitional (1000) virtio network device. */
+	if (f->vendor == 0x1af4 && (f->device == 0x1041 || f->device == 0x1000) && *addr == UINT32_MAX)
+		*addr = f->addr;
+}
+
+static fe_status_t start_driver(struct net_rig *r)
+{
+	const char *argv[] = { "virtio-net", NULL };
+	struct fe_spawn_args a = { .path = "virtio-net", .argv = argv };
+
+	a.handles[FE_START_CONSOLE] = fe_console;
+	a.rights[FE_START_CONSOLE] = FE_RIGHT_WRITE;
+	a.handles[FE_START_USER0] = r->dev;
+	a.handles[FE_START_ENDPOINT] = r->ep;
+	a.rights[FE_START_ENDPOINT] = FE_RIGHT_READ;
+	return ut_spawn_args(&a, &r->driver);
+}
+
+/* The device and a driver serving it. False: skipped or failed. */
+static bool rig_start(struct ut *t, struct net_rig *r)
+{
+	fe_handle_t root = ut_slot(FE_START_PCI_ROOT);
+	uint32_t addr = UINT32_MAX;
+
+	*r = (struct net_rig){ 0 };
+	if (root != FE_HANDLE_INVALID)
+		UT_EXPECT_OK(t, fe_pci_enumerate(root, match_net, &addr));
+	if (addr == UINT32_MAX) {
+		ut_skip(t, "no virtio network device (scenario net adds one)");
+		return false;
+	}
+	return UT_EXPECT_OK(t, fe_pci_device_create(root, addr, &r->dev)) &&
+	       UT_EXPECT_OK(t, fe_endpoint_create(&r->ep)) && UT_EXPECT_OK(t, start_driver(r));
+}
+
+/* rig_start, and a client attached. */
+static bool rig_up(struct ut *t, struct net_rig *r)
+{
+	return rig_start(t, r) && UT_EXPECT_OK(t, fe_net_open(r->ep, &r->client));
+}
+
+static void rig_down(struct ut *t, struct net_rig *r)
+{
+	fe_net_close(&r->client);
+	if (r->driver != FE_HANDLE_INVALID)
+		ut_stop(t, r->driver);
+	if (r->ep != FE_HANDLE_INVALID)
+		ut_del(t, r->ep);
+	if (r->dev != FE_HANDLE_INVALID)
+		ut_del(t, r->dev);
+}
+
+/* The counts, for the log and for the host (`# net-replies N`). */
+static void report(struct ut *t, const struct echo_tally *tl, const struct fe_net *n)
+{
+	printf("    # net-replies %u\n", tl->replies);
+	ut_note(t, "%u requests sent (%u again after a restart), %u replies (%u late), %u other frames",
+	        tl->sent, tl->resent, tl->replies, tl->late, tl->other);
+	ut_note(t, "client: %llu restarts, %llu frames sent, %llu lost in transmission, %llu received",
+	        (unsigned long long)n->restarts, (unsigned long long)n->tx_done,
+	        (unsigned long long)n->tx_lost, (unsigned long long)n->rx_done);
+}
+
+static void info_link_and_echo(struct ut *t)
+{
+	struct net_rig r;
+	struct echo_tally tl = { 0 };
+
+	if (rig_up(t, &r)) {
+		struct fe_net *n = &r.client;
+		UT_EXPECT(t, memcmp(n->mac, guest_mac, 6) == 0);
+		UT_EXPECT_EQ(t, n->link, FE_NET_LINK_UP);
+		UT_EXPECT_EQ(t, n->mtu, FE_NET_MTU_MAX);
+		/* 64 frames of 60 to 1514 bytes, 16 in flight each way. */
+		UT_EXPECT_OK(t, echo_exchange(n, 0, FRAMES, WINDOW, ECHO_REQUEST, &tl));
+		UT_EXPECT_EQ(t, tl.replies, FRAMES);
+		/* The network sends junk: a frame longer than any buffer and a
+		 * runt; the reply after them still comes, through the same driver. */
+		UT_EXPECT_OK(t, echo_exchange(n, 1000, 1, 1, ECHO_JUNK, &tl));
+		UT_EXPECT_OK(t, fe_net_info(n));
+		UT_EXPECT_EQ(t, n->link, FE_NET_LINK_UP);
+		UT_EXPECT_EQ(t, tl.bad + tl.late + tl.resent, 0);
+		UT_EXPECT_EQ(t, n->restarts + n->tx_lost + n->tx_refused + n->bad_entries, 0);
+		report(t, &tl, n);
+	}
+	rig_down(t, &r);
+}
+
+/* The client library refuses what the protocol would: nothing reaches the driver. */
+static void client_refusals(struct ut *t)
+{
+	static uint8_t frame[FE_NET_SLOT_SIZE];
+	struct net_rig r;
+	struct echo_tally tl = { 0 };
+	uint16_t slot;
+	uint8_t *buf;
+
+	if (rig_up(t, &r)) {
+		struct fe_net *n = &r.client;
+		UT_EXPECT_STATUS(t, fe_net_send(n, frame, FE_NET_FRAME_MIN - 1, 0), FE_ERR_INVALID_ARG);
+		UT_EXPECT_STATUS(t, fe_net_send(n, frame, 0, 0), FE_ERR_INVALID_ARG);
+		UT_EXPECT_STATUS(t, fe_net_send(n, frame, n->mtu + FE_NET_FRAME_MIN + 1, 0), FE_ERR_OUT_OF_RANGE);
+		UT_EXPECT_STATUS(t, fe_net_send(n, frame, UINT32_MAX, 0), FE_ERR_OUT_OF_RANGE);
+		UT_EXPECT_STATUS(t, fe_net_tx_submit(n, 0, 60), FE_ERR_BAD_STATE);  /* not taken */
+		UT_EXPECT_STATUS(t, fe_net_tx_submit(n, FE_NET_SLOTS, 60), FE_ERR_BAD_STATE);
+		UT_EXPECT_STATUS(t, fe_net_rx_release(n, 0), FE_ERR_BAD_STATE);     /* the driver's */
+		UT_EXPECT_STATUS(t, fe_net_rx_release(n, UINT16_MAX), FE_ERR_BAD_STATE);
+		/* A slot whose frame is refused stays the caller's, for a good one. */
+		if (UT_EXPECT_OK(t, fe_net_tx_slot(n, FE_NONBLOCK, &slot, &buf))) {
+			UT_EXPECT_STATUS(t, fe_net_tx_submit(n, slot, FE_NET_FRAME_MAX + 1), FE_ERR_OUT_OF_RANGE);
+			echo_build(buf, n->mac, 2000, ECHO_REQUEST);
+			UT_EXPECT_OK(t, fe_net_tx_submit(n, slot, echo_len(2000)));
+			tl.sent++;
+			UT_EXPECT_OK(t, echo_take(n, 1, &tl));
+		}
+		UT_EXPECT_OK(t, echo_exchange(n, 2001, BURST, BURST, ECHO_REQUEST, &tl));
+		UT_EXPECT_EQ(t, tl.replies, BURST + 1);
+		UT_EXPECT_EQ(t, n->tx_refused + n->bad_entries, 0);
+		report(t, &tl, n);
+	}
+	rig_down(t, &r);
+}
+
+/* A second driver for a claimed device cannot start; the first keeps serving. */
+static void second_driver_is_refused(struct ut *t)
+{
+	struct net_rig r;
+	struct echo_tally tl = { 0 };
+	struct fe_exit_status st;
+	fe_handle_t first;
+
+	if (rig_up(t, &r)) {
+		first = r.driver;
+		if (UT_EXPECT_OK(t, start_driver(&r))) {
+			UT_EXPECT_OK(t, ut_wait(r.driver, &st));
+			UT_EXPECT_EQ(t, st.reason, FE_EXIT_NORMAL);
+			UT_EXPECT_NE(t, st.code, 0); /* "cannot start": the device is busy */
+			ut_unwatch(r.driver);
+			ut_del(t, r.driver);
+		}
+		r.driver = first;
+		UT_EXPECT_OK(t, echo_exchange(&r.client, 3000, BURST, BURST, ECHO_REQUEST, &tl));
+		UT_EXPECT_EQ(t, r.client.restarts, 0);
+		report(t, &tl, &r.client);
+	}
+	rig_down(t, &r);
+}
+
+/* Kills the driver at point `how` of a round and starts a new instance. */
+static void crash(struct ut *t, struct net_rig *r, unsigned how, uint32_t seq, struct echo_tally *tl)
+{
+	struct fe_net *n = &r->client;
+
+	if (how == 0 || how == 2) /* requests in flight both ways */
+		for (uint32_t i = 0; i < BURST; i++)
+			UT_EXPECT_OK(t, echo_send(n, seq + i, ECHO_REQUEST, tl));
+	if (how == 2) /* and some answered, some frames waiting in the client's ring */
+		UT_EXPECT_OK(t, echo_take(n, BURST / 2, tl));
+	/* how == 1: killed while idle */
+	ut_stop(t, r->driver);
+	r->driver = FE_HANDLE_INVALID;
+	UT_EXPECT_OK(t, start_driver(r));
+}
+
+/*
+ * The driver is killed CRASHES times, at three points of a round (frames in
+ * flight, idle, part answered), and started again; each time the client
+ * notices the end, attaches to the new instance, and a full round of
+ * traffic follows. Frames lost across a crash are counted, not judged.
+ */
+static void traffic_resumes_after_crashes(struct ut *t)
+{
+	struct net_rig r;
+	struct echo_tally tl = { 0 };
+	uint32_t seq = 4000;
+
+	if (rig_up(t, &r)) {
+		struct fe_net *n = &r.client;
+		UT_EXPECT_OK(t, echo_exchange(n, seq, BURST, BURST, ECHO_REQUEST, &tl));
+		for (unsigned i = 0; i < CRASHES; i++) {
+			seq += 100;
+			crash(t, &r, i % 3, seq, &tl);
+			UT_ASSERT(t, r.driver != FE_HANDLE_INVALID);
+			uint32_t before = tl.replies;
+			UT_EXPECT_OK(t, echo_exchange(n, seq + 50, BURST, BURST, ECHO_REQUEST, &tl));
+			UT_EXPECT_MSG(t, n->restarts == i + 1, "crash %u: %llu restarts seen", i,
+			              (unsigned long long)n->restarts);
+			UT_EXPECT_MSG(t, tl.replies - before >= BURST, "crash %u: traffic did not resume", i);
+		}
+		UT_EXPECT_OK(t, fe_net_info(n));
+		UT_EXPECT_EQ(t, n->link, FE_NET_LINK_UP);
+		UT_EXPECT_EQ(t, tl.bad, 0);
+		report(t, &tl, n);
+	}
+	rig_down(t, &r);
+}
+
+UT_SUITE(net,
+	UT_CASE(info_link_and_echo),
+	UT_CASE(client_refusals),
+	UT_CASE(second_driver_is_refused),
+	UT_CASE(traffic_resumes_after_crashes));
