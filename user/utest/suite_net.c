@@ -9,6 +9,7 @@
  * without a virtio network device (scenario `net` adds one).
  */
 #include <fe/net.h>
+#include <fe/net_ring.h>
 #include <fe/pci.h>
 #include <fe/spawn.h>
 
@@ -179,6 +180,189 @@ static void second_driver_is_refused(struct ut *t)
 	rig_down(t, &r);
 }
 
+/* ---- a client without the library, for what the library never sends ---- */
+
+/* A call with label, w0 = word and caps; the reply's capabilities (two, or none kept) in out. */
+static fe_status_t raw_call(fe_handle_t ep, uint32_t label, uint64_t word, const fe_handle_t *caps,
+                            unsigned k, fe_handle_t out[2], uint64_t *w1)
+{
+	struct fe_msg m = fe_msg_make(label, 1, 0);
+	fe_handle_t got[FE_IPC_MAX_CAPS];
+	unsigned n = 0;
+	fe_status_t st;
+
+	m.w[0] = word;
+	if ((k && (st = fe_msg_attach_caps(&m, caps, k)) != FE_OK) || (st = fe_call(ep, &m)) != FE_OK ||
+	    (st = fe_msg_take_caps(&m, got, FE_IPC_MAX_CAPS, &n)) != FE_OK)
+		return st;
+	st = (fe_status_t)(int64_t)m.w[0];
+	if (st == FE_OK && n == 2 && out) {
+		out[0] = got[0], out[1] = got[1];
+		if (w1)
+			*w1 = m.w[1];
+		return st;
+	}
+	while (n)
+		(void)fe_handle_delete(got[--n]);
+	return st;
+}
+
+struct raw_client {
+	fe_handle_t vmo, notif, notif_grant, reply[2]; /* reply: the doorbell, the driver */
+	uint64_t doorbell_bit;
+	volatile struct fe_net_shared *sh;
+	uint8_t *mem;
+	uint32_t rx_next, tx_next;
+};
+
+static bool raw_up(struct ut *t, fe_handle_t ep, struct raw_client *c)
+{
+	void *va;
+
+	*c = (struct raw_client){ 0 };
+	if (!UT_EXPECT_OK(t, fe_notif_create(&c->notif)) ||
+	    !UT_EXPECT_OK(t, fe_handle_dup(c->notif, FE_RIGHT_SIGNAL | FE_RIGHT_TRANSFER, 0, &c->notif_grant)) ||
+	    !UT_EXPECT_OK(t, fe_vmo_create_flags(FE_NET_SHM_SIZE, FE_VMO_CONTIGUOUS, &c->vmo)) ||
+	    !UT_EXPECT_NE(t, va = (void *)(uintptr_t)fe_va_alloc(FE_NET_SHM_SIZE), NULL) ||
+	    !UT_EXPECT_OK(t, fe_vm_map(fe_self, c->vmo, 0, (uint64_t)(uintptr_t)va, FE_NET_SHM_SIZE,
+	                               FE_VM_READ | FE_VM_WRITE)))
+		return false;
+	c->mem = va;
+	c->sh = va;
+	return UT_EXPECT_OK(t, raw_call(ep, FE_NET_ATTACH, 0, (fe_handle_t[]){ c->vmo, c->notif_grant }, 2,
+	                                c->reply, &c->doorbell_bit));
+}
+
+static void raw_down(struct raw_client *c)
+{
+	if (c->mem)
+		(void)fe_vm_unmap(fe_self, (uint64_t)(uintptr_t)c->mem, FE_NET_SHM_SIZE);
+	fe_handle_t hs[] = { c->vmo, c->notif, c->notif_grant, c->reply[0], c->reply[1] };
+	for (unsigned i = 0; i < ARRAY_SIZE(hs); i++)
+		if (hs[i] != FE_HANDLE_INVALID)
+			(void)fe_handle_delete(hs[i]);
+}
+
+/* Waits until the driver has given back `rx` receive and `tx` transmit entries in all. */
+static void raw_wait(struct raw_client *c, uint32_t rx, uint32_t tx)
+{
+	uint64_t bits;
+
+	(void)fe_notif_signal(c->reply[0], 1ULL << c->doorbell_bit);
+	while ((c->sh->rx.used_idx != rx || c->sh->tx.used_idx != tx) && !ut_timed_out())
+		if (fe_notif_wait(c->notif, 0, &bits) != FE_OK)
+			return;
+}
+
+/* The status the driver gave back for transmit `slot` among the first n entries (UINT16_MAX: none). */
+static uint16_t raw_status(const struct raw_client *c, uint16_t slot, uint32_t n)
+{
+	for (uint32_t i = 0; i < n && i < FE_NET_SLOTS; i++)
+		if (c->sh->tx.used[i].slot == slot)
+			return c->sh->tx.used[i].status;
+	return UINT16_MAX;
+}
+
+/* Attaches that break the protocol are refused, each with its reason, and leave nothing in the driver. */
+static void refused_attaches_leave_nothing(struct ut *t)
+{
+	struct net_rig r;
+	struct fe_process_info before, after;
+	fe_handle_t vmo, small, ro, nomap, notif, nosig, ep;
+
+	if (rig_start(t, &r) &&
+	    UT_EXPECT_OK(t, fe_vmo_create_flags(FE_NET_SHM_SIZE, FE_VMO_CONTIGUOUS, &vmo)) &&
+	    UT_EXPECT_OK(t, fe_vmo_create_flags(PAGE, FE_VMO_CONTIGUOUS, &small)) &&
+	    UT_EXPECT_OK(t, fe_handle_dup(vmo, FE_RIGHT_READ | FE_RIGHT_MAP | FE_RIGHT_TRANSFER, 0, &ro)) &&
+	    UT_EXPECT_OK(t, fe_handle_dup(vmo, FE_RIGHT_READ | FE_RIGHT_WRITE | FE_RIGHT_TRANSFER, 0, &nomap)) &&
+	    UT_EXPECT_OK(t, fe_notif_create(&notif)) &&
+	    UT_EXPECT_OK(t, fe_handle_dup(notif, FE_RIGHT_WAIT | FE_RIGHT_TRANSFER, 0, &nosig))) {
+		ep = r.ep;
+		/* Once it answers, the driver has made every handle it keeps. */
+		UT_EXPECT_OK(t, raw_call(ep, FE_NET_INFO, 0, NULL, 0, NULL, NULL));
+		UT_EXPECT_OK(t, fe_process_info(r.driver, &before));
+		UT_EXPECT_STATUS(t, raw_call(ep, 99, 0, NULL, 0, NULL, NULL), FE_ERR_BAD_SYSCALL);
+		UT_EXPECT_OK(t, raw_call(ep, FE_NET_INFO, 0, &notif, 1, NULL, NULL)); /* a stray cap is dropped */
+		UT_EXPECT_STATUS(t, raw_call(ep, 99, 0, &vmo, 1, NULL, NULL), FE_ERR_BAD_SYSCALL);
+		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, NULL, 0, NULL, NULL), FE_ERR_INVALID_ARG);
+		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, &vmo, 1, NULL, NULL), FE_ERR_INVALID_ARG);
+		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, (fe_handle_t[]){ vmo, notif, notif }, 3, NULL, NULL),
+		                 FE_ERR_INVALID_ARG);
+		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, (fe_handle_t[]){ notif, vmo }, 2, NULL, NULL),
+		                 FE_ERR_WRONG_TYPE);
+		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, (fe_handle_t[]){ vmo, nosig }, 2, NULL, NULL),
+		                 FE_ERR_ACCESS_DENIED);
+		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 64, (fe_handle_t[]){ vmo, notif }, 2, NULL, NULL),
+		                 FE_ERR_INVALID_ARG);
+		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, (fe_handle_t[]){ small, notif }, 2, NULL, NULL),
+		                 FE_ERR_OUT_OF_RANGE);
+		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, (fe_handle_t[]){ ro, notif }, 2, NULL, NULL),
+		                 FE_ERR_ACCESS_DENIED); /* the device writes what it receives */
+		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, (fe_handle_t[]){ nomap, notif }, 2, NULL, NULL),
+		                 FE_ERR_ACCESS_DENIED); /* the driver maps the rings */
+		UT_EXPECT_OK(t, fe_process_info(r.driver, &after));
+		UT_EXPECT_EQ(t, after.handles, before.handles);
+		UT_EXPECT_EQ(t, after.exit.reason, FE_EXIT_RUNNING);
+		fe_handle_t hs[] = { vmo, small, ro, nomap, notif, nosig };
+		for (unsigned i = 0; i < ARRAY_SIZE(hs); i++)
+			ut_del(t, hs[i]);
+	}
+	rig_down(t, &r);
+}
+
+/*
+ * Entries naming no slot, or frames the link cannot carry, come back
+ * refused while a good frame goes out; a wild ring index costs the driver
+ * nothing but refusals; the attach reply grants no more than it must; and
+ * a second client's attach resets the device and serves the new client.
+ */
+static void driver_refuses_bad_entries(struct ut *t)
+{
+	struct net_rig r;
+	struct raw_client c = { 0 };
+	struct echo_tally tl = { 0 };
+	struct fe_handle_info hi;
+	volatile struct fe_net_ring *tx;
+
+	if (rig_start(t, &r) && raw_up(t, r.ep, &c)) {
+		tx = &c.sh->tx;
+		UT_EXPECT_OK(t, fe_handle_info(c.reply[0], &hi));
+		UT_EXPECT(t, hi.type == FE_OBJ_NOTIFICATION && !(hi.rights & FE_RIGHT_WAIT));
+		UT_EXPECT_OK(t, fe_handle_info(c.reply[1], &hi));
+		UT_EXPECT(t, hi.type == FE_OBJ_PROCESS && !(hi.rights & (FE_RIGHT_MANAGE | FE_RIGHT_READ)));
+		echo_build(c.mem + FE_NET_TX_OFF + 2 * FE_NET_SLOT_SIZE, guest_mac, 5000, ECHO_REQUEST);
+		fe_net_ring_put(tx->avail, &tx->avail_idx, &c.tx_next, (struct fe_net_entry){ .slot = FE_NET_SLOTS, .len = 60 });
+		fe_net_ring_put(tx->avail, &tx->avail_idx, &c.tx_next, (struct fe_net_entry){ .slot = 0, .len = 13 });
+		fe_net_ring_put(tx->avail, &tx->avail_idx, &c.tx_next,
+		                (struct fe_net_entry){ .slot = 1, .len = FE_NET_FRAME_MAX + 1 });
+		fe_net_ring_put(tx->avail, &tx->avail_idx, &c.tx_next, (struct fe_net_entry){ .slot = 2, .len = echo_len(5000) });
+		fe_net_ring_put(c.sh->rx.avail, &c.sh->rx.avail_idx, &c.rx_next, (struct fe_net_entry){ .slot = 999 });
+		raw_wait(&c, 1, 4);
+		UT_EXPECT(t, c.sh->rx.used[0].slot == 999 && c.sh->rx.used[0].status == FE_NET_REFUSED);
+		UT_EXPECT_EQ(t, raw_status(&c, FE_NET_SLOTS, 4), FE_NET_REFUSED);
+		UT_EXPECT_EQ(t, raw_status(&c, 0, 4), FE_NET_REFUSED);
+		UT_EXPECT_EQ(t, raw_status(&c, 1, 4), FE_NET_REFUSED);
+		UT_EXPECT_EQ(t, raw_status(&c, 2, 4), FE_NET_DONE);
+		/* A wild index: 1000 entries more than were written, every one refused. */
+		for (uint32_t i = 0; i < FE_NET_SLOTS; i++)
+			tx->avail[i] = (struct fe_net_entry){ .slot = FE_NET_SLOTS + (uint16_t)i };
+		tx->avail_idx = c.tx_next + 1000;
+		raw_wait(&c, 1, 4 + 1000);
+		UT_EXPECT_EQ(t, tx->used_idx, 4 + 1000);
+		unsigned refused = 0;
+		for (uint32_t i = 0; i < FE_NET_SLOTS; i++)
+			refused += tx->used[i].slot >= FE_NET_SLOTS && tx->used[i].status == FE_NET_REFUSED;
+		UT_EXPECT_EQ(t, refused, FE_NET_SLOTS);
+		/* The library's client replaces the raw one, and traffic flows. */
+		if (UT_EXPECT_OK(t, fe_net_open(r.ep, &r.client))) {
+			UT_EXPECT_OK(t, echo_exchange(&r.client, 5001, BURST, BURST, ECHO_REQUEST, &tl));
+			report(t, &tl, &r.client);
+		}
+	}
+	raw_down(&c);
+	rig_down(t, &r);
+}
+
 /* Kills the driver at point `how` of a round and starts a new instance. */
 static void crash(struct ut *t, struct net_rig *r, unsigned how, uint32_t seq, struct echo_tally *tl)
 {
@@ -232,4 +416,6 @@ UT_SUITE(net,
 	UT_CASE(info_link_and_echo),
 	UT_CASE(client_refusals),
 	UT_CASE(second_driver_is_refused),
+	UT_CASE(refused_attaches_leave_nothing),
+	UT_CASE(driver_refuses_bad_entries),
 	UT_CASE(traffic_resumes_after_crashes));

@@ -223,6 +223,7 @@ void net_datapath(void *arg)
 	uint64_t bits;
 	fe_status_t st;
 
+	(void)fe_notif_signal(n->ack, 1); /* running: the control thread may serve */
 	for (;;) {
 		if ((st = fe_notif_wait(n->notif, 0, &bits)) != FE_OK)
 			fatal("cannot wait on its notification", (uint32_t)-st, 0);

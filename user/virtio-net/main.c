@@ -124,6 +124,7 @@ int main(int argc, char **argv)
 {
 	static struct net n;
 	fe_handle_t thread;
+	uint64_t bits;
 	fe_status_t st;
 
 	(void)argc, (void)argv;
@@ -135,7 +136,10 @@ int main(int argc, char **argv)
 	       n.mac[0], n.mac[1], n.mac[2], n.mac[3], n.mac[4], n.mac[5],
 	       net_link(&n) ? "up" : "down", n.mtu, n.rx.q.size, n.v.msix_entries);
 	fe_flush(); /* from here on the data thread may print too */
-	if ((st = fe_thread_spawn(net_datapath, &n, FE_PRIORITY_DEFAULT, &thread)) != FE_OK) {
+	/* Served only once the data thread runs (it says so on `ack`): a client
+	 * that gets an answer finds every handle the driver keeps made. */
+	if ((st = fe_thread_spawn(net_datapath, &n, FE_PRIORITY_DEFAULT, &thread)) != FE_OK ||
+	    (st = fe_notif_wait(n.ack, 0, &bits)) != FE_OK) {
 		printf("virtio-net: cannot start the data thread: %s\n", fe_status_name(st));
 		return 2;
 	}
