@@ -218,6 +218,22 @@ fe_status_t fe_net_tx_slot(struct fe_net *n, uint32_t flags, uint16_t *slot, uin
 	}
 }
 
+fe_status_t fe_net_tx_flush(struct fe_net *n)
+{
+	fe_status_t st;
+
+	for (;;) {
+		reap_tx(n);
+		bool queued = false;
+		for (unsigned s = 0; s < FE_NET_SLOTS; s++)
+			queued |= n->tx_state[s] == TX_QUEUED;
+		if (!queued)
+			return FE_OK;
+		if ((st = wait_driver(n, 0)) != FE_OK)
+			return st;
+	}
+}
+
 fe_status_t fe_net_tx_submit(struct fe_net *n, uint16_t slot, uint32_t len)
 {
 	if (slot >= FE_NET_SLOTS || n->tx_state[slot] != TX_TAKEN)

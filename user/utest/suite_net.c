@@ -4,9 +4,10 @@
  * (fe/net.h), with utest standing in for the supervisor: it finds the
  * device, starts the driver with the device's capability and an endpoint,
  * and kills and restarts it. Frames go to the host's peer and back
- * (net_echo.h); each case prints `# net-replies N`, which the host checks
- * against what the peer sent (tools/testrun.py, check_net_peer). Skipped
- * without a virtio network device (scenario `net` adds one).
+ * (net_echo.h); each case prints what it sent and received (`# net-count
+ * ...`), which the host checks against what the peer saw (tools/testrun.py,
+ * check_net_peer). Skipped without a virtio network device (scenario `net`
+ * adds one).
  */
 #include <fe/net.h>
 #include <fe/net_ring.h>
@@ -84,10 +85,17 @@ static void rig_down(struct ut *t, struct net_rig *r)
 		ut_del(t, r->dev);
 }
 
-/* The counts, for the log and for the host (`# net-replies N`). */
-static void report(struct ut *t, const struct echo_tally *tl, const struct fe_net *n)
+/*
+ * The counts, for the log and for the host, once every frame queued has
+ * been given back: `# net-count sent S lost L replies R` says that the
+ * peer received at least S - L of these requests and at most S, and sent at
+ * least R replies (tools/testrun.py, check_net_peer).
+ */
+static void report(struct ut *t, const struct echo_tally *tl, struct fe_net *n)
 {
-	printf("    # net-replies %u\n", tl->replies);
+	UT_EXPECT_OK(t, fe_net_tx_flush(n));
+	printf("    # net-count sent %u lost %llu replies %u\n", tl->sent, (unsigned long long)n->tx_lost,
+	       tl->replies);
 	ut_note(t, "%u requests sent (%u again after a restart), %u replies (%u late), %u other frames",
 	        tl->sent, tl->resent, tl->replies, tl->late, tl->other);
 	ut_note(t, "client: %llu restarts, %llu frames sent, %llu lost in transmission, %llu received",
@@ -338,6 +346,7 @@ static void driver_refuses_bad_entries(struct ut *t)
 		fe_net_ring_put(tx->avail, &tx->avail_idx, &c.tx_next, (struct fe_net_entry){ .slot = 2, .len = echo_len(5000) });
 		fe_net_ring_put(c.sh->rx.avail, &c.sh->rx.avail_idx, &c.rx_next, (struct fe_net_entry){ .slot = 999 });
 		raw_wait(&c, 1, 4);
+		tl.sent++; /* request 5000, counted for the host */
 		UT_EXPECT(t, c.sh->rx.used[0].slot == 999 && c.sh->rx.used[0].status == FE_NET_REFUSED);
 		UT_EXPECT_EQ(t, raw_status(&c, FE_NET_SLOTS, 4), FE_NET_REFUSED);
 		UT_EXPECT_EQ(t, raw_status(&c, 0, 4), FE_NET_REFUSED);

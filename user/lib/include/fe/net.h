@@ -72,6 +72,9 @@ fe_status_t fe_net_tx_slot(struct fe_net *n, uint32_t flags, uint16_t *slot, uin
  * than the MTU allows (the slot stays the caller's), FE_ERR_BAD_STATE for a
  * slot not taken with fe_net_tx_slot. */
 fe_status_t fe_net_tx_submit(struct fe_net *n, uint16_t slot, uint32_t len);
+/* Waits until every frame queued for transmission is given back: sent,
+ * refused, or lost with an instance that ended (counted in tx_lost). */
+fe_status_t fe_net_tx_flush(struct fe_net *n);
 /* fe_net_tx_slot, a copy of frame into it, fe_net_tx_submit. */
 fe_status_t fe_net_send(struct fe_net *n, const void *frame, uint32_t len, uint32_t flags);
 
