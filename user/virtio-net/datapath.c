@@ -163,7 +163,9 @@ static unsigned reap(struct net *n, bool rx, bool *gave)
 			fatal("the device reports more bytes received than the buffer holds, or fewer than a header",
 			      written, most);
 		if (rx && written - NET_HDR_LEN < FE_NET_FRAME_MIN) {
-			n->runts++;
+			if (n->runts++ == 0)
+				printf("virtio-net: dropped a received frame of %u bytes, shorter than an Ethernet header "
+				       "(said once)\n", written - NET_HDR_LEN);
 			submit(n, true, slot, 0);
 			again++;
 			continue;
