@@ -13,6 +13,10 @@ The guest's test frames (user/utest/suite_net.c builds and checks the same):
     20 sequence number (u32, little-endian)  24  the frame's length (u16)  26  0 0
     28 payload: byte i of the frame is (seq * 7 + i) & 0xff
 
+The guest can also pull the cable: a console line `# net-link down` (or
+`up`) makes the peer tell QEMU, through its QMP socket, to set the NIC's
+link state (set_link), which the device reports as a configuration change.
+
 Ops: 1, echo request: the peer sends the same frame back as op 2 (echo
 reply), from PEER_MAC to the sender's MAC. 3, junk request: first a frame
 longer than any receive buffer and one shorter than an Ethernet header
@@ -24,8 +28,12 @@ counted as other and ignored.
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
 import socket
 import struct
+import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
 
@@ -38,6 +46,8 @@ OP_REQUEST, OP_REPLY, OP_JUNK = 1, 2, 3
 OVERSIZE = 3000  # bytes: more than the driver's 1514-byte buffers
 RUNT = 10        # bytes: less than an Ethernet header
 MAX_DATAGRAM = 65536
+NIC_ID = "nic0"
+LINK_REQUEST = re.compile(r"# net-link (up|down)\s*$")
 SAMPLES = 4        # bad or other frames kept for the log
 SAMPLE_BYTES = 64
 
@@ -50,6 +60,8 @@ class Stats:
     bad: int = 0       # frames of our ethertype that were malformed
     other: int = 0     # frames of any other kind
     samples: list[str] = field(default_factory=list)  # the first bad or other frames, in hex, for a log
+    link_changes: int = 0  # set_link commands QEMU accepted
+    link_errors: list[str] = field(default_factory=list)
 
 
 def pattern(seq: int, length: int) -> bytes:
@@ -111,12 +123,43 @@ class NetPeer:
         self.stats = Stats()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._qmp_dir = tempfile.mkdtemp(prefix="ferrous-qmp-")  # short: a socket path has 108 bytes
+        self.qmp_path = os.path.join(self._qmp_dir, "qmp.sock")
 
     def qemu_args(self, mac: str = GUEST_MAC) -> list[str]:
-        """A modern virtio-net device (no option ROM) whose frames come here."""
+        """A modern virtio-net device (no option ROM) whose frames come here,
+        and the QMP socket that pulls its cable."""
         netdev = ("dgram,id=net0,local.type=inet,local.host=127.0.0.1,local.port=0,"
                   f"remote.type=inet,remote.host=127.0.0.1,remote.port={self.port}")
-        return ["-netdev", netdev, "-device", f"virtio-net-pci,netdev=net0,disable-legacy=on,mac={mac},romfile="]
+        return ["-netdev", netdev,
+                "-device", f"virtio-net-pci,netdev=net0,id={NIC_ID},disable-legacy=on,mac={mac},romfile=",
+                "-qmp", f"unix:{self.qmp_path},server=on,wait=off"]
+
+    def on_line(self, line: str) -> None:
+        """Called with each console line: `# net-link up|down` plugs or pulls the cable."""
+        m = LINK_REQUEST.search(line)
+        if m:
+            self.set_link(m.group(1) == "up")
+
+    def set_link(self, up: bool) -> None:
+        """QMP set_link on the NIC; failures are recorded in stats.link_errors."""
+        commands = [{"execute": "qmp_capabilities"},
+                    {"execute": "set_link", "arguments": {"name": NIC_ID, "up": up}}]
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.settimeout(30)
+                s.connect(self.qmp_path)
+                f = s.makefile("rw")
+                json.loads(f.readline())  # the greeting
+                for cmd in commands:
+                    f.write(json.dumps(cmd) + "\n")
+                    f.flush()
+                    reply = _qmp_reply(f)
+                    if "error" in reply:
+                        raise ValueError(f"{cmd['execute']}: {reply['error']}")
+            self.stats.link_changes += 1
+        except (OSError, ValueError) as e:
+            self.stats.link_errors.append(f"set_link {'up' if up else 'down'}: {e}")
 
     def start(self) -> None:
         self._thread.start()
@@ -124,8 +167,10 @@ class NetPeer:
     def stop(self, path: str | None = None) -> Stats:
         """Stops the thread and closes the socket; writes the counts to path as JSON."""
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
         self.sock.close()
+        shutil.rmtree(self._qmp_dir, ignore_errors=True)
         if path:
             with open(path, "w") as f:
                 json.dump(asdict(self.stats), f)
@@ -144,6 +189,17 @@ class NetPeer:
                     self.sock.sendto(out, addr)
                 except OSError:
                     pass  # QEMU gone: the run is ending
+
+
+def _qmp_reply(f) -> dict:
+    """The next command reply on a QMP stream, skipping events."""
+    while True:
+        line = f.readline()
+        if not line:
+            raise ValueError("QMP closed the connection")
+        msg = json.loads(line)
+        if "return" in msg or "error" in msg:
+            return msg
 
 
 def load_stats(path: str) -> Stats | None:

@@ -1,6 +1,7 @@
 """Unit tests of the test tooling itself: the KTAP/TAP parser, scenario
-judging, and the QEMU runner's exit-status and timeout handling (with a fake
-QEMU). testrun.py runs these first; each case counts as one test.
+judging, the QEMU runner's exit-status and timeout handling (with a fake
+QEMU), and the `net` scenario's host peer and its check (with a fake QMP).
+testrun.py runs these first; each case counts as one test.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import stat
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import unittest
 from dataclasses import asdict
@@ -195,6 +197,44 @@ class NetPeerTests(unittest.TestCase):
             self.assertIsNone(netpeer.load_stats(os.path.join(d, "absent.json")))
 
 
+    def test_link_requests_become_qmp_set_link(self) -> None:
+        peer = netpeer.NetPeer()
+        seen: list[dict] = []
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(peer.qmp_path)
+        server.listen(2)
+
+        def fake_qmp() -> None:  # one connection per command, as QEMU serves them
+            for _ in range(2):
+                conn, _ = server.accept()
+                with conn, conn.makefile("rw") as f:
+                    f.write('{"QMP": {}}\n')
+                    f.flush()
+                    for _ in range(2):
+                        seen.append(json.loads(f.readline()))
+                        f.write('{"event": "NOISE"}\n{"return": {}}\n')
+                        f.flush()
+
+        th = threading.Thread(target=fake_qmp, daemon=True)
+        th.start()
+        peer.on_line("    # net-link down\n")
+        peer.on_line("    # net-link sideways\n")  # not a request
+        peer.on_line("    # net-link up\r\n")
+        th.join(timeout=10)
+        server.close()
+        stats = peer.stop()
+        self.assertEqual([m["execute"] for m in seen], ["qmp_capabilities", "set_link"] * 2)
+        self.assertEqual([m["arguments"]["up"] for m in seen if m["execute"] == "set_link"], [False, True])
+        self.assertEqual((stats.link_changes, stats.link_errors), (2, []))
+
+    def test_link_request_without_qemu_is_an_error(self) -> None:
+        peer = netpeer.NetPeer()
+        peer.on_line("# net-link down")
+        stats = peer.stop()
+        self.assertEqual(stats.link_changes, 0)
+        self.assertEqual(len(stats.link_errors), 1)
+
+
 class NetCheckTests(unittest.TestCase):
     LOG = "    # net-count sent 10 lost 2 replies 7\nnoise\n    # net-count sent 5 lost 0 replies 5\n"
 
@@ -216,6 +256,12 @@ class NetCheckTests(unittest.TestCase):
         self.assertTrue(self._check(self.LOG, requests=13, replies=13, bad=1))
         self.assertTrue(self._check("no counts\n", requests=13, replies=13))
         self.assertTrue(testrun.check_net_peer(self.LOG, "/nonexistent/peer.json"))
+
+    def test_link_changes_must_match_the_requests(self) -> None:
+        log = self.LOG + "    # net-link down\n    # net-link up\n"
+        self.assertEqual(self._check(log, requests=13, replies=13, link_changes=2), [])
+        self.assertTrue(self._check(log, requests=13, replies=13, link_changes=1))
+        self.assertTrue(self._check(log, requests=13, replies=13, link_changes=2, link_errors=["x"]))
 
 
 if __name__ == "__main__":

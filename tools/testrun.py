@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 import unittest
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
@@ -255,21 +256,24 @@ def boot(s: Scenario, args: argparse.Namespace) -> BootRun:
                     prepare_kernel(s, args.kernel, workdir), prepare_initrd(s, args.initrd, workdir),
                     s.cmdline], check=True, capture_output=True)
     peer = netpeer.NetPeer() if s.net_peer else None
-    m = qemu.Machine(esp=esp, mem=s.mem, smp=s.smp, accel=s.accel, debug_exit=True, serial="stdio",
-                     extra=s.extra_qemu + prepare_disk(s, workdir) + (peer.qemu_args() if peer else []))
-    cmd = qemu.command(m, workdir)
-    with open(os.path.join(workdir, "command"), "w") as f:
-        f.write(" ".join(cmd) + "\n")
-    if not peer:
-        return _run_qemu(cmd, os.path.join(workdir, "serial.log"), s.timeout or args.timeout)
-    peer.start()
     try:
-        return _run_qemu(cmd, os.path.join(workdir, "serial.log"), s.timeout or args.timeout)
+        m = qemu.Machine(esp=esp, mem=s.mem, smp=s.smp, accel=s.accel, debug_exit=True, serial="stdio",
+                         extra=s.extra_qemu + prepare_disk(s, workdir) + (peer.qemu_args() if peer else []))
+        cmd = qemu.command(m, workdir)
+        with open(os.path.join(workdir, "command"), "w") as f:
+            f.write(" ".join(cmd) + "\n")
+        if peer:
+            peer.start()
+        return _run_qemu(cmd, os.path.join(workdir, "serial.log"), s.timeout or args.timeout,
+                         peer.on_line if peer else None)
     finally:
-        peer.stop(os.path.join(workdir, "peer.json"))
+        if peer:
+            peer.stop(os.path.join(workdir, "peer.json"))
 
 
-def _run_qemu(cmd: list[str], log_path: str, timeout: float) -> BootRun:
+def _run_qemu(cmd: list[str], log_path: str, timeout: float,
+              on_line: Callable[[str], None] | None = None) -> BootRun:
+    """Runs QEMU to its end or the timeout; on_line (if any) sees each console line as it comes."""
     lines: list[tuple[float, str]] = []
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -280,7 +284,10 @@ def _run_qemu(cmd: list[str], log_path: str, timeout: float) -> BootRun:
     def reader() -> None:
         assert p.stdout is not None
         for raw in p.stdout:
-            lines.append((time.monotonic() - t0, raw.decode("utf-8", errors="replace")))
+            line = raw.decode("utf-8", errors="replace")
+            lines.append((time.monotonic() - t0, line))
+            if on_line:
+                on_line(line)
 
     th = threading.Thread(target=reader, daemon=True)
     th.start()
@@ -328,6 +335,7 @@ def check_acked_writes(log: str, image: str) -> list[str]:
     return lost
 
 
+NET_LINK = re.compile(r"^\s*# net-link (?:up|down)\s*$", re.M)
 NET_COUNT = re.compile(r"^\s*# net-count sent (\d+) lost (\d+) replies (\d+)\s*$", re.M)
 
 
@@ -353,6 +361,10 @@ def check_net_peer(log: str, stats_path: str) -> list[str]:
                         f"{lost} of them lost with a killed driver")
     if replies > stats.replies:
         problems.append(f"the guest reports {replies} replies received, the peer sent only {stats.replies}")
+    asked = len(NET_LINK.findall(log))
+    if stats.link_errors or stats.link_changes != asked:
+        problems.append(f"the guest asked for {asked} link changes, QEMU made {stats.link_changes}: "
+                        f"{stats.link_errors}")
     return problems
 
 

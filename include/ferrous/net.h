@@ -20,8 +20,10 @@
  * is written by one side only, after the entries it covers. A slot is in
  * at most one place at a time, so neither ring can overflow. Doorbells are
  * notification bits: after posting, the client signals the driver's
- * doorbell (given in the attach reply); after giving slots back, the driver
- * signals the client's notification bit (given in the attach request).
+ * doorbell (given in the attach reply); after giving slots back, or when
+ * the device reports a configuration change (the link went up or down),
+ * the driver signals the client's notification bit (given in the attach
+ * request).
  *
  * The driver trusts nothing in the shared memory: it keeps its own copy of
  * every index, reads an entry once, and answers an entry naming no slot,

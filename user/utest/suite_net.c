@@ -128,6 +128,45 @@ static void info_link_and_echo(struct ut *t)
 	rig_down(t, &r);
 }
 
+/* Waits until the client sees the link as `up` (FE_NET_LINK_UP or 0). */
+static fe_status_t await_link(struct fe_net *n, uint32_t up)
+{
+	fe_status_t st;
+
+	while ((st = fe_net_info(n)) == FE_OK && n->link != up && !ut_timed_out())
+		if ((st = fe_net_wait(n)) != FE_OK)
+			return st;
+	ut_progress();
+	return st;
+}
+
+/*
+ * The host pulls the cable and plugs it back (`# net-link down|up` asks
+ * tools/netpeer.py to tell QEMU): the device's configuration-change
+ * interrupt wakes the client, which sees the link go down and come up;
+ * traffic flows again.
+ */
+static void link_goes_down_and_up(struct ut *t)
+{
+	struct net_rig r;
+	struct echo_tally tl = { 0 };
+
+	if (rig_up(t, &r)) {
+		struct fe_net *n = &r.client;
+		UT_EXPECT_EQ(t, n->link, FE_NET_LINK_UP);
+		printf("    # net-link down\n");
+		UT_EXPECT_OK(t, await_link(n, 0));
+		UT_EXPECT_EQ(t, n->link, 0);
+		printf("    # net-link up\n");
+		UT_EXPECT_OK(t, await_link(n, FE_NET_LINK_UP));
+		UT_EXPECT_EQ(t, n->link, FE_NET_LINK_UP);
+		UT_EXPECT_OK(t, echo_exchange(n, 6000, BURST, BURST, ECHO_REQUEST, &tl));
+		UT_EXPECT_EQ(t, n->restarts, 0);
+		report(t, &tl, n);
+	}
+	rig_down(t, &r);
+}
+
 /* The client library refuses what the protocol would: nothing reaches the driver. */
 static void client_refusals(struct ut *t)
 {
@@ -423,6 +462,7 @@ static void traffic_resumes_after_crashes(struct ut *t)
 
 UT_SUITE(net,
 	UT_CASE(info_link_and_echo),
+	UT_CASE(link_goes_down_and_up),
 	UT_CASE(client_refusals),
 	UT_CASE(second_driver_is_refused),
 	UT_CASE(refused_attaches_leave_nothing),

@@ -231,7 +231,10 @@ void net_datapath(void *arg)
 			fatal("cannot wait on its notification", (uint32_t)-st, 0);
 		if (bits & BIT(BIT_CONTROL))
 			handover(n);
-		if (n->cl.present)
-			pass(n);
+		if (!n->cl.present)
+			continue;
+		pass(n);
+		if (bits & BIT(BIT_CONFIG)) /* the link may have changed: the client asks (FE_NET_INFO) */
+			(void)fe_notif_signal(n->cl.notif, BIT(n->cl.bit));
 	}
 }

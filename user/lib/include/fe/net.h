@@ -80,11 +80,12 @@ fe_status_t fe_net_send(struct fe_net *n, const void *frame, uint32_t len, uint3
 
 /* The next frame received; waits for one unless flags has FE_NONBLOCK. */
 fe_status_t fe_net_recv(struct fe_net *n, uint32_t flags, struct fe_net_frame *f);
-/* Waits until the driver has given something back, or has ended and the
- * client attached to its successor (restarts moves): for a caller with its
- * own loop, after an FE_NONBLOCK call found nothing. A blocking fe_net_recv
- * never returns for a restart; a caller that must learn of lost frames (to
- * send again, say) waits here instead. */
+/* Waits until the driver has given something back or says the link may
+ * have changed (fe_net_info tells), or has ended and the client attached to
+ * its successor (restarts moves): for a caller with its own loop, after an
+ * FE_NONBLOCK call found nothing. A blocking fe_net_recv never returns for
+ * a restart; a caller that must learn of lost frames (to send again, say)
+ * waits here instead. */
 fe_status_t fe_net_wait(struct fe_net *n);
 /* Gives a received frame's slot back for the next frame. FE_ERR_BAD_STATE
  * if the slot is not one fe_net_recv returned. */
