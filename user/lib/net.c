@@ -54,7 +54,11 @@ static fe_status_t attach_once(struct fe_net *n)
 	n->doorbell = caps[0];
 	n->doorbell_bit = (uint32_t)m.w[1];
 	n->driver = caps[1];
-	return fe_process_watch(n->driver, n->notif, BIT_DEATH);
+	if ((st = fe_process_watch(n->driver, n->notif, BIT_DEATH)) != FE_OK) {
+		drop(&n->doorbell); /* unwatched, we would never learn of its end */
+		drop(&n->driver);
+	}
+	return st;
 }
 
 /* Empty rings, every receive slot the program does not hold posted, and an
@@ -95,13 +99,16 @@ static fe_status_t restart(struct fe_net *n)
 }
 
 /* Waits for the driver (FE_NONBLOCK: FE_ERR_WOULD_BLOCK if nothing came);
- * the end of its instance restarts it. */
+ * the end of its instance restarts it. Not attached (the last attach
+ * failed): attaches again instead, since nothing would ever wake the wait. */
 static fe_status_t wait_driver(struct fe_net *n, uint32_t flags)
 {
 	uint64_t bits = 0;
-	fe_status_t st = fe_notif_wait(n->notif, flags & FE_NONBLOCK, &bits);
+	fe_status_t st;
 
-	if (st != FE_OK)
+	if (n->driver == FE_HANDLE_INVALID)
+		return start_rings(n);
+	if ((st = fe_notif_wait(n->notif, flags & FE_NONBLOCK, &bits)) != FE_OK)
 		return st;
 	return (bits & BIT(BIT_DEATH)) ? restart(n) : FE_OK;
 }

@@ -14,7 +14,9 @@
  * gone, as on any network.
  *
  * One thread at a time uses a struct fe_net: waits take the notification's
- * bits, and a second waiter would steal them.
+ * bits, and a second waiter would steal them. FE_NONBLOCK means no wait for
+ * frames or slots; attaching to a new instance after a crash still waits
+ * for its supervisor to start one.
  */
 #ifndef FE_NET_H
 #define FE_NET_H
