@@ -76,7 +76,8 @@ struct fe_net_entry {
 };
 
 #define FE_NET_DONE 0u
-#define FE_NET_REFUSED 1u /* no such slot, or a frame shorter than FE_NET_FRAME_MIN or longer than the MTU allows */
+/* No such slot, or a frame shorter than FE_NET_FRAME_MIN or longer than the MTU allows. */
+#define FE_NET_REFUSED 1u
 
 struct fe_net_ring {
 	uint32_t avail_idx;      /* written by the client: entries posted */

@@ -41,7 +41,8 @@ static fe_status_t attach_once(struct fe_net *n)
 
 	m.w[0] = BIT_DRIVER;
 	if ((st = fe_msg_attach_caps(&m, (fe_handle_t[]){ n->vmo_grant, n->notif_grant }, 2)) != FE_OK ||
-	    (st = fe_call(n->ep, &m)) != FE_OK || (st = fe_msg_take_caps(&m, caps, FE_IPC_MAX_CAPS, &k)) != FE_OK)
+	    (st = fe_call(n->ep, &m)) != FE_OK ||
+	    (st = fe_msg_take_caps(&m, caps, FE_IPC_MAX_CAPS, &k)) != FE_OK)
 		return st;
 	st = (fe_status_t)(int64_t)m.w[0];
 	if (st == FE_OK && (k != 2 || m.w[1] >= 64))
@@ -302,8 +303,10 @@ fe_status_t fe_net_recv(struct fe_net *n, uint32_t flags, struct fe_net_frame *f
 			}
 			n->rx_state[e.slot] = RX_HELD;
 			n->rx_done++;
-			*f = (struct fe_net_frame){ .slot = e.slot, .len = e.len,
-			                            .data = n->mem + FE_NET_RX_OFF + (uint64_t)e.slot * FE_NET_SLOT_SIZE };
+			*f = (struct fe_net_frame){
+				.slot = e.slot, .len = e.len,
+				.data = n->mem + FE_NET_RX_OFF + (uint64_t)e.slot * FE_NET_SLOT_SIZE,
+			};
 			return FE_OK;
 		}
 		if ((st = wait_driver(n, flags)) != FE_OK)

@@ -20,13 +20,19 @@ struct round {
 	uint64_t answered;
 };
 
-uint32_t echo_len(uint32_t seq)
+uint32_t echo_len(uint32_t seq, uint32_t max)
 {
 	if (seq % 8 == 0)
-		return FE_NET_FRAME_MAX;
+		return max;
 	if (seq % 8 == 1)
 		return MIN_LEN;
-	return MIN_LEN + (seq * 389u) % (FE_NET_FRAME_MAX - MIN_LEN + 1);
+	return MIN_LEN + (seq * 389u) % (max - MIN_LEN + 1);
+}
+
+/* The longest frame n's link carries. */
+static uint32_t longest(const struct fe_net *n)
+{
+	return n->mtu + FE_NET_FRAME_MIN;
 }
 
 static uint8_t payload(uint32_t seq, uint32_t i)
@@ -34,10 +40,8 @@ static uint8_t payload(uint32_t seq, uint32_t i)
 	return (uint8_t)(seq * 7u + i);
 }
 
-void echo_build(uint8_t *buf, const uint8_t mac[6], uint32_t seq, uint8_t op)
+void echo_build(uint8_t *buf, const uint8_t mac[6], uint32_t seq, uint8_t op, uint32_t len)
 {
-	uint32_t len = echo_len(seq);
-
 	memcpy(buf, peer_mac, 6);
 	memcpy(buf + 6, mac, 6);
 	buf[12] = ETHERTYPE >> 8, buf[13] = ETHERTYPE & 0xff;
@@ -51,7 +55,8 @@ void echo_build(uint8_t *buf, const uint8_t mac[6], uint32_t seq, uint8_t op)
 		buf[i] = payload(seq, i);
 }
 
-/* What a received frame is: an intact reply to us (its sequence number in *seq), damaged, or something else. */
+/* What a received frame is: an intact reply to us (its sequence number in
+ * *seq), a damaged one, or something else. */
 static enum reply_kind parse_reply(const struct fe_net *n, const struct fe_net_frame *f, uint32_t *seq)
 {
 	const uint8_t *p = f->data;
@@ -62,7 +67,7 @@ static enum reply_kind parse_reply(const struct fe_net *n, const struct fe_net_f
 	    p[18] != ECHO_REPLY)
 		return REPLY_BAD;
 	*seq = p[20] | (uint32_t)p[21] << 8 | (uint32_t)p[22] << 16 | (uint32_t)p[23] << 24;
-	if (f->len != echo_len(*seq) || (p[24] | (uint32_t)p[25] << 8) != f->len)
+	if (f->len != echo_len(*seq, longest(n)) || (p[24] | (uint32_t)p[25] << 8) != f->len)
 		return REPLY_BAD;
 	for (uint32_t i = HEADER; i < f->len; i++)
 		if (p[i] != payload(*seq, i))
@@ -78,8 +83,8 @@ fe_status_t echo_send(struct fe_net *n, uint32_t seq, uint8_t op, struct echo_ta
 
 	if (st != FE_OK)
 		return st;
-	echo_build(buf, n->mac, seq, op);
-	if ((st = fe_net_tx_submit(n, slot, echo_len(seq))) == FE_OK)
+	echo_build(buf, n->mac, seq, op, echo_len(seq, longest(n)));
+	if ((st = fe_net_tx_submit(n, slot, echo_len(seq, longest(n)))) == FE_OK)
 		tl->sent++;
 	return st;
 }
@@ -115,12 +120,13 @@ fe_status_t echo_take(struct fe_net *n, uint32_t count, struct echo_tally *tl)
 
 /* Sends the requests of a round that are due: never sent, or lost with a
  * dead driver, while fewer than `window` are unanswered. */
-static fe_status_t send_due(struct fe_net *n, const struct round *r, uint64_t *sent, struct echo_tally *tl)
+static fe_status_t send_due(struct fe_net *n, const struct round *r, uint64_t *sent,
+                            struct echo_tally *tl)
 {
 	fe_status_t st;
 
-	for (uint32_t i = 0; i < r->count && __builtin_popcountll(*sent & ~r->answered) < (int)r->window; i++)
-		if (!(*sent >> i & 1)) {
+	for (uint32_t i = 0; i < r->count; i++)
+		if (!(*sent >> i & 1) && __builtin_popcountll(*sent & ~r->answered) < (int)r->window) {
 			if ((st = echo_send(n, r->first + i, r->op, tl)) != FE_OK)
 				return st;
 			*sent |= 1ULL << i;
@@ -148,7 +154,8 @@ fe_status_t echo_exchange(struct fe_net *n, uint32_t first, uint32_t count, uint
 		if ((st = send_due(n, &r, &sent, tl)) != FE_OK)
 			return st;
 		st = take_one(n, FE_NONBLOCK, tl, &seq, &reply);
-		if (st == FE_ERR_WOULD_BLOCK) /* nothing yet: wait, unless a restart just lost what was sent */
+		/* Nothing yet: wait, unless a restart just lost what was sent. */
+		if (st == FE_ERR_WOULD_BLOCK)
 			st = n->restarts == restarts ? fe_net_wait(n) : FE_OK;
 		else if (st == FE_OK && reply && seq - first < count && !(r.answered >> (seq - first) & 1))
 			r.answered |= 1ULL << (seq - first);

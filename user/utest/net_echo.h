@@ -23,10 +23,11 @@ struct echo_tally {
 	uint32_t bad;     /* echo replies with damaged bytes */
 };
 
-/* The length of request `seq`: 60 to FE_NET_FRAME_MAX bytes, both ends included. */
-uint32_t echo_len(uint32_t seq);
-/* Builds request `seq` (op ECHO_REQUEST or ECHO_JUNK) from mac into buf. */
-void echo_build(uint8_t *buf, const uint8_t mac[6], uint32_t seq, uint8_t op);
+/* The length of request `seq` on a link carrying frames of up to `max`
+ * bytes: 60 to max, both ends included (echo_send: the client's MTU + 14). */
+uint32_t echo_len(uint32_t seq, uint32_t max);
+/* Builds request `seq` (op ECHO_REQUEST or ECHO_JUNK) of len bytes from mac into buf. */
+void echo_build(uint8_t *buf, const uint8_t mac[6], uint32_t seq, uint8_t op, uint32_t len);
 /* Sends request `seq` without waiting for its reply. */
 fe_status_t echo_send(struct fe_net *n, uint32_t seq, uint8_t op, struct echo_tally *tl);
 /*

@@ -180,7 +180,7 @@ static void client_refusals(struct ut *t)
 		struct fe_net *n = &r.client;
 		UT_EXPECT_STATUS(t, fe_net_send(n, frame, FE_NET_FRAME_MIN - 1, 0), FE_ERR_INVALID_ARG);
 		UT_EXPECT_STATUS(t, fe_net_send(n, frame, 0, 0), FE_ERR_INVALID_ARG);
-		UT_EXPECT_STATUS(t, fe_net_send(n, frame, n->mtu + FE_NET_FRAME_MIN + 1, 0), FE_ERR_OUT_OF_RANGE);
+		UT_EXPECT_STATUS(t, fe_net_send(n, frame, FE_NET_FRAME_MAX + 1, 0), FE_ERR_OUT_OF_RANGE);
 		UT_EXPECT_STATUS(t, fe_net_send(n, frame, UINT32_MAX, 0), FE_ERR_OUT_OF_RANGE);
 		UT_EXPECT_STATUS(t, fe_net_tx_submit(n, 0, 60), FE_ERR_BAD_STATE);  /* not taken */
 		UT_EXPECT_STATUS(t, fe_net_tx_submit(n, FE_NET_SLOTS, 60), FE_ERR_BAD_STATE);
@@ -188,9 +188,11 @@ static void client_refusals(struct ut *t)
 		UT_EXPECT_STATUS(t, fe_net_rx_release(n, UINT16_MAX), FE_ERR_BAD_STATE);
 		/* A slot whose frame is refused stays the caller's, for a good one. */
 		if (UT_EXPECT_OK(t, fe_net_tx_slot(n, FE_NONBLOCK, &slot, &buf))) {
-			UT_EXPECT_STATUS(t, fe_net_tx_submit(n, slot, FE_NET_FRAME_MAX + 1), FE_ERR_OUT_OF_RANGE);
-			echo_build(buf, n->mac, 2000, ECHO_REQUEST);
-			UT_EXPECT_OK(t, fe_net_tx_submit(n, slot, echo_len(2000)));
+			uint32_t len = echo_len(2000, FE_NET_FRAME_MAX);
+			UT_EXPECT_STATUS(t, fe_net_tx_submit(n, slot, FE_NET_FRAME_MAX + 1),
+			                 FE_ERR_OUT_OF_RANGE);
+			echo_build(buf, n->mac, 2000, ECHO_REQUEST, len);
+			UT_EXPECT_OK(t, fe_net_tx_submit(n, slot, len));
 			tl.sent++;
 			UT_EXPECT_OK(t, echo_take(n, 1, &tl));
 		}
@@ -268,7 +270,8 @@ static bool raw_up(struct ut *t, fe_handle_t ep, struct raw_client *c)
 
 	*c = (struct raw_client){ 0 };
 	if (!UT_EXPECT_OK(t, fe_notif_create(&c->notif)) ||
-	    !UT_EXPECT_OK(t, fe_handle_dup(c->notif, FE_RIGHT_SIGNAL | FE_RIGHT_TRANSFER, 0, &c->notif_grant)) ||
+	    !UT_EXPECT_OK(t, fe_handle_dup(c->notif, FE_RIGHT_SIGNAL | FE_RIGHT_TRANSFER, 0,
+	                                   &c->notif_grant)) ||
 	    !UT_EXPECT_OK(t, fe_vmo_create_flags(FE_NET_SHM_SIZE, FE_VMO_CONTIGUOUS, &c->vmo)) ||
 	    !UT_EXPECT_NE(t, va = (void *)(uintptr_t)fe_va_alloc(FE_NET_SHM_SIZE), NULL) ||
 	    !UT_EXPECT_OK(t, fe_vm_map(fe_self, c->vmo, 0, (uint64_t)(uintptr_t)va, FE_NET_SHM_SIZE,
@@ -290,6 +293,14 @@ static void raw_down(struct raw_client *c)
 			(void)fe_handle_delete(hs[i]);
 }
 
+static void raw_post(struct raw_client *c, bool rx, uint16_t slot, uint32_t len)
+{
+	volatile struct fe_net_ring *r = rx ? &c->sh->rx : &c->sh->tx;
+
+	fe_net_ring_put(r->avail, &r->avail_idx, rx ? &c->rx_next : &c->tx_next,
+	                (struct fe_net_entry){ .slot = slot, .len = len });
+}
+
 /* Waits until the driver has given back `rx` receive and `tx` transmit entries in all. */
 static void raw_wait(struct raw_client *c, uint32_t rx, uint32_t tx)
 {
@@ -301,7 +312,8 @@ static void raw_wait(struct raw_client *c, uint32_t rx, uint32_t tx)
 			return;
 }
 
-/* The status the driver gave back for transmit `slot` among the first n entries (UINT16_MAX: none). */
+/* The status the driver gave back for transmit `slot` among the first n
+ * entries (UINT16_MAX: none). */
 static uint16_t raw_status(const struct raw_client *c, uint16_t slot, uint32_t n)
 {
 	for (uint32_t i = 0; i < n && i < FE_NET_SLOTS; i++)
@@ -310,7 +322,14 @@ static uint16_t raw_status(const struct raw_client *c, uint16_t slot, uint32_t n
 	return UINT16_MAX;
 }
 
-/* Attaches that break the protocol are refused, each with its reason, and leave nothing in the driver. */
+/* An attach of memory `vmo` and notification `notif` asking for `bit`, which must be refused. */
+static fe_status_t try_attach(fe_handle_t ep, uint64_t bit, fe_handle_t vmo, fe_handle_t notif)
+{
+	return raw_call(ep, FE_NET_ATTACH, bit, (fe_handle_t[]){ vmo, notif }, 2, NULL, NULL);
+}
+
+/* Attaches that break the protocol are refused, each with its reason, and
+ * leave nothing in the driver. */
 static void refused_attaches_leave_nothing(struct ut *t)
 {
 	struct net_rig r;
@@ -320,8 +339,10 @@ static void refused_attaches_leave_nothing(struct ut *t)
 	if (rig_start(t, &r) &&
 	    UT_EXPECT_OK(t, fe_vmo_create_flags(FE_NET_SHM_SIZE, FE_VMO_CONTIGUOUS, &vmo)) &&
 	    UT_EXPECT_OK(t, fe_vmo_create_flags(PAGE, FE_VMO_CONTIGUOUS, &small)) &&
-	    UT_EXPECT_OK(t, fe_handle_dup(vmo, FE_RIGHT_READ | FE_RIGHT_MAP | FE_RIGHT_TRANSFER, 0, &ro)) &&
-	    UT_EXPECT_OK(t, fe_handle_dup(vmo, FE_RIGHT_READ | FE_RIGHT_WRITE | FE_RIGHT_TRANSFER, 0, &nomap)) &&
+	    UT_EXPECT_OK(t, fe_handle_dup(vmo, FE_RIGHT_READ | FE_RIGHT_MAP | FE_RIGHT_TRANSFER, 0,
+	                                  &ro)) &&
+	    UT_EXPECT_OK(t, fe_handle_dup(vmo, FE_RIGHT_READ | FE_RIGHT_WRITE | FE_RIGHT_TRANSFER, 0,
+	                                  &nomap)) &&
 	    UT_EXPECT_OK(t, fe_notif_create(&notif)) &&
 	    UT_EXPECT_OK(t, fe_handle_dup(notif, FE_RIGHT_WAIT | FE_RIGHT_TRANSFER, 0, &nosig))) {
 		ep = r.ep;
@@ -329,24 +350,20 @@ static void refused_attaches_leave_nothing(struct ut *t)
 		UT_EXPECT_OK(t, raw_call(ep, FE_NET_INFO, 0, NULL, 0, NULL, NULL));
 		UT_EXPECT_OK(t, fe_process_info(r.driver, &before));
 		UT_EXPECT_STATUS(t, raw_call(ep, 99, 0, NULL, 0, NULL, NULL), FE_ERR_BAD_SYSCALL);
-		UT_EXPECT_OK(t, raw_call(ep, FE_NET_INFO, 0, &notif, 1, NULL, NULL)); /* a stray cap is dropped */
+		/* A stray capability on another call is dropped. */
+		UT_EXPECT_OK(t, raw_call(ep, FE_NET_INFO, 0, &notif, 1, NULL, NULL));
 		UT_EXPECT_STATUS(t, raw_call(ep, 99, 0, &vmo, 1, NULL, NULL), FE_ERR_BAD_SYSCALL);
 		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, NULL, 0, NULL, NULL), FE_ERR_INVALID_ARG);
 		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, &vmo, 1, NULL, NULL), FE_ERR_INVALID_ARG);
-		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, (fe_handle_t[]){ vmo, notif, notif }, 3, NULL, NULL),
-		                 FE_ERR_INVALID_ARG);
-		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, (fe_handle_t[]){ notif, vmo }, 2, NULL, NULL),
-		                 FE_ERR_WRONG_TYPE);
-		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, (fe_handle_t[]){ vmo, nosig }, 2, NULL, NULL),
-		                 FE_ERR_ACCESS_DENIED);
-		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 64, (fe_handle_t[]){ vmo, notif }, 2, NULL, NULL),
-		                 FE_ERR_INVALID_ARG);
-		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, (fe_handle_t[]){ small, notif }, 2, NULL, NULL),
-		                 FE_ERR_OUT_OF_RANGE);
-		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, (fe_handle_t[]){ ro, notif }, 2, NULL, NULL),
-		                 FE_ERR_ACCESS_DENIED); /* the device writes what it receives */
-		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, (fe_handle_t[]){ nomap, notif }, 2, NULL, NULL),
-		                 FE_ERR_ACCESS_DENIED); /* the driver maps the rings */
+		UT_EXPECT_STATUS(t, raw_call(ep, FE_NET_ATTACH, 0, (fe_handle_t[]){ vmo, notif, notif }, 3,
+		                             NULL, NULL), FE_ERR_INVALID_ARG);
+		UT_EXPECT_STATUS(t, try_attach(ep, 0, notif, vmo), FE_ERR_WRONG_TYPE);
+		UT_EXPECT_STATUS(t, try_attach(ep, 0, vmo, nosig), FE_ERR_ACCESS_DENIED);
+		UT_EXPECT_STATUS(t, try_attach(ep, 64, vmo, notif), FE_ERR_INVALID_ARG);
+		UT_EXPECT_STATUS(t, try_attach(ep, 0, small, notif), FE_ERR_OUT_OF_RANGE);
+		/* The device writes what it receives; the driver maps the rings. */
+		UT_EXPECT_STATUS(t, try_attach(ep, 0, ro, notif), FE_ERR_ACCESS_DENIED);
+		UT_EXPECT_STATUS(t, try_attach(ep, 0, nomap, notif), FE_ERR_ACCESS_DENIED);
 		UT_EXPECT_OK(t, fe_process_info(r.driver, &after));
 		UT_EXPECT_EQ(t, after.handles, before.handles);
 		UT_EXPECT_EQ(t, after.exit.reason, FE_EXIT_RUNNING);
@@ -377,13 +394,13 @@ static void driver_refuses_bad_entries(struct ut *t)
 		UT_EXPECT(t, hi.type == FE_OBJ_NOTIFICATION && !(hi.rights & FE_RIGHT_WAIT));
 		UT_EXPECT_OK(t, fe_handle_info(c.reply[1], &hi));
 		UT_EXPECT(t, hi.type == FE_OBJ_PROCESS && !(hi.rights & (FE_RIGHT_MANAGE | FE_RIGHT_READ)));
-		echo_build(c.mem + FE_NET_TX_OFF + 2 * FE_NET_SLOT_SIZE, guest_mac, 5000, ECHO_REQUEST);
-		fe_net_ring_put(tx->avail, &tx->avail_idx, &c.tx_next, (struct fe_net_entry){ .slot = FE_NET_SLOTS, .len = 60 });
-		fe_net_ring_put(tx->avail, &tx->avail_idx, &c.tx_next, (struct fe_net_entry){ .slot = 0, .len = 13 });
-		fe_net_ring_put(tx->avail, &tx->avail_idx, &c.tx_next,
-		                (struct fe_net_entry){ .slot = 1, .len = FE_NET_FRAME_MAX + 1 });
-		fe_net_ring_put(tx->avail, &tx->avail_idx, &c.tx_next, (struct fe_net_entry){ .slot = 2, .len = echo_len(5000) });
-		fe_net_ring_put(c.sh->rx.avail, &c.sh->rx.avail_idx, &c.rx_next, (struct fe_net_entry){ .slot = 999 });
+		echo_build(c.mem + FE_NET_TX_OFF + 2 * FE_NET_SLOT_SIZE, guest_mac, 5000, ECHO_REQUEST,
+		           echo_len(5000, FE_NET_FRAME_MAX));
+		raw_post(&c, false, FE_NET_SLOTS, 60);
+		raw_post(&c, false, 0, FE_NET_FRAME_MIN - 1);
+		raw_post(&c, false, 1, FE_NET_FRAME_MAX + 1);
+		raw_post(&c, false, 2, echo_len(5000, FE_NET_FRAME_MAX));
+		raw_post(&c, true, 999, 0);
 		raw_wait(&c, 1, 4);
 		tl.sent++; /* request 5000, counted for the host */
 		UT_EXPECT(t, c.sh->rx.used[0].slot == 999 && c.sh->rx.used[0].status == FE_NET_REFUSED);

@@ -102,10 +102,11 @@ static void submit(struct net *n, bool rx, uint16_t slot, uint32_t len)
 	uint16_t head;
 
 	if (rx) {
-		d[0] = (struct fe_virtq_desc){ .addr = n->hdr_dev + slot * NET_HDR_STRIDE, .len = NET_HDR_LEN,
-		                               .flags = FE_VIRTQ_DESC_WRITE };
+		d[0] = (struct fe_virtq_desc){ .addr = n->hdr_dev + slot * NET_HDR_STRIDE,
+		                               .len = NET_HDR_LEN, .flags = FE_VIRTQ_DESC_WRITE };
 		d[1] = (struct fe_virtq_desc){ .addr = n->cl.dev + FE_NET_RX_OFF + slot * FE_NET_SLOT_SIZE,
-		                               .len = n->mtu + FE_NET_FRAME_MIN, .flags = FE_VIRTQ_DESC_WRITE };
+		                               .len = n->mtu + FE_NET_FRAME_MIN,
+		                               .flags = FE_VIRTQ_DESC_WRITE };
 	} else {
 		d[0] = (struct fe_virtq_desc){ .addr = n->hdr_dev + TX_HDR_OFF, .len = NET_HDR_LEN };
 		d[1] = (struct fe_virtq_desc){ .addr = n->cl.dev + FE_NET_TX_OFF + slot * FE_NET_SLOT_SIZE,
@@ -160,12 +161,12 @@ static unsigned reap(struct net *n, bool rx, bool *gave)
 		uint16_t slot = l->slot_of[head];
 		l->inflight--;
 		if (rx && (written < NET_HDR_LEN || written > most))
-			fatal("the device reports more bytes received than the buffer holds, or fewer than a header",
+			fatal("the device reports a receive length past the buffer or short of a header",
 			      written, most);
 		if (rx && written - NET_HDR_LEN < FE_NET_FRAME_MIN) {
 			if (n->runts++ == 0)
-				printf("virtio-net: dropped a received frame of %u bytes, shorter than an Ethernet header "
-				       "(said once)\n", written - NET_HDR_LEN);
+				printf("virtio-net: dropped a received frame of %u bytes, shorter than an "
+				       "Ethernet header (said once)\n", written - NET_HDR_LEN);
 			submit(n, true, slot, 0);
 			again++;
 			continue;
@@ -208,7 +209,8 @@ static void handover(struct net *n)
 	if (!__atomic_load_n(&n->ho.pending, __ATOMIC_ACQUIRE))
 		return;
 	if (old.present && net_device_init(n, false) != FE_OK) {
-		printf("virtio-net: the device did not come back from a reset: %s\n", n->v.why ? n->v.why : "?");
+		printf("virtio-net: the device did not come back from a reset: %s\n",
+		       n->v.why ? n->v.why : "?");
 		fe_exit(5);
 	}
 	n->cl = n->ho.next;

@@ -78,7 +78,7 @@ static fe_status_t setup_headers(struct net *n)
 	uint64_t va = fe_va_alloc(PAGE);
 	fe_status_t st;
 
-	_Static_assert(FE_NET_SLOTS * NET_HDR_STRIDE <= TX_HDR_OFF, "receive headers before the transmit one");
+	_Static_assert(FE_NET_SLOTS * NET_HDR_STRIDE <= TX_HDR_OFF, "receive headers, then transmit");
 	if (va == 0)
 		return FE_ERR_NO_RESOURCES;
 	if ((st = fe_vmo_create_flags(PAGE, FE_VMO_CONTIGUOUS, &n->hdr_vmo)) != FE_OK ||
@@ -132,8 +132,8 @@ int main(int argc, char **argv)
 		printf("virtio-net: cannot start: %s (%s)\n", n.v.why ? n.v.why : "?", fe_status_name(st));
 		return 1;
 	}
-	printf("virtio-net: MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, MTU %u, queues of %u, %u MSI-X entries\n",
-	       n.mac[0], n.mac[1], n.mac[2], n.mac[3], n.mac[4], n.mac[5],
+	printf("virtio-net: MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, MTU %u, queues of %u, "
+	       "%u MSI-X entries\n", n.mac[0], n.mac[1], n.mac[2], n.mac[3], n.mac[4], n.mac[5],
 	       net_link(&n) ? "up" : "down", n.mtu, n.rx.q.size, n.v.msix_entries);
 	fe_flush(); /* from here on the data thread may print too */
 	/* Served only once the data thread runs (it says so on `ack`): a client
