@@ -3,8 +3,8 @@ guest's virtio-net device.
 
 QEMU's dgram netdev carries each Ethernet frame as one UDP datagram between
 its socket and ours (both on 127.0.0.1). QEMU binds a port of its own
-choosing; the peer answers whoever sent the frame, so no port has to be
-picked in advance and no two runs can collide.
+choosing (one per NIC); the peer answers whoever sent the frame, so no port
+has to be picked in advance and no two runs can collide.
 
 The guest's test frames (user/utest/suite_net.c builds and checks the same):
 
@@ -38,7 +38,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 
 PEER_MAC = bytes.fromhex("020000000001")  # locally administered, unicast
-GUEST_MAC = "52:54:00:12:34:56"
+GUEST_MAC = "52:54:00:12:34:56"  # the first NIC's; the next ones count up
 ETHERTYPE = 0x88B5  # IEEE 802 local experimental ethertype 1
 MAGIC = b"FeNt"
 HEADER = 28
@@ -46,7 +46,7 @@ OP_REQUEST, OP_REPLY, OP_JUNK = 1, 2, 3
 OVERSIZE = 3000  # bytes: more than the driver's 1514-byte buffers
 RUNT = 10        # bytes: less than an Ethernet header
 MAX_DATAGRAM = 65536
-NIC_ID = "nic0"
+NIC_ID = "nic0"  # the NIC whose cable `# net-link` pulls
 LINK_REQUEST = re.compile(r"# net-link (up|down)\s*$")
 SAMPLES = 4        # bad or other frames kept for the log
 SAMPLE_BYTES = 64
@@ -62,6 +62,12 @@ class Stats:
     samples: list[str] = field(default_factory=list)  # the first bad or other frames, in hex, for a log
     link_changes: int = 0  # set_link commands QEMU accepted
     link_errors: list[str] = field(default_factory=list)
+
+
+def guest_mac(i: int) -> str:
+    """The MAC of the guest's NIC i."""
+    last = int(GUEST_MAC.split(":")[-1], 16) + i
+    return GUEST_MAC.rsplit(":", 1)[0] + f":{last:02x}"
 
 
 def pattern(seq: int, length: int) -> bytes:
@@ -126,14 +132,18 @@ class NetPeer:
         self._qmp_dir = tempfile.mkdtemp(prefix="ferrous-qmp-")  # short: a socket path has 108 bytes
         self.qmp_path = os.path.join(self._qmp_dir, "qmp.sock")
 
-    def qemu_args(self, mac: str = GUEST_MAC) -> list[str]:
-        """A modern virtio-net device (no option ROM) whose frames come here,
-        and the QMP socket that pulls its cable."""
-        netdev = ("dgram,id=net0,local.type=inet,local.host=127.0.0.1,local.port=0,"
-                  f"remote.type=inet,remote.host=127.0.0.1,remote.port={self.port}")
-        return ["-netdev", netdev,
-                "-device", f"virtio-net-pci,netdev=net0,id={NIC_ID},disable-legacy=on,mac={mac},romfile=",
-                "-qmp", f"unix:{self.qmp_path},server=on,wait=off"]
+    def qemu_args(self, nics: list[str] | None = None) -> list[str]:
+        """One modern virtio-net device (no option ROM) per entry of nics, with
+        those extra -device options, each on its own netdev sending here; NIC
+        i is nic<i> with MAC GUEST_MAC + i. And the QMP socket that pulls nic0's
+        cable."""
+        args = []
+        for i, opts in enumerate(nics if nics is not None else [""]):
+            netdev = (f"dgram,id=net{i},local.type=inet,local.host=127.0.0.1,local.port=0,"
+                      f"remote.type=inet,remote.host=127.0.0.1,remote.port={self.port}")
+            device = f"virtio-net-pci,netdev=net{i},id=nic{i},disable-legacy=on,mac={guest_mac(i)},romfile="
+            args += ["-netdev", netdev, "-device", device + (f",{opts}" if opts else "")]
+        return args + ["-qmp", f"unix:{self.qmp_path},server=on,wait=off"]
 
     def on_line(self, line: str) -> None:
         """Called with each console line: `# net-link up|down` plugs or pulls the cable."""

@@ -197,6 +197,19 @@ class NetPeerTests(unittest.TestCase):
             self.assertIsNone(netpeer.load_stats(os.path.join(d, "absent.json")))
 
 
+    def test_one_netdev_and_mac_per_nic(self) -> None:
+        peer = netpeer.NetPeer()
+        args = peer.qemu_args(["", "vectors=1,host_mtu=1280"])
+        peer.stop()
+        devices = [args[i + 1] for i, a in enumerate(args) if a == "-device"]
+        self.assertEqual(len(devices), 2)
+        self.assertIn("netdev=net0,id=nic0", devices[0])
+        self.assertIn("mac=52:54:00:12:34:56", devices[0])
+        self.assertTrue(devices[1].endswith(",vectors=1,host_mtu=1280"))
+        self.assertIn("mac=52:54:00:12:34:57", devices[1])
+        self.assertEqual(sum(a.startswith("dgram,id=net") for a in args), 2)
+        self.assertEqual(args.count("-qmp"), 1)
+
     def test_link_requests_become_qmp_set_link(self) -> None:
         peer = netpeer.NetPeer()
         seen: list[dict] = []

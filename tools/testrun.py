@@ -255,10 +255,11 @@ def boot(s: Scenario, args: argparse.Namespace) -> BootRun:
     subprocess.run([os.path.join(ROOT, "tools", "mkesp.sh"), esp, args.loader,
                     prepare_kernel(s, args.kernel, workdir), prepare_initrd(s, args.initrd, workdir),
                     s.cmdline], check=True, capture_output=True)
-    peer = netpeer.NetPeer() if s.net_peer else None
+    peer = netpeer.NetPeer() if s.net_nics else None
     try:
+        nics = peer.qemu_args(s.net_nics) if peer else []
         m = qemu.Machine(esp=esp, mem=s.mem, smp=s.smp, accel=s.accel, debug_exit=True, serial="stdio",
-                         extra=s.extra_qemu + prepare_disk(s, workdir) + (peer.qemu_args() if peer else []))
+                         extra=s.extra_qemu + prepare_disk(s, workdir) + nics)
         cmd = qemu.command(m, workdir)
         with open(os.path.join(workdir, "command"), "w") as f:
             f.write(" ".join(cmd) + "\n")
@@ -384,7 +385,7 @@ def judge(s: Scenario, run: BootRun, log_path: str) -> list[Outcome]:
             problems.append(f"on the console but must not be: /{rx}/")
     if s.disk_mib and s.disk_check:
         problems += check_acked_writes(run.log, os.path.join(os.path.dirname(log_path), "disk.img"))
-    if s.net_peer:
+    if s.net_nics:
         problems += check_net_peer(run.log, os.path.join(os.path.dirname(log_path), "peer.json"))
     cases = tap_outcomes(f"boot/{s.name}", run.log) if s.ktap else []
     if s.ktap and not cases:

@@ -11,11 +11,8 @@
  */
 #include <fe/net.h>
 #include <fe/net_ring.h>
-#include <fe/pci.h>
-#include <fe/spawn.h>
 
-#include "net_echo.h"
-#include "ut.h"
+#include "net_rig.h"
 
 #define FRAMES 64u  /* echoed in the first case */
 #define WINDOW 16u  /* requests unanswered at once */
@@ -24,91 +21,12 @@
 
 static const uint8_t guest_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }; /* tools/netpeer.py */
 
-struct net_rig {
-	fe_handle_t dev, ep, driver;
-	struct fe_net client;
-};
-
-static void match_net(const struct fe_pci_function *f, void *ctx)
-{
-	uint32_t *addr = ctx;
-
-	/* Modern (1041) or transitional (1000) virtio network device. */
-	if (f->vendor == 0x1af4 && (f->device == 0x1041 || f->device == 0x1000) && *addr == UINT32_MAX)
-		*addr = f->addr;
-}
-
-static fe_status_t start_driver(struct net_rig *r)
-{
-	const char *argv[] = { "virtio-net", NULL };
-	struct fe_spawn_args a = { .path = "virtio-net", .argv = argv };
-
-	a.handles[FE_START_CONSOLE] = fe_console;
-	a.rights[FE_START_CONSOLE] = FE_RIGHT_WRITE;
-	a.handles[FE_START_USER0] = r->dev;
-	a.handles[FE_START_ENDPOINT] = r->ep;
-	a.rights[FE_START_ENDPOINT] = FE_RIGHT_READ;
-	return ut_spawn_args(&a, &r->driver);
-}
-
-/* The device and a driver serving it. False: skipped or failed. */
-static bool rig_start(struct ut *t, struct net_rig *r)
-{
-	fe_handle_t root = ut_slot(FE_START_PCI_ROOT);
-	uint32_t addr = UINT32_MAX;
-
-	*r = (struct net_rig){ 0 };
-	if (root != FE_HANDLE_INVALID)
-		UT_EXPECT_OK(t, fe_pci_enumerate(root, match_net, &addr));
-	if (addr == UINT32_MAX) {
-		ut_skip(t, "no virtio network device (scenario net adds one)");
-		return false;
-	}
-	return UT_EXPECT_OK(t, fe_pci_device_create(root, addr, &r->dev)) &&
-	       UT_EXPECT_OK(t, fe_endpoint_create(&r->ep)) && UT_EXPECT_OK(t, start_driver(r));
-}
-
-/* rig_start, and a client attached. */
-static bool rig_up(struct ut *t, struct net_rig *r)
-{
-	return rig_start(t, r) && UT_EXPECT_OK(t, fe_net_open(r->ep, &r->client));
-}
-
-static void rig_down(struct ut *t, struct net_rig *r)
-{
-	fe_net_close(&r->client);
-	if (r->driver != FE_HANDLE_INVALID)
-		ut_stop(t, r->driver);
-	if (r->ep != FE_HANDLE_INVALID)
-		ut_del(t, r->ep);
-	if (r->dev != FE_HANDLE_INVALID)
-		ut_del(t, r->dev);
-}
-
-/*
- * The counts, for the log and for the host, once every frame queued has
- * been given back: `# net-count sent S lost L replies R` says that the
- * peer received at least S - L of these requests and at most S, and sent at
- * least R replies (tools/testrun.py, check_net_peer).
- */
-static void report(struct ut *t, const struct echo_tally *tl, struct fe_net *n)
-{
-	UT_EXPECT_OK(t, fe_net_tx_flush(n));
-	printf("    # net-count sent %u lost %llu replies %u\n", tl->sent, (unsigned long long)n->tx_lost,
-	       tl->replies);
-	ut_note(t, "%u requests sent (%u again after a restart), %u replies (%u late), %u other frames",
-	        tl->sent, tl->resent, tl->replies, tl->late, tl->other);
-	ut_note(t, "client: %llu restarts, %llu frames sent, %llu lost in transmission, %llu received",
-	        (unsigned long long)n->restarts, (unsigned long long)n->tx_done,
-	        (unsigned long long)n->tx_lost, (unsigned long long)n->rx_done);
-}
-
 static void info_link_and_echo(struct ut *t)
 {
 	struct net_rig r;
 	struct echo_tally tl = { 0 };
 
-	if (rig_up(t, &r)) {
+	if (net_rig_up(t, &r)) {
 		struct fe_net *n = &r.client;
 		UT_EXPECT(t, memcmp(n->mac, guest_mac, 6) == 0);
 		UT_EXPECT_EQ(t, n->link, FE_NET_LINK_UP);
@@ -123,9 +41,9 @@ static void info_link_and_echo(struct ut *t)
 		UT_EXPECT_EQ(t, n->link, FE_NET_LINK_UP);
 		UT_EXPECT_EQ(t, tl.bad + tl.late + tl.resent, 0);
 		UT_EXPECT_EQ(t, n->restarts + n->tx_lost + n->tx_refused + n->bad_entries, 0);
-		report(t, &tl, n);
+		net_report(t, &tl, n);
 	}
-	rig_down(t, &r);
+	net_rig_down(t, &r);
 }
 
 /* Waits until the client sees the link as `up` (FE_NET_LINK_UP or 0). */
@@ -151,7 +69,7 @@ static void link_goes_down_and_up(struct ut *t)
 	struct net_rig r;
 	struct echo_tally tl = { 0 };
 
-	if (rig_up(t, &r)) {
+	if (net_rig_up(t, &r)) {
 		struct fe_net *n = &r.client;
 		UT_EXPECT_EQ(t, n->link, FE_NET_LINK_UP);
 		printf("    # net-link down\n");
@@ -162,9 +80,9 @@ static void link_goes_down_and_up(struct ut *t)
 		UT_EXPECT_EQ(t, n->link, FE_NET_LINK_UP);
 		UT_EXPECT_OK(t, echo_exchange(n, 6000, BURST, BURST, ECHO_REQUEST, &tl));
 		UT_EXPECT_EQ(t, n->restarts, 0);
-		report(t, &tl, n);
+		net_report(t, &tl, n);
 	}
-	rig_down(t, &r);
+	net_rig_down(t, &r);
 }
 
 /* The client library refuses what the protocol would: nothing reaches the driver. */
@@ -176,7 +94,7 @@ static void client_refusals(struct ut *t)
 	uint16_t slot;
 	uint8_t *buf;
 
-	if (rig_up(t, &r)) {
+	if (net_rig_up(t, &r)) {
 		struct fe_net *n = &r.client;
 		UT_EXPECT_STATUS(t, fe_net_send(n, frame, FE_NET_FRAME_MIN - 1, 0), FE_ERR_INVALID_ARG);
 		UT_EXPECT_STATUS(t, fe_net_send(n, frame, 0, 0), FE_ERR_INVALID_ARG);
@@ -199,9 +117,9 @@ static void client_refusals(struct ut *t)
 		UT_EXPECT_OK(t, echo_exchange(n, 2001, BURST, BURST, ECHO_REQUEST, &tl));
 		UT_EXPECT_EQ(t, tl.replies, BURST + 1);
 		UT_EXPECT_EQ(t, n->tx_refused + n->bad_entries, 0);
-		report(t, &tl, n);
+		net_report(t, &tl, n);
 	}
-	rig_down(t, &r);
+	net_rig_down(t, &r);
 }
 
 /* A second driver for a claimed device cannot start; the first keeps serving. */
@@ -212,9 +130,9 @@ static void second_driver_is_refused(struct ut *t)
 	struct fe_exit_status st;
 	fe_handle_t first;
 
-	if (rig_up(t, &r)) {
+	if (net_rig_up(t, &r)) {
 		first = r.driver;
-		if (UT_EXPECT_OK(t, start_driver(&r))) {
+		if (UT_EXPECT_OK(t, net_start_driver(&r))) {
 			UT_EXPECT_OK(t, ut_wait(r.driver, &st));
 			UT_EXPECT_EQ(t, st.reason, FE_EXIT_NORMAL);
 			UT_EXPECT_NE(t, st.code, 0); /* "cannot start": the device is busy */
@@ -224,9 +142,9 @@ static void second_driver_is_refused(struct ut *t)
 		r.driver = first;
 		UT_EXPECT_OK(t, echo_exchange(&r.client, 3000, BURST, BURST, ECHO_REQUEST, &tl));
 		UT_EXPECT_EQ(t, r.client.restarts, 0);
-		report(t, &tl, &r.client);
+		net_report(t, &tl, &r.client);
 	}
-	rig_down(t, &r);
+	net_rig_down(t, &r);
 }
 
 /* ---- a client without the library, for what the library never sends ---- */
@@ -336,7 +254,7 @@ static void refused_attaches_leave_nothing(struct ut *t)
 	struct fe_process_info before, after;
 	fe_handle_t vmo, small, ro, nomap, notif, nosig, ep;
 
-	if (rig_start(t, &r) &&
+	if (net_rig_driver(t, &r) &&
 	    UT_EXPECT_OK(t, fe_vmo_create_flags(FE_NET_SHM_SIZE, FE_VMO_CONTIGUOUS, &vmo)) &&
 	    UT_EXPECT_OK(t, fe_vmo_create_flags(PAGE, FE_VMO_CONTIGUOUS, &small)) &&
 	    UT_EXPECT_OK(t, fe_handle_dup(vmo, FE_RIGHT_READ | FE_RIGHT_MAP | FE_RIGHT_TRANSFER, 0,
@@ -371,7 +289,7 @@ static void refused_attaches_leave_nothing(struct ut *t)
 		for (unsigned i = 0; i < ARRAY_SIZE(hs); i++)
 			ut_del(t, hs[i]);
 	}
-	rig_down(t, &r);
+	net_rig_down(t, &r);
 }
 
 /*
@@ -388,7 +306,7 @@ static void driver_refuses_bad_entries(struct ut *t)
 	struct fe_handle_info hi;
 	volatile struct fe_net_ring *tx;
 
-	if (rig_start(t, &r) && raw_up(t, r.ep, &c)) {
+	if (net_rig_driver(t, &r) && raw_up(t, r.ep, &c)) {
 		tx = &c.sh->tx;
 		UT_EXPECT_OK(t, fe_handle_info(c.reply[0], &hi));
 		UT_EXPECT(t, hi.type == FE_OBJ_NOTIFICATION && !(hi.rights & FE_RIGHT_WAIT));
@@ -421,11 +339,11 @@ static void driver_refuses_bad_entries(struct ut *t)
 		/* The library's client replaces the raw one, and traffic flows. */
 		if (UT_EXPECT_OK(t, fe_net_open(r.ep, &r.client))) {
 			UT_EXPECT_OK(t, echo_exchange(&r.client, 5001, BURST, BURST, ECHO_REQUEST, &tl));
-			report(t, &tl, &r.client);
+			net_report(t, &tl, &r.client);
 		}
 	}
 	raw_down(&c);
-	rig_down(t, &r);
+	net_rig_down(t, &r);
 }
 
 /* Kills the driver at point `how` of a round and starts a new instance. */
@@ -439,9 +357,7 @@ static void crash(struct ut *t, struct net_rig *r, unsigned how, uint32_t seq, s
 	if (how == 2) /* and some answered, some frames waiting in the client's ring */
 		UT_EXPECT_OK(t, echo_take(n, BURST / 2, tl));
 	/* how == 1: killed while idle */
-	ut_stop(t, r->driver);
-	r->driver = FE_HANDLE_INVALID;
-	UT_EXPECT_OK(t, start_driver(r));
+	net_restart(t, r);
 }
 
 /*
@@ -456,7 +372,7 @@ static void traffic_resumes_after_crashes(struct ut *t)
 	struct echo_tally tl = { 0 };
 	uint32_t seq = 4000;
 
-	if (rig_up(t, &r)) {
+	if (net_rig_up(t, &r)) {
 		struct fe_net *n = &r.client;
 		UT_EXPECT_OK(t, echo_exchange(n, seq, BURST, BURST, ECHO_REQUEST, &tl));
 		for (unsigned i = 0; i < CRASHES; i++) {
@@ -472,9 +388,9 @@ static void traffic_resumes_after_crashes(struct ut *t)
 		UT_EXPECT_OK(t, fe_net_info(n));
 		UT_EXPECT_EQ(t, n->link, FE_NET_LINK_UP);
 		UT_EXPECT_EQ(t, tl.bad, 0);
-		report(t, &tl, n);
+		net_report(t, &tl, n);
 	}
-	rig_down(t, &r);
+	net_rig_down(t, &r);
 }
 
 UT_SUITE(net,
