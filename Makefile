@@ -45,7 +45,7 @@ help:
 	@echo "make fuzz    longer libFuzzer runs of every parser"
 	@echo "make fuzz-sys  1,000,000 structured system calls in QEMU (sysfuzz; SYSFUZZ_SEED=S)"
 	@echo "make compdb  compile_commands.json for clangd"
-	@echo "make loc     line counts: kernel, kernel/arch, raw-code share"
+	@echo "make loc     line counts: kernel, kernel/arch, raw-code share, drivers in user space"
 	@echo "CONFIG=release selects the release kernel (no UBSan, no in-kernel tests)"
 
 # Installs missing Debian packages (QEMU, OVMF, mtools, cmocka, ...).

@@ -29,6 +29,7 @@ HOST_SRCS_numa       := kernel/mm/numa.c kernel/lib/fmt.c
 HOST_SRCS_manifest   := user/lib/manifest.c user/lib/manifest_value.c user/lib/manifest_order.c \
 	kernel/lib/fmt.c
 HOST_SRCS_pci        := kernel/pci/config.c
+HOST_SRCS_virtio     := user/lib/virtio.c
 
 # Extra flags per test or fuzzer: test_fmt passes deliberately malformed formats;
 # the manifest parser is libferrous code, which reaches the pure kernel
@@ -36,6 +37,8 @@ HOST_SRCS_pci        := kernel/pci/config.c
 # library's), and its test reads the ramdisk's initrd/services.
 HOST_CFLAGS_fmt := -Wno-format
 HOST_CFLAGS_manifest := -Iuser/lib/include -iquote kernel/lib -DFE_SOURCE_ROOT='"$(CURDIR)"'
+# The virtio transport is libferrous code too; its system calls are the test's stubs.
+HOST_CFLAGS_virtio := -Iuser/lib/include -iquote kernel/lib
 
 HOST_TESTS := $(patsubst tests/host/test_%.c,%,$(wildcard tests/host/test_*.c))
 FUZZERS    := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

@@ -46,3 +46,23 @@ printf '  raw lines (asm, inline asm, MMIO): %d lines (%s, %s the 5%% bound: cou
 	"$r" "$(pct "$r" "$k")" "$(bound "$r" "$k")"
 printf 'in-kernel tests:                %6d lines\n' "$(nonblank "${tests[@]}")"
 printf 'UEFI loader (boot/):            %6d lines\n' "$(nonblank "${boot[@]}")"
+
+# Device drivers (issue 11): every driver a user process. The kernel keeps
+# the timer, the interrupt controllers, PCI configuration access (ECAM,
+# MSI), the IOMMU and an early-boot and panic log on COM1; those are
+# counted apart from drivers. User-space driver code is each driver
+# program's directory plus the libraries only drivers use.
+mapfile -t udrv < <(find user \( -path 'user/virtio-*/*' -o -path 'user/uart*/*' -o \
+	-path user/lib/virtio.c -o -path user/lib/block.c -o -path user/lib/net.c -o -path user/lib/pci.c \) \
+	-name '*.[chS]' | sort)
+mapfile -t kplatform < <(find kernel/arch/x86_64 kernel/object kernel/pci \( -name 'lapic.c' -o \
+	-name 'ioapic.c' -o -name 'pic.c' -o -name 'pit.c' -o -name 'hpet.c' -o -name 'timer.c' -o \
+	-name 'tsc.c' -o -name 'pci*.c' -o -name 'vtd*.c' -o -name 'config.c' \) ! -name '*_test.c' | sort)
+mapfile -t kdrv < <(find kernel/arch/x86_64 -name 'serial.c')
+u=$(nonblank "${udrv[@]}")
+kd=$(nonblank "${kdrv[@]}")
+printf 'device drivers in user space:   %6d lines (%s)\n' "$u" "$(printf '%s ' "${udrv[@]}" | sed 's/ $//')"
+printf 'device drivers in the kernel:   %6d lines (COM1: the early-boot and panic log)\n' "$kd"
+printf '  share of driver code in user space: %s\n' "$(pct "$u" $((u + kd)))"
+printf 'platform code the kernel keeps: %6d lines (timers, interrupt controllers, PCI config and MSI, IOMMU)\n' \
+	"$(nonblank "${kplatform[@]}")"

@@ -216,11 +216,40 @@ SCENARIOS: list[Scenario] = [
              smp=2, ktap=True, timeout=3600, enabled=False,
              must=[INIT_LOADED, r"# sysfuzz: \d+ syscalls"], must_not=KERNEL_BROKE),
     Scenario("console-script",
-             "init.run=console console.script=help;ls;run,hello;wait,1;ps;trace,5;stats;pci qemu_exit=1",
+             "init.run=console console.script=help;ls;run,hello;wait,1;ps;trace,5;stats;pci;services qemu_exit=1",
              smp=2, timeout=120, must=[INIT_LOADED, r"hello from hello", r"ferrous> ", r"cpu node cap  idle%",
                                   r"00:1f\.2  8086:2922  class 01\.06\.01  mass storage",
                                   r"BAR5: mem32 4 KiB",
+                                  r"services: no supervisor reachable",
                                   r"init: console exited with code 0"],
+             must_not=KERNEL_BROKE),
+    # The supervisor (user/supervisor) with its test manifest: svctest, one of
+    # the services, crashes `echo` with every fault kind (at least 50 crashes),
+    # checks each restart, the policies and the capabilities, and prints the
+    # restart time (never asserted). It ends the run through the supervisor's
+    # shutdown, with 0 if every case passed.
+    # A real driver too: virtio-blk on an 8 MiB disk, restarted under a client,
+    # every acknowledged write checked on the image afterwards.
+    Scenario("supervisor", "init.run=supervisor supervisor.manifest=svctest.services qemu_exit=1",
+             smp=2, ktap=True, timeout=300, disk_mib=8, disk_check=True,
+             must=[INIT_LOADED, r"supervisor: 12 services from svctest\.services",
+                   r"# svctest: ([5-9]\d|\d{3,}) crashes injected",
+                   r"# restart: median \d+ us, p99 \d+ us over \d+ crashes",
+                   r"init: supervisor exited with code 0"],
+             must_not=KERNEL_BROKE),
+    # The default boot (init runs the supervisor, the ramdisk's `services`):
+    # the console, a supervised service, drives the supervisor.
+    Scenario("supervisor-console",
+             "supervisor.console.script=services;crash,echo,null;services;restart,echo;"
+             "crash,nosuch,null;crash,echo,sideways;shutdown qemu_exit=1",
+             smp=2, timeout=120,
+             must=[INIT_LOADED, r"init: starting supervisor", r"supervisor: started console",
+                   r"echo +running +0 ", r"crash: echo accepted null",
+                   r"crash: echo came back as koid \d+ after fault: vector 14 \(#PF\) at 0x0",
+                   r"echo +running +1 ",
+                   r"restart: echo restarting", r"crash: no service nosuch",
+                   r"crash: unknown fault sideways",
+                   r"init: supervisor exited with code 0"],
              must_not=KERNEL_BROKE),
     Scenario("mem-too-small", "mem=4M qemu_exit=1", expect_exit=35,
              must=[r"PANIC: not enough memory: 4 MiB usable, need at least 16 MiB",

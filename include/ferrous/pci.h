@@ -84,6 +84,9 @@ struct fe_pci_bar_info {
 	uint32_t prefetchable;/* 1 if the memory BAR is prefetchable */
 	uint64_t size;        /* bytes (memory) or ports (I/O) */
 	uint64_t port;        /* FE_PCI_BAR_IO: first port; else 0 */
+	/* Pages of a memory BAR no mapping may cover (FE_ERR_ACCESS_DENIED):
+	 * the MSI-X table and pending bits, which the kernel programs. */
+	uint64_t kernel_off, kernel_len;
 };
 
 /* FE_SYS_PCI_DMA_MAP: what the device may do with the memory. */

@@ -14,6 +14,7 @@
 #include "mm/kmem.h"
 #include "mm/vm.h"
 #include "object/budget.h"
+#include "object/device.h"
 #include "object/kobj.h"
 #include "object/vmo.h"
 #include "trace/trace.h"
@@ -117,6 +118,11 @@ static fe_status_t check_map_args(struct kobj *mem, uint64_t offset, uint64_t va
 		return FE_ERR_ACCESS_DENIED; /* device memory is never code */
 	if (!range_within(offset, len, size))
 		return FE_ERR_OUT_OF_RANGE;
+	if (mem->type == FE_OBJ_MMIO) {
+		const struct mmio *m = (const struct mmio *)mem;
+		if (m->hole_len && offset < m->hole_off + m->hole_len && m->hole_off < offset + len)
+			return FE_ERR_ACCESS_DENIED; /* the kernel's pages in a BAR */
+	}
 	return mem_seal_check(mem, prot); /* W^X per object, ADR 0008 */
 }
 

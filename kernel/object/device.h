@@ -22,6 +22,10 @@ struct ioport {
 struct mmio {
 	struct kobj obj;
 	uint64_t phys, size; /* page aligned */
+	/* Pages no mapping may cover (page aligned; len 0: none): a PCI BAR's
+	 * MSI-X table and pending bits, which the kernel programs and a driver
+	 * must not (it could aim its device's messages at any vector). */
+	uint64_t hole_off, hole_len;
 };
 
 void device_init_cache(void);

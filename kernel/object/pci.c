@@ -169,8 +169,36 @@ fe_status_t pci_device_config_write(struct pci_device *d, uint32_t off, uint64_t
 	return st;
 }
 
-static fe_status_t bar_object(const struct pci_bar *bar, struct budget *b, struct kobj **obj)
+/* The pages of BAR `index` that hold the MSI-X table or pending bits
+ * (kept out of every mapping of its capability), as [*off, *off + *len). */
+static void msix_hole(struct pci_function *fn, unsigned index, uint64_t *off, uint64_t *len)
 {
+	struct pci_msix_layout l;
+	uint64_t lo = UINT64_MAX, hi = 0;
+
+	*off = *len = 0;
+	if (fn->owned.msix.len == 0)
+		return;
+	pci_msix_layout(read_fn, fn, fn->owned.msix.off, &l);
+	if (l.table_bar == index) {
+		lo = l.table_off;
+		hi = (uint64_t)l.table_off + l.table_len;
+	}
+	if (l.pba_bar == index) {
+		lo = l.pba_off < lo ? l.pba_off : lo;
+		hi = (uint64_t)l.pba_off + l.pba_len > hi ? (uint64_t)l.pba_off + l.pba_len : hi;
+	}
+	if (lo < hi) {
+		*off = lo & ~(PAGE_SIZE - 1);
+		*len = ((hi + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)) - *off;
+	}
+}
+
+static fe_status_t bar_object(struct pci_function *fn, unsigned index, struct budget *b,
+                              struct kobj **obj)
+{
+	const struct pci_bar *bar = &fn->bars[index];
+
 	if (bar->kind == FE_PCI_BAR_IO) {
 		struct ioport *io;
 		fe_status_t st = ioport_create(b, (uint16_t)bar->base, (uint16_t)bar->size, &io);
@@ -182,8 +210,10 @@ static fe_status_t bar_object(const struct pci_bar *bar, struct budget *b, struc
 		return FE_ERR_UNSUPPORTED;
 	struct mmio *m;
 	fe_status_t st = mmio_create(b, bar->base, bar->size, &m);
-	if (st == FE_OK)
+	if (st == FE_OK) {
+		msix_hole(fn, index, &m->hole_off, &m->hole_len);
 		*obj = &m->obj;
+	}
 	return st;
 }
 
@@ -196,12 +226,14 @@ fe_status_t pci_device_bar(struct pci_device *d, struct budget *b, unsigned inde
 	fe_status_t st = bar->status;
 
 	if (st == FE_OK && obj != NULL)
-		st = bar_object(bar, b, obj);
+		st = bar_object(d->fn, index, b, obj);
 	if (st != FE_OK)
 		return st;
 	*info = (struct fe_pci_bar_info){ .kind = bar->kind, .prefetchable = bar->prefetchable,
 	                                  .size = bar->size,
 	                                  .port = bar->kind == FE_PCI_BAR_IO ? bar->base : 0 };
+	if (bar->kind != FE_PCI_BAR_IO)
+		msix_hole(d->fn, index, &info->kernel_off, &info->kernel_len);
 	if (obj != NULL)
 		trace_emit(FE_TRACE_PCI, d->fn->addr, FE_TRACE_PCI_BAR, index, bar->size);
 	return FE_OK;

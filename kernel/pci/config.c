@@ -125,6 +125,19 @@ fe_status_t pci_find_owned_caps(pci_config_read_fn rd, void *ctx, struct pci_own
 	return FE_OK;
 }
 
+void pci_msix_layout(pci_config_read_fn rd, void *ctx, uint32_t cap, struct pci_msix_layout *out)
+{
+	uint32_t ctl = rd(ctx, cap + 2, 2), table = rd(ctx, cap + 4, 4), pba = rd(ctx, cap + 8, 4);
+
+	out->entries = (ctl & 0x7ffu) + 1;
+	out->table_bar = (uint8_t)(table & 7u);
+	out->table_off = table & ~7u;
+	out->table_len = out->entries * 16u;
+	out->pba_bar = (uint8_t)(pba & 7u);
+	out->pba_off = pba & ~7u;
+	out->pba_len = (out->entries + 63u) / 64u * 8u;
+}
+
 bool pci_config_access_ok(uint32_t off, uint64_t width)
 {
 	return (width == 1 || width == 2 || width == 4) && off < FE_PCI_CONFIG_SIZE && off % width == 0;

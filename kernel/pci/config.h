@@ -63,6 +63,18 @@ struct pci_owned_caps {
  */
 fe_status_t pci_find_owned_caps(pci_config_read_fn rd, void *ctx, struct pci_owned_caps *out);
 
+/* Where MSI-X keeps its table and pending-bit array: a BAR index (>= 6 for
+ * one that names no BAR) and a byte range in it each. */
+struct pci_msix_layout {
+	uint32_t entries;
+	uint8_t table_bar, pba_bar;
+	uint32_t table_off, table_len;
+	uint32_t pba_off, pba_len;
+};
+
+/* Reads the layout from the MSI-X capability at `cap`. */
+void pci_msix_layout(pci_config_read_fn rd, void *ctx, uint32_t cap, struct pci_msix_layout *out);
+
 /* Whether a configuration access of `width` at `off` is well formed:
  * width 1, 2 or 4, aligned, inside the 4 KiB. */
 bool pci_config_access_ok(uint32_t off, uint64_t width);

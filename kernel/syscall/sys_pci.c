@@ -69,11 +69,20 @@ fe_status_t sys_pci_device_create(struct trap_frame *f)
 	return handle_install_under(root, &d->obj, ARG2(f));
 }
 
-/* The function of device capability `dev`, if the caller may claim it. */
-static fe_status_t claimable(struct cap *dev, struct pci_function **fn)
+/* The device capability h names (MANAGE) and its function. */
+static fe_status_t managed_device(fe_handle_t h, struct cap **dev, struct pci_function **fn)
 {
-	*fn = ((struct pci_device *)dev->obj)->fn;
-	return pci_claim_check(*fn, current_process());
+	fe_status_t st = handle_lookup_cap(h, FE_OBJ_PCI_DEVICE, FE_RIGHT_MANAGE, dev);
+
+	if (st == FE_OK)
+		*fn = ((struct pci_device *)(*dev)->obj)->fn;
+	return st;
+}
+
+/* FE_ERR_BUSY unless the caller may claim fn. */
+static fe_status_t claimable(const struct pci_function *fn)
+{
+	return pci_claim_check(fn, current_process());
 }
 
 /* A BAR's capability (which claims the function: its registers are the
@@ -85,7 +94,7 @@ fe_status_t sys_pci_bar(struct trap_frame *f)
 	struct pci_function *fn;
 	struct fe_pci_bar_info info;
 	bool want_cap = ARG2(f) != 0;
-	fe_status_t st = handle_lookup_cap(ARG0(f), FE_OBJ_PCI_DEVICE, FE_RIGHT_MANAGE, &dev);
+	fe_status_t st = managed_device(ARG0(f), &dev, &fn);
 
 	if (st != FE_OK)
 		return st;
@@ -93,7 +102,7 @@ fe_status_t sys_pci_bar(struct trap_frame *f)
 		return FE_ERR_INVALID_ARG;
 	/* Both out-parameters checked before anything is made: whole or not at all. */
 	if ((st = user_check_write(ARG3(f), sizeof(info))) != FE_OK ||
-	    (want_cap && ((st = handle_reserve(ARG2(f))) != FE_OK || (st = claimable(dev, &fn)) != FE_OK)) ||
+	    (want_cap && ((st = handle_reserve(ARG2(f))) != FE_OK || (st = claimable(fn)) != FE_OK)) ||
 	    (st = pci_device_bar(dev->obj, current_process()->budget, (unsigned)ARG1(f),
 	                         want_cap ? &bar : NULL, &info)) != FE_OK)
 		return st;
@@ -109,21 +118,19 @@ fe_status_t sys_pci_bar(struct trap_frame *f)
 	return st;
 }
 
-
 fe_status_t sys_pci_irq_bind(struct trap_frame *f)
 {
 	struct cap *dev, *n;
 	struct pci_function *fn;
 	fe_status_t st = handle_lookup_cap(ARG2(f), FE_OBJ_NOTIFICATION, FE_RIGHT_SIGNAL, &n);
 
-	if (st != FE_OK || (st = handle_lookup_cap(ARG0(f), FE_OBJ_PCI_DEVICE, FE_RIGHT_MANAGE,
-	                                           &dev)) != FE_OK)
+	if (st != FE_OK || (st = managed_device(ARG0(f), &dev, &fn)) != FE_OK)
 		return st;
 	if (ARG1(f) >= PCI_MAX_VECTORS)
 		return FE_ERR_OUT_OF_RANGE;
 	if (ARG3(f) >= 64)
 		return FE_ERR_INVALID_ARG;
-	if ((st = claimable(dev, &fn)) != FE_OK ||
+	if ((st = claimable(fn)) != FE_OK ||
 	    (st = pci_irq_bind(fn, (unsigned)ARG1(f), n, (unsigned)ARG3(f))) != FE_OK)
 		return st;
 	pci_claim(fn, dev, current_process());
@@ -142,13 +149,13 @@ fe_status_t sys_pci_dma_map(struct trap_frame *f)
 	if (flags == 0 || (flags & ~(uint64_t)(FE_DMA_DEVICE_READ | FE_DMA_DEVICE_WRITE)) != 0)
 		return FE_ERR_INVALID_ARG;
 	if ((st = handle_lookup(ARG1(f), FE_OBJ_VMO, rights, &vmo)) != FE_OK ||
-	    (st = handle_lookup_cap(ARG0(f), FE_OBJ_PCI_DEVICE, FE_RIGHT_MANAGE, &dev)) != FE_OK)
+	    (st = managed_device(ARG0(f), &dev, &fn)) != FE_OK)
 		return st;
 	/* Memory a device writes is data, never code (ADR 0008). */
 	if ((flags & FE_DMA_DEVICE_WRITE) && (st = mem_seal_check(vmo, FE_VM_WRITE)) != FE_OK)
 		return st;
 	if ((st = user_check_write(ARG5(f), sizeof(addr))) != FE_OK ||
-	    (st = claimable(dev, &fn)) != FE_OK ||
+	    (st = claimable(fn)) != FE_OK ||
 	    (st = pci_dma_map(fn, current_process()->budget, vmo, ARG2(f), ARG3(f), &addr)) != FE_OK)
 		return st;
 	if ((st = copy_to_user(ARG5(f), &addr, sizeof(addr))) != FE_OK) {
@@ -165,11 +172,10 @@ fe_status_t sys_pci_dma_unmap(struct trap_frame *f)
 {
 	struct cap *dev;
 	struct pci_function *fn;
-	fe_status_t st = handle_lookup_cap(ARG0(f), FE_OBJ_PCI_DEVICE, FE_RIGHT_MANAGE, &dev);
+	fe_status_t st = managed_device(ARG0(f), &dev, &fn);
 
 	if (st != FE_OK)
 		return st;
-	fn = ((struct pci_device *)dev->obj)->fn;
 	if (fn->owner != current_process())
 		return FE_ERR_NOT_FOUND; /* nothing of the caller's is mapped there */
 	return pci_dma_unmap(fn, ARG1(f));
@@ -178,7 +184,8 @@ fe_status_t sys_pci_dma_unmap(struct trap_frame *f)
 fe_status_t sys_pci_release(struct trap_frame *f)
 {
 	struct cap *dev;
-	fe_status_t st = handle_lookup_cap(ARG0(f), FE_OBJ_PCI_DEVICE, FE_RIGHT_MANAGE, &dev);
+	struct pci_function *fn;
+	fe_status_t st = managed_device(ARG0(f), &dev, &fn);
 
-	return st == FE_OK ? pci_release(((struct pci_device *)dev->obj)->fn, current_process()) : st;
+	return st == FE_OK ? pci_release(fn, current_process()) : st;
 }

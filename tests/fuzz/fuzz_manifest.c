@@ -108,6 +108,9 @@ static void check_service(const struct fe_manifest *m, uint32_t i)
 		check_duration(s->heartbeat_period_ns);
 		check_duration(s->heartbeat_timeout_ns);
 	}
+	require(s->budget == 0 ||
+		(s->budget >= FE_MANIFEST_BUDGET_MIN && s->budget <= FE_MANIFEST_BUDGET_MAX &&
+		 s->budget % 1024 == 0));
 	require(s->line >= 1 && (i == 0 || s->line > m->services[i - 1].line));
 	for (uint32_t k = 0; k < i; k++)
 		require(strcmp(m->services[k].name, s->name) != 0);
@@ -212,6 +215,8 @@ static void put_service(struct text *t, const struct fe_manifest *m,
 		put_duration(t, s->heartbeat_timeout_ns);
 		put(t, "\n");
 	}
+	if (s->budget)
+		put(t, "  budget %lluKiB\n", (unsigned long long)(s->budget >> 10));
 }
 
 /* Writes m back as text and parses it: the same services, lines aside. */

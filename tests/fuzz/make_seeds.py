@@ -196,9 +196,10 @@ service blk   # the first disk
 \tdepends pcibus
 \trestart on-failure max 5 backoff 1ms..1000ms
 \theartbeat 100ms timeout 500ms
+\tbudget 4MiB
 service fs
     program fs
-    caps initrd trace hpet ioport-com1 irq-com1
+    caps initrd trace hpet ioport-com1 irq-com1 supervisor
     device pci class 01:08:02
     depends blk pcibus
     restart never"""

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host tests of user/lib/manifest.c and manifest_order.c: every field of a
- * full manifest, the ramdisk's own (initrd/services), start orders, and
- * each error with its status, line and message. Every text is parsed from
+ * full manifest, the ramdisk's own (initrd/services, initrd/svctest.services),
+ * budgets, start orders, and each error with its status, line and message. Every text is parsed from
  * an exact-size heap copy without a NUL, so ASan fails a read past len.
  */
 #include "host_test.h"
@@ -93,6 +93,7 @@ static const char example[] =
 	"\tdepends pcibus\n"
 	"\trestart on-failure max 5 backoff 1ms..1000ms\n"
 	"\theartbeat 100ms timeout 500ms\n"
+	"\tbudget 3MiB\n"
 	"service storage\n"
 	"    program fs\n"
 	"    device pci class 01:08:02\n"
@@ -118,7 +119,7 @@ static void every_field_is_read(void **state)
 	assert_int_equal(p->restart.backoff_min_ns, FE_MANIFEST_BACKOFF_MIN_DEFAULT);
 	assert_int_equal(p->restart.backoff_max_ns, FE_MANIFEST_BACKOFF_MAX_DEFAULT);
 	assert_int_equal(p->device.kind, FE_MANIFEST_DEVICE_NONE);
-	assert_int_equal(p->nargs + p->ndepends + p->heartbeat_period_ns, 0);
+	assert_int_equal(p->nargs + p->ndepends + p->heartbeat_period_ns + p->budget, 0);
 
 	assert_string_equal(b->name, "blk");
 	assert_string_equal(b->program, "drivers/virtio-blk");
@@ -139,6 +140,7 @@ static void every_field_is_read(void **state)
 	assert_int_equal(b->restart.backoff_max_ns, 1000 * MS);
 	assert_int_equal(b->heartbeat_period_ns, 100 * MS);
 	assert_int_equal(b->heartbeat_timeout_ns, 500 * MS);
+	assert_int_equal(b->budget, 3u << 20);
 
 	assert_int_equal(f->device.kind, FE_MANIFEST_DEVICE_PCI_CLASS);
 	assert_int_equal(f->device.class_code, 0x01);
@@ -156,9 +158,9 @@ static void cap_names_match_the_vocabulary(void **state)
 {
 	(void)state;
 	static const char *const want[] = { "console", "initrd", "trace", "ioport-com1",
-					    "irq-com1", "hpet", "pci-root" };
+					    "irq-com1", "hpet", "pci-root", "supervisor" };
 
-	assert_int_equal(FE_MANIFEST_CAP_COUNT, 7);
+	assert_int_equal(FE_MANIFEST_CAP_COUNT, 8);
 	for (unsigned c = 0; c < FE_MANIFEST_CAP_COUNT; c++) {
 		char text[128];
 		snprintf(text, sizeof(text), "service a\nprogram a\ncaps %s\nrestart never\n",
@@ -172,22 +174,38 @@ static void cap_names_match_the_vocabulary(void **state)
 	assert_null(fe_manifest_cap_name((enum fe_manifest_cap)-1));
 }
 
-/* The checked-in ramdisk manifest parses (the path comes from mk/host.mk). */
-static void the_ramdisk_manifest_parses(void **state)
+/* A ramdisk manifest (the path is relative to the source root, which
+ * mk/host.mk passes in), parsed. */
+static struct fe_manifest *parse_file(const char *path)
 {
-	(void)state;
-	char text[FE_MANIFEST_TEXT_MAX + 1];
-	FILE *f = fopen(FE_SOURCE_ROOT "/initrd/services", "rb");
+	static char text[FE_MANIFEST_TEXT_MAX + 1];
+	char full[512];
 
+	snprintf(full, sizeof(full), "%s/%s", FE_SOURCE_ROOT, path);
+	FILE *f = fopen(full, "rb");
 	assert_non_null(f);
 	size_t n = fread(text, 1, FE_MANIFEST_TEXT_MAX, f);
 	fclose(f);
 	text[n] = '\0';
-	struct fe_manifest *m = parse_ok(text);
-	assert_true(m->nservices >= 1);
-	const struct fe_manifest_service *blk = &m->services[idx(m, "blk")];
-	assert_int_equal(blk->depends[0], idx(m, "pcibus"));
-	expect_order(m, "pcibus uart blk console");
+	return parse_ok(text);
+}
+
+/* The checked-in ramdisk manifests parse: the default one and the
+ * supervisor test's (scenario `supervisor`). */
+static void the_ramdisk_manifests_parse(void **state)
+{
+	(void)state;
+	struct fe_manifest *m = parse_file("initrd/services");
+
+	expect_order(m, "echo console");
+	const struct fe_manifest_service *con = &m->services[idx(m, "console")];
+	assert_true(fe_manifest_has_cap(con, FE_MANIFEST_CAP_SUPERVISOR));
+	assert_int_equal(con->budget, 64u << 20);
+	free(m);
+
+	m = parse_file("initrd/svctest.services");
+	assert_int_equal(m->nservices, 12);
+	expect_order(m, "base mid top echo svctest once flaky quitter ghost disk nodisk blk");
 	free(m);
 }
 
@@ -299,7 +317,7 @@ static void unknown_cap(void **state)
 	expect_error("service a\nprogram a\ncaps console consol\nrestart never\n",
 		     FE_ERR_BAD_FORMAT, 3,
 		     "unknown capability \"consol\" (console, initrd, trace, ioport-com1, "
-		     "irq-com1, hpet, pci-root)");
+		     "irq-com1, hpet, pci-root, supervisor)");
 	expect_error("service a\nprogram a\ncaps Console\n", FE_ERR_BAD_FORMAT, 3,
 		     "unknown capability \"Console\"");
 	expect_error("service a\nprogram a\ncaps hpet trace hpet\n", FE_ERR_BAD_FORMAT, 3,
@@ -429,6 +447,42 @@ static void bad_duration(void **state)
 		     FE_ERR_BAD_FORMAT, 4, "heartbeat needs");
 	expect_error("service a\nprogram a\nrestart never\nheartbeat 1s timeout 1s 1s\n",
 		     FE_ERR_BAD_FORMAT, 4, "unexpected \"1s\" after heartbeat");
+}
+
+/* Sizes: the bounds are reachable, anything past them or malformed is refused. */
+static void budget_sizes(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *word;
+		uint64_t bytes;
+	} good[] = { { "64KiB", 64u << 10 }, { "16MiB", 16u << 20 }, { "64GiB", 64ull << 30 },
+		     { "65536MiB", 64ull << 30 }, { "1GiB", 1u << 30 } };
+	static const char *const bad[] = {
+		"63KiB", "0MiB", "65GiB", "65537MiB", "16", "MiB", "16mib", "16MB", "1.5MiB",
+		"-1MiB", "99999999999999999999KiB", "16MiBx",
+	};
+	char text[128], want[64];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "service a\nprogram a\nbudget %s\nrestart never\n",
+			 good[i].word);
+		struct fe_manifest *m = parse_ok(text);
+		assert_int_equal(m->services[0].budget, good[i].bytes);
+		free(m);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "service a\nprogram a\nbudget %s\nrestart never\n",
+			 bad[i]);
+		snprintf(want, sizeof(want), "bad budget \"%s\"", bad[i]);
+		expect_error(text, FE_ERR_BAD_FORMAT, 3, want);
+	}
+	expect_error("service a\nprogram a\nbudget\nrestart never\n", FE_ERR_BAD_FORMAT, 3,
+		     "budget needs a size");
+	expect_error("service a\nprogram a\nbudget 1MiB 2MiB\nrestart never\n", FE_ERR_BAD_FORMAT,
+		     3, "unexpected \"2MiB\" after budget SIZE");
+	expect_error("service a\nprogram a\nbudget 1MiB\nbudget 2MiB\nrestart never\n",
+		     FE_ERR_BAD_FORMAT, 4, "budget given twice");
 }
 
 static void bad_restart(void **state)
@@ -630,7 +684,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_field_is_read),
 		cmocka_unit_test(cap_names_match_the_vocabulary),
-		cmocka_unit_test(the_ramdisk_manifest_parses),
+		cmocka_unit_test(the_ramdisk_manifests_parse),
 		cmocka_unit_test(start_order_follows_dependencies),
 		cmocka_unit_test(limits_are_reachable),
 		cmocka_unit_test(overlong_line),
@@ -645,6 +699,7 @@ int main(void)
 		cmocka_unit_test(overlong_or_bad_name),
 		cmocka_unit_test(too_many_services),
 		cmocka_unit_test(bad_duration),
+		cmocka_unit_test(budget_sizes),
 		cmocka_unit_test(bad_restart),
 		cmocka_unit_test(bad_vendor_device),
 		cmocka_unit_test(bad_program_path),

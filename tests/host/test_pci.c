@@ -444,6 +444,52 @@ static void caps_msix(void **state)
 	expect_span(o.msix, 0x98, 12);
 }
 
+/* Any aligned read of the fake space (the MSI-X layout reads dwords). */
+static uint32_t cfg_read_any(void *ctx, uint32_t off, unsigned width)
+{
+	struct fake_cfg *c = ctx;
+	uint32_t v = 0;
+
+	assert_true(off % width == 0 && off + width <= FE_PCI_CONFIG_SIZE);
+	for (unsigned i = 0; i < width; i++)
+		v |= (uint32_t)c->b[off + i] << (8 * i);
+	return v;
+}
+
+/* Where MSI-X keeps its table and pending bits: QEMU virtio-pci's layout
+ * (3 entries, table at BAR 1 + 0, PBA at BAR 1 + 0x800), and the largest
+ * table (2048 entries) with its PBA in another BAR. */
+static void msix_layout(void **state)
+{
+	(void)state;
+	static struct fake_cfg c;
+	struct pci_msix_layout l;
+
+	cfg_init(&c, 0x98);
+	cap(&c, 0x98, FE_PCI_CAP_MSIX, 0x00, 0x0002);
+	put32(c.b + 0x98 + 4, 0x00000001);
+	put32(c.b + 0x98 + 8, 0x00000801);
+	pci_msix_layout(cfg_read_any, &c, 0x98, &l);
+	assert_int_equal(l.entries, 3);
+	assert_int_equal(l.table_bar, 1);
+	assert_int_equal(l.table_off, 0);
+	assert_int_equal(l.table_len, 48);
+	assert_int_equal(l.pba_bar, 1);
+	assert_int_equal(l.pba_off, 0x800);
+	assert_int_equal(l.pba_len, 8);
+	cap(&c, 0x98, FE_PCI_CAP_MSIX, 0x00, 0xc7ff); /* enable and mask bits ignored */
+	put32(c.b + 0x98 + 4, 0x00002000);
+	put32(c.b + 0x98 + 8, 0x00003004);
+	pci_msix_layout(cfg_read_any, &c, 0x98, &l);
+	assert_int_equal(l.entries, 2048);
+	assert_int_equal(l.table_bar, 0);
+	assert_int_equal(l.table_off, 0x2000);
+	assert_int_equal(l.table_len, 2048 * 16);
+	assert_int_equal(l.pba_bar, 4);
+	assert_int_equal(l.pba_off, 0x3000);
+	assert_int_equal(l.pba_len, 256);
+}
+
 /* A realistic list (power management, PCI Express, vendor, MSI, MSI-X, in no
  * particular address order): both spans found, the others ignored. */
 static void caps_realistic_list(void **state)
@@ -884,6 +930,7 @@ int main(void)
 		cmocka_unit_test(caps_none),
 		cmocka_unit_test(caps_msi_lengths),
 		cmocka_unit_test(caps_msix),
+		cmocka_unit_test(msix_layout),
 		cmocka_unit_test(caps_realistic_list),
 		cmocka_unit_test(caps_duplicates),
 		cmocka_unit_test(caps_loop),

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The console's parts: line input (input.c), commands (commands.c,
- * procs.c, trace.c, pci.c). */
+ * procs.c, trace.c, pci.c, services.c). */
 #ifndef CONSOLE_CONSOLE_H
 #define CONSOLE_CONSOLE_H
 
@@ -32,6 +32,12 @@ void cmd_stats(int argc, char **argv);
 
 /* ---- pci.c: PCI functions through the pci-root capability ---- */
 void cmd_pci(int argc, char **argv);
+
+/* ---- services.c: the supervisor's control endpoint ---- */
+void cmd_services(int argc, char **argv);
+void cmd_restart(int argc, char **argv);
+void cmd_crash(int argc, char **argv);
+void cmd_shutdown(int argc, char **argv);
 
 /* ---- input.c: the serial port, through io-port and IRQ capabilities ---- */
 struct serial {

@@ -9,6 +9,7 @@
  * The kernel command line splits words at spaces, so in a script a ','
  * stands for a space: console.script=help;run,hello;wait,1
  */
+#include <fe/service.h>
 #include <fe/sys.h>
 
 #include "console.h"
@@ -66,10 +67,22 @@ static int64_t interactive(void)
 	}
 }
 
+/* Supervised, the console answers the control protocol on its endpoint from
+ * a thread of its own, while this one reads the serial line. */
+static void serve_control(void)
+{
+	bool started;
+	fe_status_t st = fe_service_start_control_thread(&started);
+
+	if (st != FE_OK)
+		printf("console: cannot answer the supervisor: %s\n", fe_status_name(st));
+}
+
 int main(int argc, char **argv)
 {
 	bool scripted = false;
 
+	serve_control();
 	for (int i = 1; i < argc; i++) {
 		if (strncmp(argv[i], "script=", 7) != 0)
 			continue;

@@ -2,8 +2,9 @@
 /*
  * init, the root task. The kernel starts it with every initial capability
  * and the kernel command line as its arguments. It runs one program,
- * `init.run=NAME` (default: console), passing the words `NAME.key=value`
- * as that program's arguments "key=value", in order. The program gets
+ * `init.run=NAME` (default: the supervisor, which starts the services of
+ * the ramdisk's manifest, the console among them), passing the words
+ * `NAME.key=value` as that program's arguments "key=value", in order. The program gets
  * narrowed capabilities: the console only to write (and pass on), the
  * ramdisk read-only, the devices as init holds them, and no handle to init.
  *
@@ -19,7 +20,7 @@
 #define CONSOLE_RESTARTS 3
 #define EXIT_FAILED 1
 
-static const char *program = "console";
+static const char *program = "supervisor";
 static const char *child_argv[MAX_CHILD_ARGS + 1];
 
 /* The capabilities the program gets: slot and the most rights it may have

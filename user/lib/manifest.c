@@ -44,7 +44,7 @@ struct line {
 };
 
 enum key { KEY_PROGRAM, KEY_ARGS, KEY_CAPS, KEY_DEVICE, KEY_DEPENDS, KEY_RESTART,
-	   KEY_HEARTBEAT, KEY_COUNT };
+	   KEY_HEARTBEAT, KEY_BUDGET, KEY_COUNT };
 
 struct parser {
 	const char *text;
@@ -432,6 +432,20 @@ static fe_status_t key_heartbeat(struct parser *ps, struct line *l)
 	return st;
 }
 
+/* budget SIZE */
+static fe_status_t key_budget(struct parser *ps, struct line *l)
+{
+	struct word w;
+
+	if (!word_next(l, &w))
+		return fail(ps, FE_ERR_BAD_FORMAT, "budget needs a size (e.g. budget 16MiB)");
+	if (!manifest_size(w, &ps->cur->budget))
+		return fail(ps, FE_ERR_BAD_FORMAT,
+			    "bad budget " WFMT " (a whole number and KiB, MiB or GiB; 64KiB to 64GiB)",
+			    WARG(w));
+	return line_end(ps, l, "budget SIZE");
+}
+
 static const struct key_def {
 	const char *name;
 	fe_status_t (*parse)(struct parser *ps, struct line *l);
@@ -443,6 +457,7 @@ static const struct key_def {
 	[KEY_DEPENDS] = { "depends", key_depends },
 	[KEY_RESTART] = { "restart", key_restart },
 	[KEY_HEARTBEAT] = { "heartbeat", key_heartbeat },
+	[KEY_BUDGET] = { "budget", key_budget },
 };
 
 /* ---- stanzas ---- */
@@ -511,7 +526,7 @@ static fe_status_t line_parse(struct parser *ps, struct line *l)
 	if (k == KEY_COUNT)
 		return fail(ps, FE_ERR_BAD_FORMAT,
 			    "unknown key " WFMT " (service, program, args, caps, "
-			    "device, depends, restart, heartbeat)",
+			    "device, depends, restart, heartbeat, budget)",
 			    WARG(w));
 	if (ps->cur == NULL)
 		return fail(ps, FE_ERR_BAD_FORMAT, "%s before the first service line",

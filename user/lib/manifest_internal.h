@@ -47,10 +47,12 @@ bool manifest_duration(struct word w, uint64_t *ns);
 bool manifest_pci_id(struct word w, struct fe_manifest_device *d);
 /* "CC:SS" or "CC:SS:PP", two hex digits each: sets d's kind and class fields. */
 bool manifest_pci_class(struct word w, struct fe_manifest_device *d);
+/* A whole number and KiB, MiB or GiB, in [FE_MANIFEST_BUDGET_MIN, FE_MANIFEST_BUDGET_MAX]. */
+bool manifest_size(struct word w, uint64_t *bytes);
 /* The capability named w, or FE_MANIFEST_CAP_COUNT. */
 enum fe_manifest_cap manifest_cap_find(struct word w);
 /* Every capability name, for messages: "console, initrd, ...". */
-#define MANIFEST_CAP_LIST "console, initrd, trace, ioport-com1, irq-com1, hpet, pci-root"
+#define MANIFEST_CAP_LIST "console, initrd, trace, ioport-com1, irq-com1, hpet, pci-root, supervisor"
 
 /* ---- order (manifest_order.c) ---- */
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The shapes of the manifest's values, one word each (docs/manifest.md):
- * names, paths, numbers, durations, PCI ids and classes, capabilities.
+ * names, paths, numbers, durations, sizes, PCI ids and classes, capabilities.
  * Each is exact: a word either has the shape whole or is refused, and
  * nothing is read outside it.
  */
@@ -17,6 +17,7 @@ static const char *const cap_names[FE_MANIFEST_CAP_COUNT] = {
 	[FE_MANIFEST_CAP_IRQ_COM1] = "irq-com1",
 	[FE_MANIFEST_CAP_HPET] = "hpet",
 	[FE_MANIFEST_CAP_PCI_ROOT] = "pci-root",
+	[FE_MANIFEST_CAP_SUPERVISOR] = "supervisor",
 };
 
 const char *fe_manifest_cap_name(enum fe_manifest_cap cap)
@@ -116,6 +117,34 @@ bool manifest_duration(struct word w, uint64_t *ns)
 	    v > FE_MANIFEST_DURATION_MAX / unit)
 		return false;
 	*ns = v * unit;
+	return true;
+}
+
+bool manifest_size(struct word w, uint64_t *bytes)
+{
+	size_t n = 0;
+	unsigned shift;
+	uint64_t v;
+
+	while (n < w.len && is_digit(w.p[n]))
+		n++;
+	struct word u = { w.p + n, w.len - n };
+	if (word_is(u, "KiB"))
+		shift = 10;
+	else if (word_is(u, "MiB"))
+		shift = 20;
+	else if (word_is(u, "GiB"))
+		shift = 30;
+	else
+		return false;
+	/* The number alone is at most the largest size in KiB, so the shift
+	 * cannot overflow. */
+	if (!manifest_number((struct word){ w.p, n }, FE_MANIFEST_BUDGET_MAX >> 10, &v))
+		return false;
+	v <<= shift;
+	if (v < FE_MANIFEST_BUDGET_MIN || v > FE_MANIFEST_BUDGET_MAX)
+		return false;
+	*bytes = v;
 	return true;
 }
 

@@ -76,12 +76,22 @@ static fe_status_t map_bar(struct fe_virtio *v, uint32_t i)
 		return fail(v, st, "a virtio structure's BAR has no capability");
 	if (info.kind == FE_PCI_BAR_IO)
 		return fail(v, FE_ERR_BAD_FORMAT, "a virtio structure is in an I/O BAR");
-	uint64_t va = fe_va_alloc(info.size);
+	uint64_t va = fe_va_alloc(info.size), hole_end = info.kernel_off + info.kernel_len;
 	if (va == 0)
 		return fail(v, FE_ERR_NO_RESOURCES, "no address space for a BAR");
-	if ((st = fe_vm_map(fe_self, v->bar[i], 0, va, info.size, FE_VM_READ | FE_VM_WRITE)) != FE_OK)
+	/* Around the kernel's pages (the MSI-X table), which stay unmapped. */
+	if (info.kernel_len == 0)
+		st = fe_vm_map(fe_self, v->bar[i], 0, va, info.size, FE_VM_READ | FE_VM_WRITE);
+	else if ((st = info.kernel_off ? fe_vm_map(fe_self, v->bar[i], 0, va, info.kernel_off,
+	                                           FE_VM_READ | FE_VM_WRITE) : FE_OK) == FE_OK &&
+	         hole_end < info.size)
+		st = fe_vm_map(fe_self, v->bar[i], hole_end, va + hole_end, info.size - hole_end,
+		               FE_VM_READ | FE_VM_WRITE);
+	if (st != FE_OK)
 		return fail(v, st, "cannot map a BAR");
 	v->bar_va[i] = va;
+	v->bar_hole_off[i] = info.kernel_off;
+	v->bar_hole_len[i] = info.kernel_len;
 	v->bar_size[i] = info.size;
 	return FE_OK;
 }
@@ -105,6 +115,9 @@ static fe_status_t take_cap(struct fe_virtio *v, uint32_t cap)
 		return st;
 	if ((uint64_t)off + len > v->bar_size[bar] || len == 0)
 		return fail(v, FE_ERR_BAD_FORMAT, "a virtio structure runs past its BAR");
+	if (v->bar_hole_len[bar] && off < v->bar_hole_off[bar] + v->bar_hole_len[bar] &&
+	    v->bar_hole_off[bar] < (uint64_t)off + len)
+		return fail(v, FE_ERR_BAD_FORMAT, "a virtio structure overlaps the MSI-X table");
 	volatile uint8_t *at = (volatile uint8_t *)(uintptr_t)(v->bar_va[bar] + off);
 	if (type == CFG_COMMON && len >= COMMON_LEN)
 		v->common = at;

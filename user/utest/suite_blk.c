@@ -173,7 +173,48 @@ static void writes_survive_driver_restarts(struct ut *t)
 	rig_down(t, &r);
 }
 
+/* The BAR holding the MSI-X table and pending bits: its capability maps
+ * everything but those pages, which the kernel programs. */
+static void msix_table_is_the_kernels(struct ut *t)
+{
+	fe_handle_t root = ut_slot(FE_START_PCI_ROOT), dev, bar;
+	struct fe_pci_bar_info info;
+	uint32_t addr = UINT32_MAX;
+	unsigned holes = 0;
+
+	if (root != FE_HANDLE_INVALID)
+		UT_EXPECT_OK(t, fe_pci_enumerate(root, match_blk, &addr));
+	if (addr == UINT32_MAX) {
+		ut_skip(t, "no virtio block device (scenario blk adds one)");
+		return;
+	}
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_pci_device_create(root, addr, &dev)));
+	for (uint32_t i = 0; i < FE_PCI_BARS; i++) {
+		if (fe_pci_bar(dev, i, NULL, &info) != FE_OK || info.kernel_len == 0)
+			continue;
+		holes++;
+		UT_EXPECT_EQ(t, info.kernel_off % PAGE, 0);
+		if (!UT_EXPECT_OK(t, fe_pci_bar(dev, i, &bar, &info)))
+			continue;
+		uint64_t va = fe_va_alloc(info.size);
+		UT_EXPECT_STATUS(t, fe_vm_map(fe_self, bar, info.kernel_off, va + info.kernel_off, PAGE,
+		                              FE_VM_READ), FE_ERR_ACCESS_DENIED);
+		UT_EXPECT_STATUS(t, fe_vm_map(fe_self, bar, 0, va, info.size, FE_VM_READ),
+		                 FE_ERR_ACCESS_DENIED);
+		if (info.kernel_off + info.kernel_len < info.size) {
+			uint64_t after = info.kernel_off + info.kernel_len;
+			UT_EXPECT_OK(t, fe_vm_map(fe_self, bar, after, va + after, PAGE, FE_VM_READ));
+			UT_EXPECT_OK(t, fe_vm_unmap(fe_self, va + after, PAGE));
+		}
+		ut_del(t, bar);
+	}
+	UT_EXPECT_EQ(t, holes, 1); /* QEMU's virtio-pci: the table and its bits in one BAR */
+	UT_EXPECT_OK(t, fe_pci_release(dev));
+	ut_del(t, dev);
+}
+
 UT_SUITE(blk,
+	UT_CASE(msix_table_is_the_kernels),
 	UT_CASE(info_and_round_trip),
 	UT_CASE(second_driver_is_refused),
 	UT_CASE(writes_survive_driver_restarts));

@@ -33,4 +33,20 @@ fe_status_t fe_msg_attach_caps(struct fe_msg *m, const fe_handle_t *caps, unsign
  */
 fe_status_t fe_msg_take_caps(const struct fe_msg *m, fe_handle_t *caps, unsigned max, unsigned *n);
 
+/*
+ * Fills *m as a message with `label` whose data words hold `bytes` bytes of
+ * `data` (the last word zero-padded): the first four words in m->w, the rest
+ * in the IPC buffer. FE_ERR_INVALID_ARG if more than FE_IPC_MAX_WORDS words,
+ * FE_ERR_BAD_STATE if more than four and the thread has no IPC buffer; *m is
+ * unchanged on error.
+ */
+fe_status_t fe_msg_put_data(struct fe_msg *m, uint32_t label, const void *data, size_t bytes);
+
+/*
+ * The reverse, right after a receive: copies `bytes` bytes out of m's data
+ * words. FE_ERR_BAD_FORMAT if m has fewer words than that, FE_ERR_BAD_STATE
+ * if the rest would be in an IPC buffer the thread does not have.
+ */
+fe_status_t fe_msg_get_data(struct fe_msg *m, void *data, size_t bytes);
+
 #endif /* FE_IPC_H */

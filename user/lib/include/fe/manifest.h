@@ -31,6 +31,8 @@
 #define FE_MANIFEST_DEPENDS_MAX  8u     /* names after `depends` */
 #define FE_MANIFEST_RESTARTS_MAX 1000u  /* largest `max` of a restart policy */
 #define FE_MANIFEST_DURATION_MAX 3600000000000ull /* one hour, in ns */
+#define FE_MANIFEST_BUDGET_MIN   (64ull << 10)  /* a `budget`: 64 KiB ... */
+#define FE_MANIFEST_BUDGET_MAX   (64ull << 30)  /* ... to 64 GiB */
 #define FE_MANIFEST_MSG_MAX      160u   /* an error message, its NUL included */
 
 /* A restart policy given without `backoff` waits 1 ms, doubling up to 1 s. */
@@ -39,7 +41,8 @@
 
 /*
  * The capabilities a manifest may grant, by name: the ones the root task
- * holds today (include/ferrous/start.h) and the PCI root of ADR 0011.
+ * holds today (include/ferrous/start.h), the PCI root of ADR 0011, and the
+ * supervisor's own control endpoint.
  * A service's `caps` is a set of these, as bits (1u << cap).
  */
 enum fe_manifest_cap {
@@ -50,6 +53,7 @@ enum fe_manifest_cap {
 	FE_MANIFEST_CAP_IRQ_COM1,    /* "irq-com1" */
 	FE_MANIFEST_CAP_HPET,        /* "hpet" */
 	FE_MANIFEST_CAP_PCI_ROOT,    /* "pci-root" */
+	FE_MANIFEST_CAP_SUPERVISOR,  /* "supervisor": its control endpoint (fe/supervisor.h) */
 	FE_MANIFEST_CAP_COUNT,
 };
 
@@ -100,6 +104,10 @@ struct fe_manifest_service {
 	uint8_t depends[FE_MANIFEST_DEPENDS_MAX];
 	uint32_t ndepends;
 	struct fe_manifest_restart restart;
+	/* Kernel memory each instance may use, bytes, in
+	 * [FE_MANIFEST_BUDGET_MIN, FE_MANIFEST_BUDGET_MAX]; 0: no `budget` line
+	 * (the supervisor's default). */
+	uint64_t budget;
 	/* Both 0 (no `heartbeat` line) or both in (0, FE_MANIFEST_DURATION_MAX]. */
 	uint64_t heartbeat_period_ns;
 	uint64_t heartbeat_timeout_ns;

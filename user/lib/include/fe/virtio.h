@@ -39,6 +39,7 @@ struct fe_virtio {
 	uint32_t msix_entries;           /* the MSI-X table's size; 0: no MSI-X */
 	fe_handle_t bar[6];              /* BAR capabilities mapped (0: none) */
 	uint64_t bar_va[6], bar_size[6];
+	uint64_t bar_hole_off[6], bar_hole_len[6]; /* left unmapped: the kernel's (MSI-X) */
 	const char *why;                 /* the reason of the last error */
 };
 
