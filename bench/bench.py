@@ -7,11 +7,14 @@ each other's timings):
     Ferrous -smp 1 trace on | Ferrous -smp 1 trace off | Linux -smp 1
     Ferrous -smp 2          | Linux -smp 2      (the rows of set smp2)
     Ferrous -smp 2 MTTCG    | Linux -smp 2 MTTCG (set smp2mt: big-lock contention)
+    Ferrous -smp 1 + disk   | Linux -smp 1 + disk (set blk: virtio-blk reads;
+                              a fresh disk image for every boot)
   instruction view, once: the -smp 1 boots again under -icount, where the
     guest TSC counts instructions (deterministic; DESIGN section 11).
 Each boot prints `bench NAME ...` lines (bench/workloads.h); the table shows
 per row the median over the rounds, the Ferrous/Linux ratio and the cost of
-tracing, then checks the goals. Everything, per boot, goes to
+tracing, then block throughput and the goals. --sets runs only some
+configurations. Everything, per boot, goes to
 bench/results/<timestamp>.json; serial logs to build/bench/logs/.
 """
 from __future__ import annotations
@@ -22,6 +25,7 @@ import os
 import re
 import shlex
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -37,8 +41,17 @@ WORKLOADS_H = os.path.join(ROOT, "bench", "workloads.h")
 MEM = "512M"
 SMP2_ACCEL = "tcg,thread=single"  # multi-threaded TCG: cross-vCPU wake-ups ~4x slower here
 SMP2MT_ACCEL = "tcg,thread=multi"  # QEMU's default: one host thread per vCPU, real parallelism
-# The set's QEMU configuration: CPUs and accelerator.
-SETS = {"smp1": (1, "tcg"), "smp2": (2, SMP2_ACCEL), "smp2mt": (2, SMP2MT_ACCEL)}
+# The set's QEMU configuration: CPUs and accelerator (blk also gets the disk).
+SETS = {"smp1": (1, "tcg"), "smp2": (2, SMP2_ACCEL), "smp2mt": (2, SMP2MT_ACCEL), "blk": (1, "tcg")}
+# The blk boots' disk: a raw image of DISK_MIB MiB, written for every boot in
+# DISK_DIR (tmpfs: reading it costs the host no disk I/O, and no writeback of
+# the fresh image runs during the measurement), stamped as bench/workloads.h
+# says. The device as tools/testrun.py attaches it, QEMU's default cache mode.
+DISK_MIB = 256
+DISK_DIR = "/dev/shm" if os.path.isdir("/dev/shm") else None
+DISK_QEMU = ["-drive", "file={path},if=none,id=disk0,format=raw",
+             "-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"]
+BLK_BLOCK = 4096  # BENCH_BLK_BLOCK
 ICOUNT = ["-icount", "shift=0,align=off,sleep=off",
           "-rtc", "base=2024-01-01T00:00:00,clock=vm", "-seed", "1"]
 LINUX_APPEND = "console=ttyS0 quiet panic=-1 tsc=reliable"
@@ -101,21 +114,38 @@ class Boot:
 
 
 def boot_list(args: argparse.Namespace) -> tuple[list[Boot], list[Boot]]:
-    """The timed boots (one each per round) and the instruction-count boots."""
+    """The timed boots (one each per round) and the instruction-count boots, of args.sets."""
     timed = [Boot("ferrous-smp1", "ferrous", "smp1"), Boot("ferrous-smp1-notrace", "ferrous", "smp1", trace=False),
              Boot("linux-smp1", "linux", "smp1"), Boot("ferrous-smp2", "ferrous", "smp2"),
              Boot("linux-smp2", "linux", "smp2"), Boot("ferrous-smp2mt", "ferrous", "smp2mt"),
-             Boot("linux-smp2mt", "linux", "smp2mt")]
+             Boot("linux-smp2mt", "linux", "smp2mt"), Boot("ferrous-blk", "ferrous", "blk"),
+             Boot("linux-blk", "linux", "blk")]
+    # The instruction view has no blk boots: under -icount a vCPU waiting for
+    # host I/O counts no instructions and the clock jumps (DESIGN section 11).
     icount = [Boot("ferrous-icount", "ferrous", "smp1", icount=True),
               Boot("ferrous-icount-notrace", "ferrous", "smp1", trace=False, icount=True),
               Boot("linux-icount", "linux", "smp1", icount=True)]
+    timed = [b for b in timed if b.set in args.sets]
+    icount = [b for b in icount if b.set in args.sets]
     return timed, icount if args.icount else []
 
 
-def machine(b: Boot, args: argparse.Namespace, workdir: str) -> qemu.Machine:
+def write_disk(path: str) -> None:
+    """The blk boots' image: DISK_MIB MiB of BLK_BLOCK blocks, each starting with its
+    index (little-endian 64 bits) and filled up with non-zero bytes (no holes)."""
+    filler = bytes((i * 37 + 11) % 251 + 1 for i in range(BLK_BLOCK - 8))
+    per_mib = (1 << 20) // BLK_BLOCK
+    with open(path, "wb") as f:
+        for mib in range(DISK_MIB):
+            f.write(b"".join(struct.pack("<Q", mib * per_mib + i) + filler for i in range(per_mib)))
+
+
+def machine(b: Boot, args: argparse.Namespace, workdir: str, disk: str | None) -> qemu.Machine:
     """The QEMU machine for b: the same for both kernels but for the boot media."""
     smp, accel = SETS[b.set]
     extra = list(ICOUNT) if b.icount else []
+    if disk:
+        extra += [a.format(path=disk) for a in DISK_QEMU]
     if b.kernel == "linux":
         append = f"{LINUX_APPEND} -- set={b.set}"
         return qemu.Machine(esp=None, mem=MEM, smp=smp, accel=accel, serial="stdio", extra=extra,
@@ -131,8 +161,12 @@ def machine(b: Boot, args: argparse.Namespace, workdir: str) -> qemu.Machine:
 def run_boot(b: Boot, args: argparse.Namespace, rnd: int) -> dict:
     """Boots b once; returns what it printed (figures), how it ended, and where the log is."""
     log_path = os.path.join(args.logs, f"{b.name}-{rnd}.log")
-    with tempfile.TemporaryDirectory(prefix="ferrous-bench-") as tmp:
-        cmd = qemu.command(machine(b, args, tmp), tmp)
+    with tempfile.TemporaryDirectory(prefix="ferrous-bench-") as tmp, \
+            tempfile.TemporaryDirectory(prefix="ferrous-bench-disk-", dir=DISK_DIR) as disk_dir:
+        disk = os.path.join(disk_dir, "disk.img") if b.set == "blk" else None
+        if disk:
+            write_disk(disk)
+        cmd = qemu.command(machine(b, args, tmp, disk), tmp)
         t0 = time.monotonic()
         try:
             p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -197,14 +231,15 @@ def view_boots(boots: dict[str, Boot], icount: bool) -> dict[str, Boot | None]:
     if icount:
         return {"fe-smp1": boots.get("ferrous-icount"), "fe-off": boots.get("ferrous-icount-notrace"),
                 "lx-smp1": boots.get("linux-icount")}
-    return {"fe-off": boots["ferrous-smp1-notrace"],
-            **{f"{k}-{s}": boots[f"{kernel}-{s}"] for s in SETS for k, kernel in (("fe", "ferrous"), ("lx", "linux"))}}
+    return {"fe-off": boots.get("ferrous-smp1-notrace"),
+            **{f"{k}-{s}": boots.get(f"{kernel}-{s}")
+               for s in SETS for k, kernel in (("fe", "ferrous"), ("lx", "linux"))}}
 
 
 def row_figures(r: Row, vb: dict[str, Boot | None]) -> dict:
     """Ferrous (trace on, off), Linux, the ratio and the tracing cost of one row in one view."""
     fe, lx = summary(vb.get(f"fe-{r.set}"), r.ferrous), summary(vb.get(f"lx-{r.set}"), r.linux)
-    off = summary(vb["fe-off"], r.ferrous) if r.set == "smp1" else {"missing": "not-in-this-view"}
+    off = summary(vb.get("fe-off"), r.ferrous) if r.set == "smp1" else {"missing": "not-in-this-view"}
     trace = ratio(fe, off)
     return {"ferrous": fe, "ferrous_trace_off": off, "linux": lx, "ratio": ratio(fe, lx),
             "trace_cost": None if trace is None or metric(r.ferrous) != "cycles" else trace - 1}
@@ -337,6 +372,53 @@ def print_contention(c: dict) -> None:
           "the timed batches' cycles on all CPUs (fe_cpu_stats, summed over CPUs).")
 
 
+# ---- block throughput (set blk) ----
+
+# row -> (what, bytes per operation; None: the figure is operations per second)
+BLOCK = {"blk_rand_read": ("4 KiB random reads, queue depth 1: reads/s", None),
+         "blk_seq_read": ("1 MiB sequential reads, queue depth 1: MB/s", 1 << 20)}
+
+
+def throughput(s: dict, per_op: int | None) -> float | None:
+    """From a summary's median ns per operation: operations/s, or MB/s (10^6 bytes) if per_op."""
+    ns = s.get("ns_median")
+    if not ns:
+        return None
+    return 1e9 / ns if per_op is None else per_op * 1e3 / ns
+
+
+def block(rows: list[Row], figs: list[dict], vb: dict[str, Boot | None]) -> dict:
+    """Per blk row and side: throughput, device requests per operation; and the
+    Ferrous/Linux throughput ratio (Linux's cycles over Ferrous's: > 1, Ferrous faster)."""
+    out: dict = {}
+    for r, f in zip(rows, figs):
+        if r.row not in BLOCK:
+            continue
+        what, per_op = BLOCK[r.row]
+        out[r.row] = {"what": what, "ratio": None if not f["ratio"] else 1 / f["ratio"]}
+        for side, key, prog in (("ferrous", "fe", r.ferrous), ("linux", "lx", r.linux)):
+            out[r.row][side] = {"per_s": throughput(f[side], per_op), "skipped": f[side].get("skipped"),
+                                "reqs_per_op": median_key(vb.get(f"{key}-{r.set}"), prog, "reqs_per_op")}
+    return out
+
+
+def print_block(c: dict) -> None:
+    if not c:
+        return
+    print("\nBlock reads [blk: -smp 1 and a virtio-blk disk; Ferrous: user-space driver; Linux: in-kernel, "
+          "O_DIRECT];\nmedians; from ns per read; MB = 10^6 bytes; Fe/Lx here is throughput: > 1, Ferrous faster")
+    head = f"{'row':15} {'what':45} {'Ferrous':>10} {'Linux':>10} {'Fe/Lx':>6} {'requests/read Fe, Lx':>21}"
+    print(f"{head}\n{'-' * len(head)}")
+
+    def num(x: float | None, f: str) -> str:
+        return "n/a" if x is None else format(x, f)
+    for name, row in c.items():
+        fe, lx = row["ferrous"], row["linux"]
+        reqs = f"{num(fe['reqs_per_op'], '.2f')}, {num(lx['reqs_per_op'], '.2f')}"
+        print(f"{name:15} {row['what']:45} {num(fe['per_s'], ',.0f'):>10} {num(lx['per_s'], ',.0f'):>10} "
+              f"{num(row['ratio'], '.2f'):>6} {reqs:>21}")
+
+
 def print_pairs(rows: list[Row]) -> None:
     print("\nPairs (bench/workloads.h; what each does: the `#` lines in the logs, bench/README.md):")
     for r in rows:
@@ -353,6 +435,13 @@ GOALS = [
     ("null syscall <= 1/2 of Linux getpid", "null_syscall", "getpid", 1, 0.5),
     ("spawn to first instruction and back <= 1/3 of fork+exec+wait", "spawn_exit_wait", "fork_exec_wait", 1, 1 / 3),
 ]
+# (goal, Ferrous workload, Linux workload, least Ferrous/Linux throughput)
+THROUGHPUT_GOALS = [
+    ("virtio-blk 4 KiB random reads/s >= Linux's in-kernel driver (Ferrous/Linux >= 1.0)",
+     "blk_rand_read_4k", "odirect_rand_read_4k", 1.0),
+    ("virtio-blk 1 MiB sequential MB/s >= Linux's in-kernel driver (Ferrous/Linux >= 1.0)",
+     "blk_seq_read_1m", "odirect_seq_read_1m", 1.0),
+]
 TRACE_LIMIT = 0.02
 
 
@@ -360,19 +449,23 @@ def judge(vb: dict[str, Boot | None]) -> list[dict]:
     """Each goal in one view: the measured ratio and PASS/MISS (or n/a)."""
     out = []
     for text, fe, lx, factor, limit in GOALS:
-        q = ratio(summary(vb["fe-smp1"], fe), summary(vb["lx-smp1"], lx), factor)
+        q = ratio(summary(vb.get("fe-smp1"), fe), summary(vb.get("lx-smp1"), lx), factor)
         out.append({"goal": text, "value": q, "limit": limit,
                     "verdict": "n/a" if q is None else "PASS" if q <= limit else "MISS"})
     costs = {}
     for name in ["null_syscall", "ipc_call_reply", "context_switch_yield", "notify_signal_wait",
                  "spawn_exit_wait", "page_map_touch_unmap", "vmo_create_map_touch_unmap"]:
-        c = ratio(summary(vb["fe-smp1"], name), summary(vb["fe-off"], name))
+        c = ratio(summary(vb.get("fe-smp1"), name), summary(vb.get("fe-off"), name))
         if c is not None:
             costs[name] = c - 1
     worst = max(costs, key=costs.get) if costs else None
     out.append({"goal": "full tracing adds < 2% (worst Ferrous workload, trace on vs off)",
                 "value": costs.get(worst), "limit": TRACE_LIMIT, "worst": worst, "costs": costs,
                 "verdict": "n/a" if worst is None else "PASS" if costs[worst] < TRACE_LIMIT else "MISS"})
+    for text, fe, lx, least in THROUGHPUT_GOALS:  # Linux's time over Ferrous's: throughput
+        q = ratio(summary(vb.get("lx-blk"), lx), summary(vb.get("fe-blk"), fe))
+        out.append({"goal": text, "value": q, "limit": least, "at_least": True,
+                    "verdict": "n/a" if q is None else "PASS" if q >= least else "MISS"})
     return out
 
 
@@ -408,13 +501,16 @@ def git_describe() -> str:
 def report(args: argparse.Namespace, rows: list[Row], timed: list[Boot], icount: list[Boot],
            seconds: float) -> dict:
     boots = {b.name: b for b in timed + icount}
+    rows = [r for r in rows if r.set in args.sets]
     tv, iv = view_boots(boots, False), view_boots(boots, True)
     tfig = [row_figures(r, tv) for r in rows]
     ifig = [row_figures(r, iv) for r in rows] if icount else []
     print(f"\nFerrous {git_describe()} (release build) vs Linux {args.linux_version}; QEMU "
           f"-machine q35 -cpu max -m {MEM}, TCG.")
     print(f"Default -smp 1 (-accel tcg); [smp2] rows: -smp 2 -accel {SMP2_ACCEL}; [smp2mt] rows: -smp 2 "
-          f"-accel {SMP2MT_ACCEL}.\nFerrous boots with trace=on (its default) unless 'tracing' says otherwise.")
+          f"-accel {SMP2MT_ACCEL};\n[blk] rows: -smp 1 -accel tcg and a {DISK_MIB} MiB virtio-blk disk "
+          f"(a fresh image in {DISK_DIR or 'the temporary directory'} per boot).\n"
+          "Ferrous boots with trace=on (its default) unless 'tracing' says otherwise.")
     print_table(f"Timed view: median over {args.runs} boot(s) of each configuration; guest TSC cycles and "
                 "ns per operation (idle: wake-ups/s);\nFe/Lx < 1: Ferrous faster; tracing: Ferrous trace=on vs "
                 "trace=off",
@@ -425,6 +521,8 @@ def report(args: argparse.Namespace, rows: list[Row], timed: list[Boot], icount:
                     "guest instructions per operation (no cache or TLB costs)", rows, ifig, False)
     cont = contention(rows, tfig, tv)
     print_contention(cont)
+    blk = block(rows, tfig, tv)
+    print_block(blk)
     print_pairs(rows)
     tg, ig = judge(tv), judge(iv) if icount else []
     print_goals(tg, ig, cont)
@@ -436,10 +534,11 @@ def report(args: argparse.Namespace, rows: list[Row], timed: list[Boot], icount:
             "runs": args.runs, "wall_seconds": round(seconds, 1), "qemu": {
                 "machine": "q35", "cpu": "max", "mem": MEM, "smp1_accel": "tcg", "smp2_accel": SMP2_ACCEL,
                 "smp2mt_accel": SMP2MT_ACCEL,
-                "icount": ICOUNT, "linux_append": LINUX_APPEND},
+                "icount": ICOUNT, "linux_append": LINUX_APPEND, "blk_disk": DISK_QEMU,
+                "blk_disk_mib": DISK_MIB, "blk_disk_dir": DISK_DIR}, "sets": args.sets,
             "rows": [{**asdict(r), "timed": t, "icount": i} for r, t, i in
                      zip(rows, tfig, ifig or [None] * len(rows))],
-            "goals": {"timed": tg, "icount": ig}, "contention": cont,
+            "goals": {"timed": tg, "icount": ig}, "contention": cont, "block": blk,
             "boots": {b.name: b.results for b in timed + icount}, "failed_boots": failed}
 
 
@@ -447,6 +546,8 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=5, help="rounds of timed boots (BENCH_RUNS)")
     p.add_argument("--no-icount", dest="icount", action="store_false", help="skip the instruction view")
+    p.add_argument("--sets", default=",".join(SETS),
+                   help=f"configurations to boot, comma-separated (default: all, {','.join(SETS)})")
     p.add_argument("--loader", default=os.path.join(ROOT, "build", "boot", "BOOTX64.EFI"))
     p.add_argument("--kernel", default=os.path.join(ROOT, "build", "release", "kernel.boot.elf"))
     p.add_argument("--initrd", default=os.path.join(ROOT, "build", "release", "initrd.cpio"))
@@ -458,6 +559,9 @@ def main() -> int:
     args = p.parse_args()
     if args.runs < 1:
         p.error("--runs must be at least 1")
+    args.sets = [x for x in args.sets.split(",") if x]
+    if not args.sets or any(x not in SETS for x in args.sets):
+        p.error(f"--sets takes names among {', '.join(SETS)}")
     args.linux_kernel = os.path.join(args.linux_dir, "vmlinuz")
     args.linux_version = open(os.path.join(args.linux_dir, "version")).read().strip()
     args.stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -1,7 +1,7 @@
 # `make bench`: Ferrous (release build) against Linux in the same QEMU
 # machine (bench/README.md). Not part of `make test`: benchmarks are not tests.
 #
-# BENCH_RUNS: rounds of timed boots (5 boots a round, ~20 s); the median
+# BENCH_RUNS: rounds of timed boots (9 boots a round); the median
 # over the rounds is what the table shows.
 
 BENCH_RUNS ?= 5
@@ -19,9 +19,12 @@ $(BENCH_OUT)/init: $(BENCH_INIT_SRCS) bench/linux/lbench.h bench/workloads.h mk/
 	@echo "  GCC     $@ (Linux, static)"
 	$(Q)gcc $(BENCH_INIT_CFLAGS) -o $@ $(BENCH_INIT_SRCS)
 
-$(BENCH_OUT)/initramfs.cpio: $(BENCH_OUT)/init bench/initramfs.py
+# The modules the blk rows load (bench/linux/fetch.sh), once fetched.
+BENCH_MODULES := $(wildcard $(BENCH_OUT)/linux/modules/order)
+
+$(BENCH_OUT)/initramfs.cpio: $(BENCH_OUT)/init bench/initramfs.py $(BENCH_MODULES)
 	@echo "  CPIO    $@"
-	$(Q)$(PYTHON) bench/initramfs.py $@ $<
+	$(Q)$(PYTHON) bench/initramfs.py $@ $< $(dir $(BENCH_MODULES))
 
 .PHONY: bench
 bench:

@@ -4,7 +4,11 @@
 #     build the initramfs's /init; installed like tools/deps.sh does;
 #   - Debian's linux-image-cloud-amd64 kernel, downloaded with
 #     `apt-get download` and unpacked with `dpkg-deb -x` into a cache
-#     (nothing is installed on the host): DIR/vmlinuz and DIR/version.
+#     (nothing is installed on the host): DIR/vmlinuz and DIR/version;
+#   - from the same package, the modules the blk rows need (that kernel has
+#     virtio, virtio_pci and virtio_blk as modules): DIR/modules/NAME.ko,
+#     and DIR/modules/order, their names in load order (each after the ones
+#     it depends on), which the initramfs's /init follows.
 # `make test` never calls this. A machine that has both is checked without
 # touching the network.
 #
@@ -13,6 +17,8 @@ set -euo pipefail
 
 dir=${1:?usage: fetch.sh CACHE_DIR}
 meta=linux-image-cloud-amd64
+# In load order: a module's dependencies (its .modinfo `depends=`) first.
+modules="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then
@@ -40,7 +46,7 @@ if ! command -v gcc >/dev/null || [ ! -e /usr/lib/x86_64-linux-gnu/libc.a ]; the
 		gcc libc6-dev >/dev/null
 fi
 
-[ -s "$dir/vmlinuz" ] && [ -s "$dir/version" ] && exit 0
+[ -s "$dir/vmlinuz" ] && [ -s "$dir/version" ] && [ -e "$dir/modules/order" ] && exit 0
 
 # The metapackage depends on exactly one versioned image package; its
 # name says which kernel we get. A fresh machine has no package lists yet.
@@ -59,6 +65,21 @@ chmod 0777 "$tmp"
 (cd "$tmp" && apt-get download -qq "$image")
 dpkg-deb -x "$tmp"/"$image"_*.deb "$tmp/root"
 mkdir -p "$dir"
+rm -rf "$dir/modules"
+mkdir "$dir/modules"
+# A module the kernel has built in (modules.builtin) needs no file.
+for m in $modules; do
+	ko=$(find "$tmp"/root/lib/modules -name "$m.ko" | head -n1)
+	if [ -n "$ko" ]; then
+		cp "$ko" "$dir/modules/"
+		echo "$m" >> "$dir/modules/order.tmp"
+	elif ! grep -q "/$m.ko\$" "$tmp"/root/lib/modules/*/modules.builtin; then
+		echo "bench: $image has no module $m, built in or not" >&2
+		exit 1
+	fi
+done
+touch "$dir/modules/order.tmp"
 cp "$tmp"/root/boot/vmlinuz-* "$dir/vmlinuz"
 basename "$tmp"/root/boot/vmlinuz-* | sed 's/^vmlinuz-//' > "$dir/version"
-echo "bench: $dir/vmlinuz is Linux $(cat "$dir/version")" >&2
+mv "$dir/modules/order.tmp" "$dir/modules/order" # last: the cache is complete
+echo "bench: $dir/vmlinuz is Linux $(cat "$dir/version"); modules: $(tr '\n' ' ' < "$dir/modules/order")" >&2

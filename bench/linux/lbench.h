@@ -28,6 +28,7 @@ struct result {
 	double per_s;       /* idle_wakeups only: a rate, not a duration */
 	const char *reason; /* SKIPPED */
 	unsigned pairs;     /* the contention rows: pairs at once */
+	double reqs_per_op; /* the blk rows: device requests per operation (0: not one) */
 };
 
 /* Runs one batch of n operations; returns false on failure. */

@@ -112,6 +112,8 @@ static bool run_one(const struct workload *w)
 		       (unsigned long long)r.fig.ns, w->per_batch * BENCH_BATCHES);
 		if (r.pairs)
 			printf(" pairs=%u", r.pairs);
+		if (r.reqs_per_op > 0)
+			printf(" reqs_per_op=%.2f", r.reqs_per_op);
 		printf("\n");
 		break;
 	case SKIPPED:

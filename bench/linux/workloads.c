@@ -38,6 +38,8 @@ static const struct {
 	{ "pipe_pairs_per_cpu",
 	  "one pipe_pingpong pair per CPU at once, pair i pinned to CPU i; aggregate cycles per round trip" },
 	{ "pipe_pairs_unpinned", "pipe_pairs_per_cpu with nothing pinned: the scheduler places the pairs" },
+	{ "odirect_rand_read_4k", "pread of 4 KiB at a pseudo-random block of /dev/vda, O_DIRECT, queue depth 1" },
+	{ "odirect_seq_read_1m", "pread of 1 MiB after the last one from /dev/vda, O_DIRECT, queue depth 1" },
 };
 
 const char *lbench_what(const char *name)

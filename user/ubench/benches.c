@@ -338,6 +338,10 @@ static const struct {
 	{ "ipc_pairs_per_cpu",
 	  "one ipc_call_reply pair per CPU at once, pair i pinned to CPU i; aggregate cycles per round trip" },
 	{ "ipc_pairs_unpinned", "ipc_pairs_per_cpu with nothing pinned: the scheduler places the pairs" },
+	{ "blk_rand_read_4k",
+	  "4 KiB read at a pseudo-random block, queue depth 1, through the virtio-blk driver process" },
+	{ "blk_seq_read_1m",
+	  "1 MiB read after the last one, queue depth 1, through the virtio-blk driver process" },
 };
 
 const char *bench_what(const char *name)

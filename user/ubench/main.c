@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ubench: in-guest microbenchmarks (`init.run=ubench`; `ubench.only=NAME`
- * for one, `ubench.set=smp1|smp2|smp2mt` for one configuration's rows of
+ * for one, `ubench.set=smp1|smp2|smp2mt|blk` for one configuration's rows of
  * bench/workloads.h). One line per figure, for scripts (bench/bench.py):
  *
  *	bench null_syscall cycles=123 ns=45 iters=100000
  *	bench idle_wakeups per_s=4.000
  *	bench ipc_call_reply_xcpu skipped reason=one-cpu
  *	bench ipc_pairs_per_cpu cycles=900 ns=310 iters=36000 pairs=2 waited_ppm=41000 spin_ppm=52000
+ *	bench blk_seq_read_1m cycles=2100000 ns=700000 iters=288 reqs_per_op=1
  *
  * cycles is guest TSC cycles per operation (median of BATCHES batches); ns
  * uses tsc_hz from fe_kernel_stats (absent without the trace capability).
@@ -76,6 +77,8 @@ static void print_figure(const struct bench *b, const struct bench_result *r, ui
 	printf(" iters=%u", b->per_batch * BATCHES);
 	if (r->pairs)
 		printf(" pairs=%u", r->pairs);
+	if (r->reqs_per_op)
+		printf(" reqs_per_op=%u", r->reqs_per_op);
 	if (r->lock_stats)
 		printf(" waited_ppm=%llu spin_ppm=%llu", (unsigned long long)r->waited_ppm,
 		       (unsigned long long)r->spin_ppm);

@@ -37,6 +37,7 @@ struct bench_result {
 	bool lock_stats;         /* the big lock's share during them, below */
 	uint64_t waited_ppm;     /* acquisitions that waited, per million */
 	uint64_t spin_ppm;       /* CPU time spent spinning for it, per million */
+	uint32_t reqs_per_op;    /* the blk rows: device requests per operation (0: not one) */
 };
 
 /* A benchmark returns FE_OK with a figure or a skip reason in *r, or the
@@ -53,7 +54,7 @@ struct bench {
 extern const struct bench benches[];
 extern const unsigned nbenches;
 
-/* One per W(...) row of workloads.h: benches.c and xcpu.c define them. */
+/* One per W(...) row of workloads.h: benches.c, xcpu.c, contend.c and blk.c define them. */
 #define UBENCH_DECLARE(row, fe, lx, n, unit, set) fe_status_t fe(unsigned, struct bench_result *);
 BENCH_WORKLOADS(UBENCH_DECLARE)
 #undef UBENCH_DECLARE

@@ -12,11 +12,13 @@
  */
 #include <fe/ipc.h>
 #include <fe/runtime.h>
+#include <fe/service.h>
 #include <fe/sys.h>
 #include <fe/virtio.h>
 
 #include <ferrous/block.h>
 
+#define VIRTIO_BLK_F_SIZE_MAX (1ULL << 1)
 #define VIRTIO_BLK_F_RO (1ULL << 5)
 #define VIRTIO_BLK_F_FLUSH (1ULL << 9)
 #define T_IN 0u
@@ -25,7 +27,14 @@
 #define S_OK 0u
 #define S_UNSUPP 2u
 #define QUEUE_SIZE 64u
-#define MAX_SECTORS 256u /* 128 KiB a request */
+/*
+ * The most a request moves: 1 MiB, in one data descriptor (the data lives in
+ * the client's physically contiguous buffer). QEMU takes a descriptor of
+ * that size whole; a device that offers VIRTIO_BLK_F_SIZE_MAX gets requests
+ * no larger than its size_max instead (b->max_sectors).
+ */
+#define MAX_SECTORS 2048u
+#define CFG_SIZE_MAX 8u /* device configuration: le32 size_max, after le64 capacity */
 #define IRQ_BIT 0u
 #define PAGE 4096ull
 
@@ -41,6 +50,7 @@ struct blk {
 	fe_handle_t notif;
 	uint64_t capacity;       /* sectors */
 	uint32_t flags;          /* FE_BLK_F_* */
+	uint32_t max_sectors;    /* per request: MAX_SECTORS or the device's size_max, >= 1 */
 	fe_handle_t hdr_vmo;     /* the request header and status byte, device-visible */
 	uint64_t hdr_dev;
 	volatile struct req_hdr *hdr;
@@ -66,19 +76,39 @@ static fe_status_t setup_header(struct blk *b)
 	return FE_OK;
 }
 
+/* b->max_sectors: MAX_SECTORS, or fewer if the device's size_max says so. */
+static fe_status_t request_limit(struct blk *b, uint64_t features)
+{
+	b->max_sectors = MAX_SECTORS;
+	if (!(features & VIRTIO_BLK_F_SIZE_MAX))
+		return FE_OK;
+	uint32_t size_max = b->v.device_len >= CFG_SIZE_MAX + 4
+	                    ? *(volatile uint32_t *)(b->v.device + CFG_SIZE_MAX) : 0;
+	if (size_max < FE_BLK_SECTOR) {
+		b->v.why = "the device's size_max is missing or below one sector";
+		return FE_ERR_BAD_FORMAT;
+	}
+	if (size_max / FE_BLK_SECTOR < b->max_sectors)
+		b->max_sectors = size_max / FE_BLK_SECTOR;
+	return FE_OK;
+}
+
 static fe_status_t start(struct blk *b, fe_handle_t dev)
 {
 	uint64_t features;
 	fe_status_t st;
 
 	if ((st = fe_virtio_open(dev, &b->v)) != FE_OK ||
-	    (st = fe_virtio_negotiate(&b->v, VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_RO, &features)) != FE_OK)
+	    (st = fe_virtio_negotiate(&b->v, VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_RO | VIRTIO_BLK_F_SIZE_MAX,
+	                              &features)) != FE_OK)
 		return st;
 	if (b->v.device_len < 8) {
 		b->v.why = "the device configuration is too short for a capacity";
 		return FE_ERR_BAD_FORMAT;
 	}
 	b->capacity = *(volatile uint64_t *)b->v.device;
+	if ((st = request_limit(b, features)) != FE_OK)
+		return st;
 	b->flags = ((features & VIRTIO_BLK_F_FLUSH) ? FE_BLK_F_FLUSH : 0) |
 	           ((features & VIRTIO_BLK_F_RO) ? FE_BLK_F_READ_ONLY : 0);
 	if ((st = fe_notif_create(&b->notif)) != FE_OK ||
@@ -161,7 +191,7 @@ static fe_status_t transfer(struct blk *b, uint32_t type, const struct fe_msg *m
 
 	if (b->data == FE_HANDLE_INVALID)
 		return FE_ERR_BAD_STATE;
-	if (count == 0 || count > MAX_SECTORS)
+	if (count == 0 || count > b->max_sectors)
 		return FE_ERR_INVALID_ARG;
 	if (sector > b->capacity || count > b->capacity - sector ||
 	    off > b->data_size || count * FE_BLK_SECTOR > b->data_size - off)
@@ -183,7 +213,7 @@ static void serve(struct blk *b, struct fe_msg *m)
 	case FE_BLK_INFO:
 		m->w[1] = b->capacity;
 		m->w[2] = b->flags;
-		m->w[3] = MAX_SECTORS;
+		m->w[3] = b->max_sectors;
 		st = FE_OK;
 		break;
 	case FE_BLK_ATTACH: st = attach(b, &req); break;
@@ -209,12 +239,18 @@ int main(int argc, char **argv)
 		printf("virtio-blk: cannot start: %s (%s)\n", b.v.why ? b.v.why : "?", fe_status_name(st));
 		return 1;
 	}
-	printf("virtio-blk: %llu sectors%s%s, queue of %u\n", (unsigned long long)b.capacity,
-	       (b.flags & FE_BLK_F_FLUSH) ? ", flush" : "", (b.flags & FE_BLK_F_READ_ONLY) ? ", read-only" : "",
-	       b.q.size);
+	printf("virtio-blk: %llu sectors%s%s, queue of %u, %u sectors a request\n",
+	       (unsigned long long)b.capacity, (b.flags & FE_BLK_F_FLUSH) ? ", flush" : "",
+	       (b.flags & FE_BLK_F_READ_ONLY) ? ", read-only" : "", b.q.size, b.max_sectors);
 	if ((st = fe_recv(ep, 0, &m)) != FE_OK)
 		return 2;
 	for (;;) {
+		/* The supervisor's control labels (heartbeat, crash injection: fe/service.h). */
+		if (fe_service_handle_control(&m)) {
+			if ((st = fe_recv(ep, 0, &m)) != FE_OK)
+				return 2;
+			continue;
+		}
 		serve(&b, &m);
 		if ((st = fe_reply_recv(ep, &m)) != FE_OK) {
 			printf("virtio-blk: endpoint failed: %s\n", fe_status_name(st));
