@@ -77,6 +77,11 @@ class Scenario:
     # After QEMU exits, every write the guest printed as acknowledged
     # (`# blk-acked SECTOR COUNT SALT`) must be on the disk image.
     disk_check: bool = False
+    # Modern virtio-net devices, one per entry (its extra -device options),
+    # whose frames go to a peer on the host (tools/netpeer.py) for the length
+    # of the boot; after QEMU exits, the peer's counts must agree with what the
+    # guest printed (`# net-count ...`; testrun.py, check_net_peer). [] = none.
+    net_nics: list[str] = field(default_factory=list)
     # Single-threaded TCG: more vCPUs than host cores make multi-threaded
     # TCG's cross-vCPU wake-ups very slow (DESIGN section 11).
     accel: str = "tcg"
@@ -187,6 +192,24 @@ SCENARIOS: list[Scenario] = [
              must=[BANNER, INIT_LOADED, r"virtio-blk: 16384 sectors, flush, queue of 64",
                    r"init: utest exited with code 0"],
              must_not=USER_BROKE),
+    # The user-space virtio-net driver (utest suite net): frames exchanged
+    # with the host's peer, the driver killed and restarted under a client.
+    Scenario("net", "init.run=utest utest.suites=net qemu_exit=1", smp=2, ktap=True, timeout=300,
+             net_nics=[""],
+             must=[BANNER, INIT_LOADED,
+                   r"virtio-net: MAC 52:54:00:12:34:56, link up, MTU 1500, queues of 256, 4 MSI-X entries",
+                   r"virtio-net: dropped a received frame of 10 bytes, shorter than an Ethernet header",
+                   r"init: utest exited with code 0"],
+             must_not=USER_BROKE + [r"virtio-net: .*stopping"]),
+    # Devices unlike the usual one (utest suite net_odd): no MSI-X (the driver
+    # refuses it, saying why), and one MSI-X entry with an MTU of 1280.
+    Scenario("net-odd", "init.run=utest utest.suites=net_odd qemu_exit=1", smp=2, ktap=True, timeout=300,
+             net_nics=["vectors=0", "vectors=1,host_mtu=1280"],
+             must=[BANNER, INIT_LOADED,
+                   r"virtio-net: cannot start: the device has no MSI-X capability \(FE_ERR_UNSUPPORTED\)",
+                   r"virtio-net: MAC 52:54:00:12:34:57, link up, MTU 1280, queues of 256, 1 MSI-X entries",
+                   r"init: utest exited with code 0"],
+             must_not=USER_BROKE + [r"virtio-net: .*stopping"]),
     Scenario("capacity",
              "init.run=utest utest.suites=capacity utest.capacity=512,1024 cpu_capacity=512,1024 qemu_exit=1",
              smp=2, ktap=True, timeout=180,

@@ -1,19 +1,25 @@
 """Unit tests of the test tooling itself: the KTAP/TAP parser, scenario
-judging, and the QEMU runner's exit-status and timeout handling (with a fake
-QEMU). testrun.py runs these first; each case counts as one test.
+judging, the QEMU runner's exit-status and timeout handling (with a fake
+QEMU), and the `net` scenario's host peer and its check (with a fake QMP).
+testrun.py runs these first; each case counts as one test.
 """
 from __future__ import annotations
 
+import json
 import os
+import socket
 import stat
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import unittest
+from dataclasses import asdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ktap  # noqa: E402
+import netpeer  # noqa: E402
 import testrun  # noqa: E402
 from scenarios import Scenario  # noqa: E402
 
@@ -137,6 +143,138 @@ class FakeQemuTests(unittest.TestCase):
         self.assertIsNone(run.exit_code)
         self.assertLess(time.monotonic() - t0, 20)
         self.assertIn("started", run.log)
+
+
+GUEST = bytes.fromhex("525400123456")
+
+
+class NetPeerTests(unittest.TestCase):
+    def test_request_comes_back_as_a_reply(self) -> None:
+        st = netpeer.Stats()
+        req = netpeer.make_frame(netpeer.PEER_MAC, GUEST, netpeer.OP_REQUEST, 7, 1514)
+        out = netpeer.answer(req, st)
+        self.assertEqual(len(out), 1)
+        reply = out[0]
+        self.assertEqual((reply[0:6], reply[6:12], reply[18]), (GUEST, netpeer.PEER_MAC, netpeer.OP_REPLY))
+        self.assertEqual(reply[19:], req[19:])
+        self.assertEqual(netpeer.parse(reply), (netpeer.OP_REPLY, 7))
+        self.assertEqual((st.requests, st.replies, st.bad, st.other), (1, 1, 0, 0))
+
+    def test_junk_request_sends_oversize_and_runt_first(self) -> None:
+        st = netpeer.Stats()
+        out = netpeer.answer(netpeer.make_frame(netpeer.PEER_MAC, GUEST, netpeer.OP_JUNK, 9, 60), st)
+        self.assertEqual([len(f) for f in out], [netpeer.OVERSIZE, netpeer.RUNT, 60])
+        self.assertEqual(out[0][0:6], GUEST)
+        self.assertEqual((st.requests, st.replies, st.junk), (1, 1, 2))
+
+    def test_malformed_and_foreign_frames_are_counted_not_answered(self) -> None:
+        st = netpeer.Stats()
+        good = netpeer.make_frame(netpeer.PEER_MAC, GUEST, netpeer.OP_REQUEST, 3, 100)
+        damaged = good[:50] + bytes([good[50] ^ 1]) + good[51:]
+        short = good[:20]
+        wrong_len = good[:24] + bytes([99, 0]) + good[26:]
+        reply_op = good[:18] + bytes([netpeer.OP_REPLY]) + good[19:]
+        for frame in (damaged, short, wrong_len, reply_op):
+            self.assertEqual(netpeer.answer(frame, st), [])
+        self.assertEqual(netpeer.answer(bytes(60), st), [])  # ethertype 0
+        self.assertEqual(netpeer.answer(b"", st), [])
+        self.assertEqual((st.requests, st.bad, st.other), (0, 4, 2))
+        self.assertEqual(len(st.samples), netpeer.SAMPLES)
+
+    def test_peer_answers_over_udp_and_writes_its_counts(self) -> None:
+        peer = netpeer.NetPeer()
+        self.assertIn(f"remote.port={peer.port}", " ".join(peer.qemu_args()))
+        peer.start()
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s, tempfile.TemporaryDirectory() as d:
+            s.settimeout(10)
+            s.sendto(netpeer.make_frame(netpeer.PEER_MAC, GUEST, netpeer.OP_REQUEST, 1, 64), ("127.0.0.1", peer.port))
+            reply, _ = s.recvfrom(netpeer.MAX_DATAGRAM)
+            path = os.path.join(d, "peer.json")
+            peer.stop(path)
+            self.assertEqual(netpeer.parse(reply), (netpeer.OP_REPLY, 1))
+            self.assertEqual(json.load(open(path))["replies"], 1)
+            self.assertEqual(netpeer.load_stats(path).requests, 1)
+            self.assertIsNone(netpeer.load_stats(os.path.join(d, "absent.json")))
+
+
+    def test_one_netdev_and_mac_per_nic(self) -> None:
+        peer = netpeer.NetPeer()
+        args = peer.qemu_args(["", "vectors=1,host_mtu=1280"])
+        peer.stop()
+        devices = [args[i + 1] for i, a in enumerate(args) if a == "-device"]
+        self.assertEqual(len(devices), 2)
+        self.assertIn("netdev=net0,id=nic0", devices[0])
+        self.assertIn("mac=52:54:00:12:34:56", devices[0])
+        self.assertTrue(devices[1].endswith(",vectors=1,host_mtu=1280"))
+        self.assertIn("mac=52:54:00:12:34:57", devices[1])
+        self.assertEqual(sum(a.startswith("dgram,id=net") for a in args), 2)
+        self.assertEqual(args.count("-qmp"), 1)
+
+    def test_link_requests_become_qmp_set_link(self) -> None:
+        peer = netpeer.NetPeer()
+        seen: list[dict] = []
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(peer.qmp_path)
+        server.listen(2)
+
+        def fake_qmp() -> None:  # one connection per command, as QEMU serves them
+            for _ in range(2):
+                conn, _ = server.accept()
+                with conn, conn.makefile("rw") as f:
+                    f.write('{"QMP": {}}\n')
+                    f.flush()
+                    for _ in range(2):
+                        seen.append(json.loads(f.readline()))
+                        f.write('{"event": "NOISE"}\n{"return": {}}\n')
+                        f.flush()
+
+        th = threading.Thread(target=fake_qmp, daemon=True)
+        th.start()
+        peer.on_line("    # net-link down\n")
+        peer.on_line("    # net-link sideways\n")  # not a request
+        peer.on_line("    # net-link up\r\n")
+        th.join(timeout=10)
+        server.close()
+        stats = peer.stop()
+        self.assertEqual([m["execute"] for m in seen], ["qmp_capabilities", "set_link"] * 2)
+        self.assertEqual([m["arguments"]["up"] for m in seen if m["execute"] == "set_link"], [False, True])
+        self.assertEqual((stats.link_changes, stats.link_errors), (2, []))
+
+    def test_link_request_without_qemu_is_an_error(self) -> None:
+        peer = netpeer.NetPeer()
+        peer.on_line("# net-link down")
+        stats = peer.stop()
+        self.assertEqual(stats.link_changes, 0)
+        self.assertEqual(len(stats.link_errors), 1)
+
+
+class NetCheckTests(unittest.TestCase):
+    LOG = "    # net-count sent 10 lost 2 replies 7\nnoise\n    # net-count sent 5 lost 0 replies 5\n"
+
+    def _check(self, log: str, **counts: int) -> list[str]:
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "peer.json")
+            with open(path, "w") as f:
+                json.dump(dict(asdict(netpeer.Stats()), **counts), f)
+            return testrun.check_net_peer(log, path)
+
+    def test_counts_that_agree_pass(self) -> None:
+        self.assertEqual(self._check(self.LOG, requests=13, replies=13), [])
+        self.assertEqual(self._check(self.LOG, requests=15, replies=15), [])
+
+    def test_counts_that_disagree_fail(self) -> None:
+        self.assertTrue(self._check(self.LOG, requests=12, replies=12))  # a frame not lost never arrived
+        self.assertTrue(self._check(self.LOG, requests=16, replies=16))  # more than the guest sent
+        self.assertTrue(self._check(self.LOG, requests=13, replies=11))  # replies from nowhere
+        self.assertTrue(self._check(self.LOG, requests=13, replies=13, bad=1))
+        self.assertTrue(self._check("no counts\n", requests=13, replies=13))
+        self.assertTrue(testrun.check_net_peer(self.LOG, "/nonexistent/peer.json"))
+
+    def test_link_changes_must_match_the_requests(self) -> None:
+        log = self.LOG + "    # net-link down\n    # net-link up\n"
+        self.assertEqual(self._check(log, requests=13, replies=13, link_changes=2), [])
+        self.assertTrue(self._check(log, requests=13, replies=13, link_changes=1))
+        self.assertTrue(self._check(log, requests=13, replies=13, link_changes=2, link_errors=["x"]))
 
 
 if __name__ == "__main__":

@@ -28,11 +28,13 @@ import sys
 import threading
 import time
 import unittest
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ktap  # noqa: E402
+import netpeer  # noqa: E402
 import qemu  # noqa: E402
 import ramdisk  # noqa: E402
 from scenarios import BANNER, INIT_DONE, SCENARIOS, Scenario  # noqa: E402
@@ -253,15 +255,26 @@ def boot(s: Scenario, args: argparse.Namespace) -> BootRun:
     subprocess.run([os.path.join(ROOT, "tools", "mkesp.sh"), esp, args.loader,
                     prepare_kernel(s, args.kernel, workdir), prepare_initrd(s, args.initrd, workdir),
                     s.cmdline], check=True, capture_output=True)
-    m = qemu.Machine(esp=esp, mem=s.mem, smp=s.smp, accel=s.accel, debug_exit=True, serial="stdio",
-                     extra=s.extra_qemu + prepare_disk(s, workdir))
-    cmd = qemu.command(m, workdir)
-    with open(os.path.join(workdir, "command"), "w") as f:
-        f.write(" ".join(cmd) + "\n")
-    return _run_qemu(cmd, os.path.join(workdir, "serial.log"), s.timeout or args.timeout)
+    peer = netpeer.NetPeer() if s.net_nics else None
+    try:
+        nics = peer.qemu_args(s.net_nics) if peer else []
+        m = qemu.Machine(esp=esp, mem=s.mem, smp=s.smp, accel=s.accel, debug_exit=True, serial="stdio",
+                         extra=s.extra_qemu + prepare_disk(s, workdir) + nics)
+        cmd = qemu.command(m, workdir)
+        with open(os.path.join(workdir, "command"), "w") as f:
+            f.write(" ".join(cmd) + "\n")
+        if peer:
+            peer.start()
+        return _run_qemu(cmd, os.path.join(workdir, "serial.log"), s.timeout or args.timeout,
+                         peer.on_line if peer else None)
+    finally:
+        if peer:
+            peer.stop(os.path.join(workdir, "peer.json"))
 
 
-def _run_qemu(cmd: list[str], log_path: str, timeout: float) -> BootRun:
+def _run_qemu(cmd: list[str], log_path: str, timeout: float,
+              on_line: Callable[[str], None] | None = None) -> BootRun:
+    """Runs QEMU to its end or the timeout; on_line (if any) sees each console line as it comes."""
     lines: list[tuple[float, str]] = []
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -272,7 +285,10 @@ def _run_qemu(cmd: list[str], log_path: str, timeout: float) -> BootRun:
     def reader() -> None:
         assert p.stdout is not None
         for raw in p.stdout:
-            lines.append((time.monotonic() - t0, raw.decode("utf-8", errors="replace")))
+            line = raw.decode("utf-8", errors="replace")
+            lines.append((time.monotonic() - t0, line))
+            if on_line:
+                on_line(line)
 
     th = threading.Thread(target=reader, daemon=True)
     th.start()
@@ -320,6 +336,39 @@ def check_acked_writes(log: str, image: str) -> list[str]:
     return lost
 
 
+NET_LINK = re.compile(r"^\s*# net-link (?:up|down)\s*$", re.M)
+NET_COUNT = re.compile(r"^\s*# net-count sent (\d+) lost (\d+) replies (\d+)\s*$", re.M)
+
+
+def check_net_peer(log: str, stats_path: str) -> list[str]:
+    """The host's view of the `net` scenario. Each guest case prints
+    `# net-count sent S lost L replies R` once every frame it queued was
+    given back: S test requests queued, L of them lost with a driver that
+    was killed (never given back as sent), R replies received intact. So
+    the peer must have received between sum(S - L) and sum(S) well-formed
+    requests, none malformed, and sent at least sum(R) replies."""
+    stats = netpeer.load_stats(stats_path)
+    if stats is None:
+        return [f"the network peer left no counts ({stats_path})"]
+    counts = [tuple(int(x) for x in m) for m in NET_COUNT.findall(log)]
+    sent, lost, replies = (sum(c[i] for c in counts) for i in range(3))
+    problems = []
+    if not counts or replies == 0:
+        problems.append("the guest reported no replies received (# net-count ...)")
+    if stats.bad:
+        problems.append(f"the network peer received {stats.bad} malformed test frames: {stats.samples}")
+    if not sent - lost <= stats.requests <= sent:
+        problems.append(f"the network peer received {stats.requests} requests; the guest sent {sent}, "
+                        f"{lost} of them lost with a killed driver")
+    if replies > stats.replies:
+        problems.append(f"the guest reports {replies} replies received, the peer sent only {stats.replies}")
+    asked = len(NET_LINK.findall(log))
+    if stats.link_errors or stats.link_changes != asked:
+        problems.append(f"the guest asked for {asked} link changes, QEMU made {stats.link_changes}: "
+                        f"{stats.link_errors}")
+    return problems
+
+
 def judge(s: Scenario, run: BootRun, log_path: str) -> list[Outcome]:
     """The scenario's own outcome, then one per KTAP case if it expects KTAP."""
     problems = []
@@ -336,6 +385,8 @@ def judge(s: Scenario, run: BootRun, log_path: str) -> list[Outcome]:
             problems.append(f"on the console but must not be: /{rx}/")
     if s.disk_mib and s.disk_check:
         problems += check_acked_writes(run.log, os.path.join(os.path.dirname(log_path), "disk.img"))
+    if s.net_nics:
+        problems += check_net_peer(run.log, os.path.join(os.path.dirname(log_path), "peer.json"))
     cases = tap_outcomes(f"boot/{s.name}", run.log) if s.ktap else []
     if s.ktap and not cases:
         problems.append("no KTAP output")

@@ -296,6 +296,86 @@ static void chains_and_bogus_completions(void **state)
 	free((void *)q.desc);
 }
 
+/* The MSI-X table's size comes from the capability's message control (virtio-net sizes its vectors by it). */
+static void msix_table_size(void **state)
+{
+	(void)state;
+	struct fe_virtio v;
+
+	assert_status(open_dev(&v), FE_OK);
+	assert_int_equal(v.msix_entries, 0); /* no MSI-X capability */
+	cfg[0x7c + 1] = 0x90;
+	cfg[0x90] = FE_PCI_CAP_MSIX;
+	put16(cfg + 0x92, 2); /* table size - 1 */
+	assert_status(open_dev(&v), FE_OK);
+	assert_int_equal(v.msix_entries, 3);
+}
+
+static void notify_offset_past_its_structure(void **state)
+{
+	(void)state;
+	struct fe_virtio v;
+	struct fe_virtq q;
+
+	assert_status(open_dev(&v), FE_OK);
+	put16(bar_mem + 0x1e, 0x400); /* 0x400 * 4 = 0x1000: one past the 4 KiB notify structure */
+	assert_status(fe_virtq_setup(&v, 0, 64, 0, &q), FE_ERR_BAD_FORMAT);
+	assert_string_equal(v.why, "a queue's notify address is past the notify structure");
+	free((void *)q.desc);
+	put16(bar_mem + 0x1e, 0x3ff); /* the last notify address */
+	assert_status(fe_virtq_setup(&v, 0, 64, 0, &q), FE_OK);
+	free((void *)q.desc);
+}
+
+/* After a reset the same memory serves the queue again, empty; a device whose queue shrank is refused. */
+static void queue_restart_after_reset(void **state)
+{
+	(void)state;
+	struct fe_virtio v;
+	struct fe_virtq q;
+	struct fe_virtq_desc d[2] = { { .len = 12 }, { .len = 1514 } };
+	uint16_t head;
+
+	put16(bar_mem + 0x18, 4);
+	assert_status(open_dev(&v), FE_OK);
+	assert_status(fe_virtq_setup(&v, 0, 4, 3, &q), FE_OK);
+	struct fe_virtq_desc *desc = q.desc;
+	assert_status(fe_virtq_add(&q, d, 2, &head), FE_OK);
+	assert_int_equal(q.avail[1], 1);
+	put16(bar_mem + 0x1c, 0); /* the device's reset disabled the queue */
+	assert_status(fe_virtq_restart(&v, &q), FE_OK);
+	assert_ptr_equal(q.desc, desc);
+	assert_int_equal(q.nfree, 4);
+	assert_int_equal(q.avail[1], 0);
+	assert_int_equal(q.chain_len[head], 0);
+	assert_int_equal(bar_mem[0x1a], 3); /* its vector again */
+	assert_int_equal(bar_mem[0x1c], 1); /* enabled */
+	put16(bar_mem + 0x18, 2);
+	assert_status(fe_virtq_restart(&v, &q), FE_ERR_BAD_FORMAT);
+	free((void *)q.desc);
+}
+
+/* A used index more than a ring ahead of what was taken is reported and frees nothing. */
+static void used_index_past_the_ring(void **state)
+{
+	(void)state;
+	struct fe_virtio v;
+	struct fe_virtq q;
+	struct fe_virtq_desc d[1] = { { .len = 16 } };
+	uint16_t head, done;
+	uint32_t written;
+
+	put16(bar_mem + 0x18, 4);
+	assert_status(open_dev(&v), FE_OK);
+	assert_status(fe_virtq_setup(&v, 0, 4, 0, &q), FE_OK);
+	assert_status(fe_virtq_add(&q, d, 1, &head), FE_OK);
+	q.used[1] = head, q.used[2] = 16, q.used[0] = 5u << 16;
+	assert_true(fe_virtq_take(&q, &done, &written));
+	assert_int_equal(done, UINT16_MAX);
+	assert_int_equal(q.nfree, 3);
+	free((void *)q.desc);
+}
+
 /* fe/runtime.h declares main as a program's (argc, argv). */
 int main(int argc, char **argv)
 {
@@ -311,6 +391,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup(no_version_1, device_reset),
 		cmocka_unit_test_setup(nonsense_queue_sizes, device_reset),
 		cmocka_unit_test_setup(chains_and_bogus_completions, device_reset),
+		cmocka_unit_test_setup(msix_table_size, device_reset),
+		cmocka_unit_test_setup(notify_offset_past_its_structure, device_reset),
+		cmocka_unit_test_setup(queue_restart_after_reset, device_reset),
+		cmocka_unit_test_setup(used_index_past_the_ring, device_reset),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 

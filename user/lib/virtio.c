@@ -124,12 +124,25 @@ static fe_status_t take_cap(struct fe_virtio *v, uint32_t cap)
 	else if (type == CFG_NOTIFY) {
 		v->notify = at;
 		v->notify_mult = mult;
+		v->notify_len = len;
 	} else if (type == CFG_ISR)
 		v->isr = at;
 	else if (type == CFG_DEVICE) {
 		v->device = at;
 		v->device_len = len;
 	}
+	return FE_OK;
+}
+
+/* The MSI-X capability at `cap`: the table's size (message control, bits 0-10, plus one). */
+static fe_status_t take_msix(struct fe_virtio *v, uint32_t cap)
+{
+	uint32_t control;
+	fe_status_t st = cfg(v, cap + 2, 2, &control);
+
+	if (st != FE_OK)
+		return fail(v, st, "cannot read the MSI-X capability");
+	v->msix_entries = (control & 0x7ffu) + 1;
 	return FE_OK;
 }
 
@@ -149,6 +162,8 @@ fe_status_t fe_virtio_open(fe_handle_t dev, struct fe_virtio *v)
 		if ((st = cfg(v, off, 1, &id)) != FE_OK)
 			return fail(v, st, "cannot read a PCI capability");
 		if (id == FE_PCI_CAP_VENDOR && (st = take_cap(v, off)) != FE_OK)
+			return st;
+		if (id == FE_PCI_CAP_MSIX && (st = take_msix(v, off)) != FE_OK)
 			return st;
 		if ((st = cfg(v, off + 1, 1, &off)) != FE_OK)
 			return fail(v, st, "cannot read a PCI capability");
@@ -229,12 +244,43 @@ static fe_status_t ring_memory(struct fe_virtio *v, struct fe_virtq *q)
 	return FE_OK;
 }
 
+/* Tells the device where queue q's rings are, and enables it. */
+static fe_status_t program_queue(struct fe_virtio *v, struct fe_virtq *q)
+{
+	wr16(v->common, C_QSELECT, q->index);
+	wr16(v->common, C_QSIZE, q->size);
+	wr16(v->common, C_QMSIX, q->vector);
+	if (q->vector != FE_VIRTIO_NO_VECTOR && rd16(v->common, C_QMSIX) != q->vector)
+		return fail(v, FE_ERR_UNSUPPORTED, "the device refused the queue's MSI-X vector");
+	wr64(v->common, C_QDESC, q->dev_addr);
+	wr64(v->common, C_QDRIVER, q->dev_addr + AVAIL_OFF);
+	wr64(v->common, C_QDEVICE, q->dev_addr + USED_OFF);
+	uint64_t noff = (uint64_t)rd16(v->common, C_QNOFF) * v->notify_mult;
+	if (noff + sizeof(uint16_t) > v->notify_len)
+		return fail(v, FE_ERR_BAD_FORMAT, "a queue's notify address is past the notify structure");
+	q->notify_at = (volatile uint16_t *)(uintptr_t)((uintptr_t)v->notify + noff);
+	wr16(v->common, C_QENABLE, 1);
+	return FE_OK;
+}
+
+/* Empty rings: every descriptor on the free list, no chain outstanding. */
+static void empty_rings(struct fe_virtq *q)
+{
+	memset(q->desc, 0, RING_BYTES);
+	for (uint16_t i = 0; i < q->size; i++)
+		q->desc[i].next = (uint16_t)(i + 1);
+	memset(q->chain_len, 0, sizeof(q->chain_len));
+	q->free_head = 0;
+	q->nfree = q->size;
+	q->last_used = 0;
+}
+
 fe_status_t fe_virtq_setup(struct fe_virtio *v, uint16_t index, uint16_t max_size,
                            uint16_t vector, struct fe_virtq *q)
 {
 	fe_status_t st;
 
-	*q = (struct fe_virtq){ .index = index };
+	*q = (struct fe_virtq){ .index = index, .vector = vector };
 	wr16(v->common, C_QSELECT, index);
 	uint16_t size = rd16(v->common, C_QSIZE);
 	if (size == 0 || (size & (size - 1)) != 0)
@@ -244,19 +290,25 @@ fe_status_t fe_virtq_setup(struct fe_virtio *v, uint16_t index, uint16_t max_siz
 	q->size = size < max_size ? size : max_size;
 	if ((st = ring_memory(v, q)) != FE_OK)
 		return st;
-	for (uint16_t i = 0; i < q->size; i++)
-		q->desc[i].next = (uint16_t)(i + 1);
-	q->nfree = q->size;
-	wr16(v->common, C_QSIZE, q->size);
-	wr16(v->common, C_QMSIX, vector);
-	if (vector != FE_VIRTIO_NO_VECTOR && rd16(v->common, C_QMSIX) != vector)
-		return fail(v, FE_ERR_UNSUPPORTED, "the device refused the queue's MSI-X vector");
-	wr64(v->common, C_QDESC, q->dev_addr);
-	wr64(v->common, C_QDRIVER, q->dev_addr + AVAIL_OFF);
-	wr64(v->common, C_QDEVICE, q->dev_addr + USED_OFF);
-	uint64_t noff = (uint64_t)rd16(v->common, C_QNOFF) * v->notify_mult;
-	q->notify_at = (volatile uint16_t *)(uintptr_t)((uintptr_t)v->notify + noff);
-	wr16(v->common, C_QENABLE, 1);
+	empty_rings(q);
+	return program_queue(v, q);
+}
+
+fe_status_t fe_virtq_restart(struct fe_virtio *v, struct fe_virtq *q)
+{
+	wr16(v->common, C_QSELECT, q->index);
+	uint16_t size = rd16(v->common, C_QSIZE);
+	if (size < q->size || (size & (size - 1)) != 0)
+		return fail(v, FE_ERR_BAD_FORMAT, "a queue shrank or lost its power-of-two size across a reset");
+	empty_rings(q);
+	return program_queue(v, q);
+}
+
+fe_status_t fe_virtio_config_vector(struct fe_virtio *v, uint16_t vector)
+{
+	wr16(v->common, C_MSIX, vector);
+	if (vector != FE_VIRTIO_NO_VECTOR && rd16(v->common, C_MSIX) != vector)
+		return fail(v, FE_ERR_UNSUPPORTED, "the device refused the configuration MSI-X vector");
 	return FE_OK;
 }
 
@@ -303,6 +355,11 @@ bool fe_virtq_take(struct fe_virtq *q, uint16_t *head, uint32_t *written)
 
 	if (used_idx == q->last_used)
 		return false;
+	if ((uint16_t)(used_idx - q->last_used) > q->size) {
+		*head = UINT16_MAX; /* more completions than chains could be outstanding */
+		*written = 0;
+		return true;
+	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the index before the entry */
 	uint32_t slot = 1 + 2u * (q->last_used % q->size);
 	uint32_t id = q->used[slot];

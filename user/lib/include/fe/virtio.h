@@ -38,7 +38,8 @@ struct fe_virtq_desc {
 struct fe_virtio {
 	fe_handle_t dev;                 /* pci-device capability */
 	volatile uint8_t *common, *notify, *isr, *device;
-	uint32_t notify_mult, device_len;
+	uint32_t notify_mult, notify_len, device_len;
+	uint32_t msix_entries;           /* the MSI-X table's size; 0: no MSI-X */
 	fe_handle_t bar[6];              /* BAR capabilities mapped (0: none) */
 	uint64_t bar_va[6], bar_size[6];
 	uint64_t bar_hole_off[6], bar_hole_len[6]; /* left unmapped: the kernel's (MSI-X) */
@@ -51,6 +52,7 @@ struct fe_virtio {
 
 struct fe_virtq {
 	uint16_t index, size;
+	uint16_t vector;                 /* its MSI-X entry, or FE_VIRTIO_NO_VECTOR */
 	fe_handle_t vmo;                 /* rings, contiguous, DMA-mapped */
 	uint64_t dev_addr;
 	struct fe_virtq_desc *desc;
@@ -73,6 +75,12 @@ fe_status_t fe_virtio_negotiate(struct fe_virtio *v, uint64_t wanted, uint64_t *
  * interrupts on MSI-X entry `vector` (FE_VIRTIO_NO_VECTOR: none). */
 fe_status_t fe_virtq_setup(struct fe_virtio *v, uint16_t index, uint16_t max_size,
                            uint16_t vector, struct fe_virtq *q);
+/* After a reset and negotiation: queue q again, on the same memory with
+ * the same size and vector, empty (every chain given to the device before
+ * the reset is forgotten). */
+fe_status_t fe_virtq_restart(struct fe_virtio *v, struct fe_virtq *q);
+/* Configuration-change interrupts on MSI-X entry `vector` (FE_VIRTIO_NO_VECTOR: none). */
+fe_status_t fe_virtio_config_vector(struct fe_virtio *v, uint16_t vector);
 /* Tells the device the driver is ready (DRIVER_OK). */
 void fe_virtio_ready(struct fe_virtio *v);
 /* Resets the device (it forgets every queue); safe at any time. */
@@ -84,7 +92,9 @@ fe_status_t fe_virtq_add(struct fe_virtq *q, const struct fe_virtq_desc *bufs, u
                          uint16_t *head);
 void fe_virtq_kick(struct fe_virtq *q);
 /* Takes one completed chain: its head and the bytes the device wrote.
- * False if none is pending. */
+ * False if none is pending. A used entry naming a chain the device was
+ * never given, or a used index more than a ring ahead, gives head
+ * UINT16_MAX: the device is broken, and the caller stops using it. */
 bool fe_virtq_take(struct fe_virtq *q, uint16_t *head, uint32_t *written);
 
 #endif /* FE_VIRTIO_H */
