@@ -210,3 +210,14 @@ fe_status_t fe_spawn(const struct fe_spawn_args *a, fe_handle_t *proc_out)
 		fe_handle_delete(child);
 	return FE_OK;
 }
+
+void fe_driver_spawn_args(struct fe_spawn_args *a, const char *program, fe_handle_t dev,
+                          fe_handle_t ep)
+{
+	*a = (struct fe_spawn_args){ .path = program };
+	a->handles[FE_START_CONSOLE] = fe_console;
+	a->rights[FE_START_CONSOLE] = FE_RIGHT_WRITE;
+	a->handles[FE_START_USER0] = dev;
+	a->handles[FE_START_ENDPOINT] = ep;
+	a->rights[FE_START_ENDPOINT] = FE_RIGHT_READ;
+}

@@ -44,14 +44,9 @@ static void match_blk(const struct fe_pci_function *f, void *ctx)
  * (FE_START_ENDPOINT, READ), and the console to print its start-up line. */
 static fe_status_t start_driver(struct blk_rig *r)
 {
-	const char *argv[] = { "virtio-blk", NULL };
-	struct fe_spawn_args a = { .path = "virtio-blk", .argv = argv };
+	struct fe_spawn_args a;
 
-	a.handles[FE_START_CONSOLE] = fe_console;
-	a.rights[FE_START_CONSOLE] = FE_RIGHT_WRITE;
-	a.handles[FE_START_USER0] = r->dev;
-	a.handles[FE_START_ENDPOINT] = r->ep;
-	a.rights[FE_START_ENDPOINT] = FE_RIGHT_READ;
+	fe_driver_spawn_args(&a, "virtio-blk", r->dev, r->ep);
 	return fe_spawn(&a, &r->driver);
 }
 

@@ -56,14 +56,9 @@ unsigned net_functions(uint32_t addr[NET_FUNCTIONS_MAX], uint32_t msix[NET_FUNCT
 
 fe_status_t net_start_driver(struct net_rig *r)
 {
-	const char *argv[] = { "virtio-net", NULL };
-	struct fe_spawn_args a = { .path = "virtio-net", .argv = argv };
+	struct fe_spawn_args a;
 
-	a.handles[FE_START_CONSOLE] = fe_console;
-	a.rights[FE_START_CONSOLE] = FE_RIGHT_WRITE;
-	a.handles[FE_START_USER0] = r->dev;
-	a.handles[FE_START_ENDPOINT] = r->ep;
-	a.rights[FE_START_ENDPOINT] = FE_RIGHT_READ;
+	fe_driver_spawn_args(&a, "virtio-net", r->dev, r->ep);
 	return ut_spawn_args(&a, &r->driver);
 }
 

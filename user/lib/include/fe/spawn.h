@@ -43,6 +43,15 @@ struct fe_spawn_args {
 fe_status_t fe_spawn(const struct fe_spawn_args *a, fe_handle_t *proc_out);
 
 /*
+ * The arguments that start driver `program` by the project's convention
+ * (docs/drivers.md): its pci-device capability `dev` at FE_START_USER0, the
+ * endpoint it serves `ep` at FE_START_ENDPOINT (receive only), and the
+ * console to print on. The caller may add to *a before fe_spawn.
+ */
+void fe_driver_spawn_args(struct fe_spawn_args *a, const char *program, fe_handle_t dev,
+                          fe_handle_t ep);
+
+/*
  * Why the ramdisk file `path` cannot be run: "not in the ramdisk", or what
  * elf_check_program says it is ("an empty file, not a program", "a Linux
  * program ...", ...). NULL if it is a loadable program. For messages after
