@@ -77,9 +77,9 @@ fe_status_t pci_config_read(uint32_t addr, uint32_t off, uint64_t width, uint32_
 	return FE_OK;
 }
 
-static uint32_t read_fn(void *ctx, uint32_t off, unsigned width)
+uint32_t pci_function_read(void *fn, uint32_t off, unsigned width)
 {
-	return ecam_read(((struct pci_function *)ctx)->cfg, off, width);
+	return ecam_read(((struct pci_function *)fn)->cfg, off, width);
 }
 
 /*
@@ -127,7 +127,7 @@ static fe_status_t function_get(uint32_t addr, struct ecam_cfg *cfg, struct pci_
 	fn->vendor = (uint16_t)ecam_read(cfg, FE_PCI_VENDOR_ID, 2);
 	fn->device = (uint16_t)ecam_read(cfg, FE_PCI_DEVICE_ID, 2);
 	size_bars(fn);
-	if (pci_find_owned_caps(read_fn, fn, &fn->owned) != FE_OK)
+	if (pci_find_owned_caps(pci_function_read, fn, &fn->owned) != FE_OK)
 		pr_warn("pci: %02x:%02x.%u: malformed capability list; MSI and MSI-X past the fault "
 		        "unusable\n", FE_PCI_BUS(addr), FE_PCI_DEV(addr), FE_PCI_FN(addr));
 	nfunctions++;
@@ -185,7 +185,7 @@ static void msix_hole(struct pci_function *fn, unsigned index, uint64_t *off, ui
 	*off = *len = 0;
 	if (fn->owned.msix.len == 0)
 		return;
-	pci_msix_layout(read_fn, fn, fn->owned.msix.off, &l);
+	pci_msix_layout(pci_function_read, fn, fn->owned.msix.off, &l);
 	if (l.table_bar == index) {
 		lo = l.table_off;
 		hi = (uint64_t)l.table_off + l.table_len;

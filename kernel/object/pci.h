@@ -159,6 +159,9 @@ fe_status_t pci_dma_unmap(struct pci_function *fn, uint64_t device_addr);
 fe_status_t pci_irq_bind(struct pci_function *fn, unsigned index, struct cap *notif_cap,
                          unsigned bit);
 
+/* Reads fn's configuration space (a pci_config_read_fn, ctx = fn). */
+uint32_t pci_function_read(void *fn, uint32_t off, unsigned width);
+
 /* The function records, for the claim code: the i-th, or NULL past the last. */
 struct pci_function *pci_function_at(uint32_t i);
 /* The record for addr, or NULL if no capability was ever made for it. */

@@ -26,10 +26,8 @@
 #define MSI_CTL_MME_MASK 0x70u
 #define MSI_CTL_64BIT 0x80u
 #define MSI_CTL_MASKING 0x100u
-#define MSIX_CTL_SIZE_MASK 0x7ffu
 #define MSIX_CTL_FUNCTION_MASK 0x4000u
 #define MSIX_CTL_ENABLE 0x8000u
-#define MSIX_BIR_MASK 0x7u
 
 static uint32_t cfg_read(struct pci_function *fn, uint32_t off, unsigned width)
 {
@@ -115,36 +113,35 @@ static void msi_program(struct pci_function *fn, uint64_t addr, uint32_t data)
 }
 
 /* The MSI-X table, mapped on first use; FE_ERR_BAD_FORMAT if the device
- * puts it outside a usable memory BAR. */
+ * puts it outside a usable memory BAR (its BAR index checked before use). */
 static fe_status_t msix_table(struct pci_function *fn)
 {
+	struct pci_msix_layout l;
+
 	if (fn->msix_table)
 		return FE_OK;
-	uint32_t cap = fn->owned.msix.off, ctl = cfg_read(fn, cap + 2, 2);
-	uint32_t where = cfg_read(fn, cap + 4, 4), entries = (ctl & MSIX_CTL_SIZE_MASK) + 1;
-	const struct pci_bar *bar = &fn->bars[where & MSIX_BIR_MASK];
-	uint64_t off = where & ~MSIX_BIR_MASK;
-
-	if ((where & MSIX_BIR_MASK) >= FE_PCI_BARS || bar->status != FE_OK ||
-	    bar->kind == FE_PCI_BAR_IO || !range_within(off, (uint64_t)entries * 16, bar->size))
+	pci_msix_layout(pci_function_read, fn, fn->owned.msix.off, &l);
+	if (l.table_bar >= FE_PCI_BARS)
 		return FE_ERR_BAD_FORMAT;
-	fe_status_t st = msix_table_map(bar->base + off, entries, &fn->msix_table);
+	const struct pci_bar *bar = &fn->bars[l.table_bar];
+	if (bar->status != FE_OK || bar->kind == FE_PCI_BAR_IO ||
+	    !range_within(l.table_off, l.table_len, bar->size))
+		return FE_ERR_BAD_FORMAT;
+	fe_status_t st = msix_table_map(bar->base + l.table_off, l.entries, &fn->msix_table);
 	if (st != FE_OK)
 		return st;
-	fn->msix_entries = entries;
-	for (uint32_t i = 0; i < entries; i++)
+	fn->msix_entries = l.entries;
+	for (uint32_t i = 0; i < l.entries; i++)
 		msix_entry_mask(fn->msix_table, i);
 	return FE_OK;
 }
 
-static fe_status_t msix_program(struct pci_function *fn, unsigned index, uint64_t addr,
-                                uint32_t data)
+static void msix_program(struct pci_function *fn, unsigned index, uint64_t addr, uint32_t data)
 {
 	uint32_t off = fn->owned.msix.off + 2u;
 
 	msix_entry_write(fn->msix_table, index, addr, data, false);
 	cfg_write(fn, off, 2, (cfg_read(fn, off, 2) & ~MSIX_CTL_FUNCTION_MASK) | MSIX_CTL_ENABLE);
-	return FE_OK;
 }
 
 /* Which message index names, and whether the function has it. */
