@@ -31,6 +31,7 @@ HOST_SRCS_manifest   := user/lib/manifest.c user/lib/manifest_value.c user/lib/m
 HOST_SRCS_pci        := kernel/pci/config.c
 HOST_SRCS_virtio     := user/lib/virtio.c
 HOST_SRCS_dmar_scope := kernel/pci/dmar_scope.c
+HOST_SRCS_console_ring := kernel/core/console_ring.c kernel/lib/fmt.c
 
 # Extra flags per test or fuzzer: test_fmt passes deliberately malformed formats;
 # the manifest parser is libferrous code, which reaches the pure kernel

@@ -76,7 +76,10 @@
 #define FE_SYS_PCI_DMA_MAP             46 /* (pci-device, vmo, offset, len <= FE_DMA_MAP_MAX, FE_DMA_* flags, uint64_t *device_addr): MANAGE; READ (+ WRITE if the device writes) on the VMO */
 #define FE_SYS_PCI_DMA_UNMAP           47 /* (pci-device, device_addr): MANAGE; the claim's holder only */
 #define FE_SYS_PCI_RELEASE             48 /* (pci-device): MANAGE; ends the caller's claim: bus mastering off, vectors unbound, IOMMU domain removed, DMA mappings dropped */
-#define FE_SYS_COUNT                   49
+#define FE_SYS_CONSOLE_ATTACH          49 /* (console, ioport, notification, bit): WRITE; WRITE; SIGNAL. Console output goes to a ring this process drains (a UART driver); the ioport must cover the console's port */
+#define FE_SYS_CONSOLE_TAKE            50 /* (console, char *buf, max, uint64_t *n): WRITE; the attached process only: confirms the last chunk, copies the next (at most one line, FE_CONSOLE_CHUNK_MAX) */
+#define FE_SYS_CONSOLE_DETACH          51 /* (console): WRITE; the attached process only: the kernel writes the port again */
+#define FE_SYS_COUNT                   52
 
 /* The most bytes one vmo_read or vmo_write moves (1 MiB); more, within the
  * object, is FE_ERR_INVALID_ARG. The copy is whole or nothing, so it cannot pause, and
@@ -177,7 +180,14 @@ struct fe_kernel_stats {
 	/* DMA confinement (ADR 0011, decision 3). */
 	uint64_t iommu_units;         /* IOMMU units translating; 0: DMA is unconfined */
 	uint64_t dma_faults;          /* DMA the IOMMU refused (recorded faults) */
+	/* The console ring while a user-space driver holds the port (FE_SYS_CONSOLE_ATTACH). */
+	uint64_t console_dropped;     /* bytes refused because the ring was full */
+	uint64_t console_reclaimed;   /* bytes a driver left unconfirmed that the kernel wrote itself */
+	uint64_t console_attached;    /* 1 while a driver holds the console */
 };
+
+/* The most bytes one FE_SYS_CONSOLE_TAKE hands out. */
+#define FE_CONSOLE_CHUNK_MAX 256u
 
 /* fe_cpu_stats.idle_method: how an idle CPU sleeps. */
 #define FE_IDLE_HLT 1u

@@ -65,6 +65,7 @@ enum fe_trace_event {
 	FE_TRACE_PROCESS_WATCH = 49, /* watched process, watcher process, bit, what (0 armed, 1 fired, 2 ended unfired) */
 	FE_TRACE_PCI = 50,           /* function (FE_PCI_ADDR), what (enum fe_trace_pci), then per what: vendor << 16 | device | BAR index, size | offset | width << 16, value written (or refused) */
 	FE_TRACE_IOMMU_FAULT = 51,   /* function (FE_PCI_ADDR), device address (page), reason | write << 8, owner koid (0: unclaimed) */
+	FE_TRACE_CONSOLE = 52,       /* what (enum fe_trace_console), driver process koid, bytes the kernel wrote for it (detach), - */
 	FE_TRACE_EVENT_MAX = 63,
 };
 
@@ -87,6 +88,12 @@ enum fe_trace_pci {
 	FE_TRACE_PCI_DMA_MAP = 6,       /* device address, length */
 	FE_TRACE_PCI_DMA_UNMAP = 7,     /* device address, length */
 	FE_TRACE_PCI_QUIESCE = 8,       /* a claim ended, the device quiesced: owner koid, DMA mappings dropped */
+};
+
+/* What FE_TRACE_CONSOLE reports (arg[0]). */
+enum fe_trace_console {
+	FE_TRACE_CONSOLE_ATTACH = 1, /* a driver took the console's output over */
+	FE_TRACE_CONSOLE_DETACH = 2, /* it ended or let go: arg[2] bytes the kernel wrote for it */
 };
 
 /* What FE_TRACE_BOOT_PROBLEM reports, and its arg[1..3]. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/root_task.h"
 
+#include <arch/serial.h>
 #include <ferrous/start.h>
 #include <ferrous/syscall.h>
 
@@ -23,8 +24,6 @@
 #include "object/vmo.h"
 #include "trace/trace.h"
 
-#define COM1_BASE 0x3f8
-#define COM1_IRQ 4
 
 static struct process *init_process;
 
@@ -100,9 +99,9 @@ static void grant_devices(struct process *p, struct fe_start_info *si, const str
 		grant(p, si, FE_START_INITRD, &rd->obj);
 		si->initrd_size = bi->initrd.size;
 	}
-	if (ioport_create(NULL, COM1_BASE, 8, &io) == FE_OK)
+	if (ioport_create(NULL, ARCH_SERIAL_PORT, ARCH_SERIAL_PORT_COUNT, &io) == FE_OK)
 		grant(p, si, FE_START_IOPORT_COM1, &io->obj);
-	if (irq_object_create(COM1_IRQ, &irq) == FE_OK)
+	if (irq_object_create(SERIAL_ISA_IRQ, &irq) == FE_OK)
 		grant(p, si, FE_START_IRQ_COM1, &irq->obj);
 	if (acpi->hpet.present && mmio_create(NULL, acpi->hpet.address & ~(PAGE_SIZE - 1), PAGE_SIZE,
 	                                      &hpet) == FE_OK)

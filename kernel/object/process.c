@@ -8,6 +8,7 @@
 #include "mm/kmem.h"
 #include "object/budget.h"
 #include "object/interrupt.h"
+#include "object/console_driver.h"
 #include "object/pci.h"
 #include "object/thread.h"
 #include "object/watch.h"
@@ -112,6 +113,7 @@ void process_terminate(struct process *p, const struct fe_exit_status *why)
 	}
 	irq_unbind_process(p); /* its interrupt bindings end with it */
 	pci_release_process(p); /* its devices are quiesced: DMA off before memory goes */
+	console_driver_process_ended(p); /* the kernel writes what it left of the console */
 	watch_end_made_by(p);  /* and so do the death watches it made */
 	end_unstarted(p);      /* and the processes it made that never got a thread */
 	cspace_destroy(&p->cspace);

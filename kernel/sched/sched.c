@@ -15,6 +15,7 @@
 #include "core/ipi.h"
 #include "core/timer.h"
 #include "mm/kmap.h"
+#include "object/console_driver.h"
 #include "object/process.h"
 #include "trace/trace.h"
 
@@ -678,6 +679,7 @@ static void idle_sleep(struct sched_cpu *s)
 	s->wake_cause = FE_WAKE_OTHER;
 	s->woke_tsc = 0;
 	s->idle_since = t0;
+	console_driver_poll(); /* output an interrupt made while idle */
 	s->idle_sleeping = true;
 	big_lock_release();
 	arch_idle();

@@ -12,6 +12,7 @@
 #include "mm/frame.h"
 #include "mm/kmem.h"
 #include "mm/numa.h"
+#include "object/console_driver.h"
 #include "object/device.h"
 #include "object/interrupt.h"
 #include "object/notification.h"
@@ -47,6 +48,53 @@ fe_status_t sys_console_write(struct trap_frame *f)
 		buf += n, len -= n;
 	}
 	return FE_OK;
+}
+
+fe_status_t sys_console_attach(struct trap_frame *f)
+{
+	struct kobj *con, *io, *n;
+	fe_status_t st;
+
+	if ((st = handle_lookup(ARG0(f), FE_OBJ_CONSOLE, FE_RIGHT_WRITE, &con)) != FE_OK ||
+	    (st = handle_lookup(ARG1(f), FE_OBJ_IOPORT, FE_RIGHT_WRITE, &io)) != FE_OK ||
+	    (st = handle_lookup(ARG2(f), FE_OBJ_NOTIFICATION, FE_RIGHT_SIGNAL, &n)) != FE_OK)
+		return st;
+	if (ARG3(f) >= 64)
+		return FE_ERR_INVALID_ARG;
+	return console_driver_attach(current_process(), (struct ioport *)io,
+	                             (struct notification *)n, (unsigned)ARG3(f));
+}
+
+fe_status_t sys_console_take(struct trap_frame *f)
+{
+	struct kobj *con;
+	char chunk[FE_CONSOLE_CHUNK_MAX];
+	uint64_t buf = ARG1(f), max = ARG2(f), out = ARG3(f);
+	size_t n;
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_CONSOLE, FE_RIGHT_WRITE, &con);
+
+	if (st != FE_OK)
+		return st;
+	if (max == 0)
+		return FE_ERR_INVALID_ARG;
+	max = max < sizeof(chunk) ? max : sizeof(chunk);
+	/* Checked before the take: the bytes taken must reach the caller. */
+	if ((st = user_check_write(buf, max)) != FE_OK || (st = user_check_write(out, sizeof(uint64_t))) != FE_OK)
+		return st;
+	if ((st = console_driver_take(current_process(), chunk, max, &n)) != FE_OK)
+		return st;
+	uint64_t n64 = n;
+	if ((st = copy_to_user(buf, chunk, n)) != FE_OK)
+		return st;
+	return copy_to_user(out, &n64, sizeof(n64));
+}
+
+fe_status_t sys_console_detach(struct trap_frame *f)
+{
+	struct kobj *con;
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_CONSOLE, FE_RIGHT_WRITE, &con);
+
+	return st == FE_OK ? console_driver_detach(current_process()) : st;
 }
 
 fe_status_t sys_irq_bind(struct trap_frame *f)
@@ -203,6 +251,10 @@ fe_status_t sys_kernel_stats(struct trap_frame *f)
 	ks.kheap_frames = heap.slabs;
 	ks.iommu_units = pci_dma_iommu_units();
 	ks.dma_faults = pci_dma_fault_count();
+	struct console_stats cs = console_get_stats();
+	ks.console_dropped = cs.dropped;
+	ks.console_reclaimed = cs.reclaimed;
+	ks.console_attached = cs.attached;
 	return copy_to_user(ARG1(f), &ks, sizeof(ks));
 }
 

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/panic.h"
 #include "mm/aspace.h"
+#include "object/console_driver.h"
 #include "object/process.h"
 #include "object/thread.h"
 #include "sched/sched.h"
@@ -70,6 +71,9 @@ static const syscall_fn table[FE_SYS_COUNT] = {
 	[FE_SYS_PCI_DMA_MAP] = sys_pci_dma_map,
 	[FE_SYS_PCI_DMA_UNMAP] = sys_pci_dma_unmap,
 	[FE_SYS_PCI_RELEASE] = sys_pci_release,
+	[FE_SYS_CONSOLE_ATTACH] = sys_console_attach,
+	[FE_SYS_CONSOLE_TAKE] = sys_console_take,
+	[FE_SYS_CONSOLE_DETACH] = sys_console_detach,
 };
 
 static uint64_t syscalls;
@@ -110,6 +114,7 @@ void return_to_user(struct trap_frame *f)
 {
 	struct thread *t = sched_current();
 
+	console_driver_poll(); /* output this kernel entry made: tell the UART driver */
 	for (;;) {
 		kobj_reap();
 		if (t->killed)

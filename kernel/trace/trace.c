@@ -101,6 +101,7 @@ const char *trace_event_name(uint16_t type)
 	case FE_TRACE_TIMER_FIRE: return "timer_fire";
 	case FE_TRACE_SLAB_GROW: return "slab_grow";
 	case FE_TRACE_PANIC: return "panic";
+	case FE_TRACE_CONSOLE: return "console";
 	case FE_TRACE_BOOT_PHASE: return "boot_phase";
 	case FE_TRACE_BOOT_PROBLEM: return "boot_problem";
 	case FE_TRACE_SYSCALL_ENTER: return "syscall_enter";

@@ -39,8 +39,11 @@ void cmd_restart(int argc, char **argv);
 void cmd_crash(int argc, char **argv);
 void cmd_shutdown(int argc, char **argv);
 
-/* ---- input.c: the serial port, through io-port and IRQ capabilities ---- */
+/* ---- input.c: the serial line, through the UART driver or COM1 itself ---- */
 struct serial {
+	fe_handle_t uart;  /* the UART driver's endpoint (FE_HANDLE_INVALID: COM1 itself) */
+	uint8_t got[24];   /* bytes the driver answered, not yet used */
+	size_t got_len, got_next;
 	fe_handle_t io;    /* COM1's ports */
 	fe_handle_t irq;   /* IRQ 4 */
 	fe_handle_t notif; /* IRQ 4 arrives here, bit 0 */
@@ -49,9 +52,11 @@ struct serial {
 };
 
 /*
- * Takes over serial input: binds IRQ 4 to a new notification and enables
- * the UART's receive interrupt. FE_ERR_NOT_FOUND if this process lacks the
- * io-port or IRQ capability, else the failing call's status.
+ * Takes over serial input: from the supervised UART driver (`connect uart`
+ * through the supervisor) if there is one; else from COM1 itself: binds
+ * IRQ 4 to a new notification and enables the UART's receive interrupt.
+ * FE_ERR_NOT_FOUND if neither is possible (no driver, and no io-port or IRQ
+ * capability), else the failing call's status.
  */
 fe_status_t serial_start(struct serial *s);
 

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Serial input: the 16550 UART at COM1, read through the io-port
- * capability; IRQ 4 arrives as bit 0 of a notification. Output (the echo
- * included) goes through the console capability like every other line, so
- * the kernel's console stays the one writer of the transmit side.
+ * Serial input. Supervised, from the UART driver (user/uart16550, through
+ * fe/serial.h); without one, from the 16550 at COM1 itself, read through the
+ * io-port capability, IRQ 4 arriving as bit 0 of a notification. Output
+ * (the echo included) goes through the console capability like every other
+ * line, so there is one writer of the transmit side: the kernel's console,
+ * or the driver that took it over.
  */
+#include <fe/serial.h>
+#include <fe/supervisor.h>
 #include <fe/sys.h>
 
 #include "console.h"
@@ -54,10 +58,14 @@ static fe_status_t uart_enable_rx_irq(const struct serial *s)
 
 fe_status_t serial_start(struct serial *s)
 {
+	fe_handle_t ctl = fe_supervisor_handle();
 	fe_status_t st;
 
-	*s = (struct serial){ .io = fe_start_handle(FE_START_IOPORT_COM1),
+	*s = (struct serial){ .uart = FE_HANDLE_INVALID, .io = fe_start_handle(FE_START_IOPORT_COM1),
 	                      .irq = fe_start_handle(FE_START_IRQ_COM1) };
+	if (ctl != FE_HANDLE_INVALID && fe_supervisor_connect(ctl, "uart", &s->uart) == FE_OK)
+		return FE_OK;
+	s->uart = FE_HANDLE_INVALID;
 	if (s->io == FE_HANDLE_INVALID || s->irq == FE_HANDLE_INVALID)
 		return FE_ERR_NOT_FOUND;
 	if ((st = fe_notif_create(&s->notif)) != FE_OK)
@@ -79,6 +87,16 @@ static fe_status_t next_byte(struct serial *s, uint8_t *c)
 {
 	bool irq_taken = false;
 	fe_status_t st;
+
+	if (s->uart != FE_HANDLE_INVALID) {
+		while (s->got_next == s->got_len) {
+			s->got_next = 0;
+			if ((st = fe_serial_read(s->uart, s->got, sizeof(s->got), &s->got_len)) != FE_OK)
+				return st;
+		}
+		*c = s->got[s->got_next++];
+		return FE_OK;
+	}
 
 	for (;;) {
 		uint32_t lsr, v;

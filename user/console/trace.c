@@ -42,6 +42,7 @@ static const char *const event_names[] = {
 	[FE_TRACE_TLB_SHOOTDOWN] = "tlb_shootdown",
 	[FE_TRACE_PROCESS_WATCH] = "process_watch",
 	[FE_TRACE_PCI] = "pci",
+	[FE_TRACE_CONSOLE] = "console",
 	[FE_TRACE_IOMMU_FAULT] = "iommu_fault",
 };
 
@@ -55,9 +56,10 @@ static const char *const syscall_names[FE_SYS_COUNT] = {
 	"irq_ack", "ioport_in", "ioport_out", "trace_read", "kernel_stats", "thread_sleep",
 	"thread_set_affinity", "cpu_current", "cpu_stats", "node_stats", "process_watch",
 	"pci_config_read", "pci_config_write", "pci_device_create", "pci_bar", "pci_irq_bind",
-	"pci_dma_map", "pci_dma_unmap", "pci_release",
+	"pci_dma_map", "pci_dma_unmap", "pci_release", "console_attach", "console_take",
+	"console_detach",
 };
-_Static_assert(FE_SYS_PCI_RELEASE == 48 && FE_SYS_COUNT == 49, "syscall_names follows syscall.h");
+_Static_assert(FE_SYS_CONSOLE_DETACH == 51 && FE_SYS_COUNT == 52, "syscall_names follows syscall.h");
 
 static const char *event_name(uint16_t type)
 {

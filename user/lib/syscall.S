@@ -81,6 +81,9 @@
 	SYSCALL fe_pci_dma_map, FE_SYS_PCI_DMA_MAP, %r8d
 	SYSCALL fe_pci_dma_unmap, FE_SYS_PCI_DMA_UNMAP
 	SYSCALL fe_pci_release, FE_SYS_PCI_RELEASE
+	SYSCALL fe_console_attach, FE_SYS_CONSOLE_ATTACH, %r10d
+	SYSCALL fe_console_take, FE_SYS_CONSOLE_TAKE
+	SYSCALL fe_console_detach, FE_SYS_CONSOLE_DETACH
 	SYSCALL fe_ioport_out, FE_SYS_IOPORT_OUT, %esi, %edx, %r10d
 	SYSCALL fe_trace_read, FE_SYS_TRACE_READ
 	SYSCALL fe_kernel_stats, FE_SYS_KERNEL_STATS

@@ -90,6 +90,17 @@ fe_status_t fe_pci_dma_map(fe_handle_t dev, fe_handle_t vmo, uint64_t offset, ui
 fe_status_t fe_pci_dma_unmap(fe_handle_t dev, uint64_t device_addr);
 /* Ends this process's claim: the device quiesced (FE_ERR_BAD_STATE without one). */
 fe_status_t fe_pci_release(fe_handle_t dev);
+/*
+ * A UART driver takes the console's output over (it must hold the console's
+ * I/O ports): from then on every console write, the kernel's too, waits in a
+ * kernel ring, and `bit` of notif is signalled when some does. take confirms
+ * the chunk taken last and copies the next (*n = 0: none waits; at most one
+ * line, FE_CONSOLE_CHUNK_MAX bytes). When the driver detaches or ends, the
+ * kernel writes the port itself again, starting with the unconfirmed bytes.
+ */
+fe_status_t fe_console_attach(fe_handle_t con, fe_handle_t io, fe_handle_t notif, uint32_t bit);
+fe_status_t fe_console_take(fe_handle_t con, char *buf, uint64_t max, uint64_t *n);
+fe_status_t fe_console_detach(fe_handle_t con);
 uint64_t fe_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                      uint64_t a5);
 uint64_t fe_rdtsc(void);

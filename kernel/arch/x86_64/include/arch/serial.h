@@ -2,6 +2,9 @@
 #ifndef FERROUS_ARCH_SERIAL_H
 #define FERROUS_ARCH_SERIAL_H
 
+/* The console's UART: COM1's eight ports and its ISA interrupt. */
+#define ARCH_SERIAL_PORT 0x3f8
+#define ARCH_SERIAL_PORT_COUNT 8
 #define SERIAL_ISA_IRQ 4
 #define SERIAL_IER_RX 0x01     /* interrupt when a byte arrives */
 #define SERIAL_IER_THRE 0x02   /* interrupt when the transmitter is empty */

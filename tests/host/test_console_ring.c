@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host tests of kernel/core/console_ring.c, the ring between console
+ * writers and a user-space UART driver: chunks end at a newline, a take
+ * confirms the chunk before it, writes are stored whole or dropped whole
+ * with a marker line, and what a driver leaves is drained exactly once:
+ * [done, head), the unconfirmed chunk included.
+ */
+#include "host_test.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/console_ring.h"
+
+#define SIZE 64u
+
+struct fixture {
+	struct console_ring r;
+	char mem[SIZE];
+	char drained[4 * SIZE];
+	size_t ndrained;
+};
+
+static struct fixture *make(void)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	console_ring_init(&f->r, f->mem, SIZE);
+	return f;
+}
+
+static void sink(char c, void *ctx)
+{
+	struct fixture *f = ctx;
+	assert_true(f->ndrained < sizeof(f->drained));
+	f->drained[f->ndrained++] = c;
+}
+
+static bool put(struct fixture *f, const char *s)
+{
+	return console_ring_put(&f->r, s, strlen(s));
+}
+
+/* The next chunk as a string (a test's chunks never hold NULs). */
+static const char *take(struct fixture *f, size_t max)
+{
+	static char out[CONSOLE_RING_CHUNK + 1];
+	size_t n = console_ring_take(&f->r, out, max);
+	out[n] = '\0';
+	return out;
+}
+
+static void chunks_end_at_each_newline(void **state)
+{
+	(void)state;
+	struct fixture *f = make();
+	assert_true(put(f, "one\ntwo\nthr"));
+	assert_string_equal(take(f, 100), "one\n");
+	assert_string_equal(take(f, 100), "two\n");
+	assert_string_equal(take(f, 100), "thr");
+	assert_string_equal(take(f, 100), "");
+	assert_true(put(f, "ee\n"));
+	assert_string_equal(take(f, 2), "ee"); /* max cuts a line too */
+	assert_string_equal(take(f, 100), "\n");
+	assert_int_equal(console_ring_unsent(&f->r), 1); /* the last chunk, unconfirmed */
+	assert_string_equal(take(f, 100), "");
+	assert_int_equal(console_ring_unsent(&f->r), 0);
+	free(f);
+}
+
+static void a_take_confirms_the_chunk_before_it(void **state)
+{
+	(void)state;
+	struct fixture *f = make();
+	assert_true(put(f, "a\nb\n"));
+	assert_int_equal(console_ring_unsent(&f->r), 4);
+	take(f, 100);
+	assert_int_equal(console_ring_unsent(&f->r), 4); /* "a\n" handed out, not confirmed */
+	take(f, 100);
+	assert_int_equal(console_ring_unsent(&f->r), 2); /* "a\n" confirmed by the second take */
+	free(f);
+}
+
+static void drain_writes_what_was_not_confirmed_once(void **state)
+{
+	(void)state;
+	struct fixture *f = make();
+	assert_true(put(f, "first\nsecond\nthird\n"));
+	take(f, 100);              /* "first\n" */
+	take(f, 100);              /* confirms it; "second\n" in the driver's hands */
+	console_ring_drain(&f->r, sink, f);
+	f->drained[f->ndrained] = '\0';
+	assert_string_equal(f->drained, "second\nthird\n"); /* the driver may have died mid-chunk */
+	assert_int_equal(console_ring_unsent(&f->r), 0);
+	assert_string_equal(take(f, 100), "");
+	f->ndrained = 0;
+	console_ring_drain(&f->r, sink, f);
+	assert_int_equal(f->ndrained, 0); /* nothing twice */
+	free(f);
+}
+
+static void full_ring_drops_whole_writes_and_says_so(void **state)
+{
+	(void)state;
+	struct fixture *f = make();
+	char big[SIZE + 2];
+
+	memset(big, 'x', SIZE + 1);
+	big[SIZE + 1] = '\0';
+	assert_false(put(f, big)); /* never cut mid-way */
+	assert_int_equal(f->r.dropped, SIZE + 1);
+	assert_int_equal(console_ring_unsent(&f->r), 0);
+	assert_true(put(f, "ok\n"));
+	assert_string_equal(take(f, 100), "\n");
+	assert_string_equal(take(f, 100), "[console: 65 bytes dropped]\n");
+	assert_string_equal(take(f, 100), "ok\n");
+	assert_int_equal(f->r.dropped, SIZE + 1); /* the marker is not a drop */
+	free(f);
+}
+
+static void unconfirmed_bytes_hold_their_room(void **state)
+{
+	(void)state;
+	struct fixture *f = make();
+	char line[SIZE / 2 + 1];
+
+	memset(line, 'y', SIZE / 2);
+	line[SIZE / 2] = '\0';
+	assert_true(put(f, line));
+	assert_true(put(f, line)); /* exactly full */
+	assert_false(put(f, "z"));
+	take(f, CONSOLE_RING_CHUNK); /* all 64 handed out, none confirmed: still no room */
+	assert_false(put(f, "z"));
+	take(f, CONSOLE_RING_CHUNK); /* confirmed: room again, after the marker */
+	assert_true(put(f, "z"));
+	assert_int_equal(f->r.dropped, 2);
+	free(f);
+}
+
+static void wraps_around_many_times(void **state)
+{
+	(void)state;
+	struct fixture *f = make();
+	char want[32], got[CONSOLE_RING_CHUNK];
+
+	for (unsigned i = 0; i < 1000; i++) {
+		int len = snprintf(want, sizeof(want), "line %u\n", i);
+		assert_true(console_ring_put(&f->r, want, (size_t)len));
+		size_t n = console_ring_take(&f->r, got, sizeof(got));
+		assert_int_equal(n, (size_t)len);
+		assert_memory_equal(got, want, n);
+	}
+	assert_int_equal(f->r.dropped, 0);
+	free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(chunks_end_at_each_newline),
+		cmocka_unit_test(a_take_confirms_the_chunk_before_it),
+		cmocka_unit_test(drain_writes_what_was_not_confirmed_once),
+		cmocka_unit_test(full_ring_drops_whole_writes_and_says_so),
+		cmocka_unit_test(unconfirmed_bytes_hold_their_room),
+		cmocka_unit_test(wraps_around_many_times),
+	};
+	return cmocka_run_group_tests_name("console_ring", tests, NULL, NULL);
+}
