@@ -82,6 +82,11 @@ class Scenario:
     # of the boot; after QEMU exits, the peer's counts must agree with what the
     # guest printed (`# net-count ...`; testrun.py, check_net_peer). [] = none.
     net_nics: list[str] = field(default_factory=list)
+    # Lines `# seq K of N: PAYLOAD` (K = 1..N, PAYLOAD as the guest's
+    # SEQ_PAYLOAD) must each be on the console exactly once, whole and in
+    # order: console output that crosses a UART driver's crashes is neither
+    # lost, doubled nor cut (testrun.py, check_seq_lines).
+    seq_check: bool = False
     # Single-threaded TCG: more vCPUs than host cores make multi-threaded
     # TCG's cross-vCPU wake-ups very slow (DESIGN section 11).
     accel: str = "tcg"
@@ -244,7 +249,8 @@ SCENARIOS: list[Scenario] = [
     # every acknowledged write checked on the image afterwards.
     Scenario("supervisor", "init.run=supervisor supervisor.manifest=svctest.services qemu_exit=1",
              smp=2, ktap=True, timeout=300, disk_mib=8, disk_check=True,
-             must=[INIT_LOADED, r"supervisor: 12 services from svctest\.services",
+             seq_check=True,
+             must=[INIT_LOADED, r"supervisor: 13 services from svctest\.services",
                    r"# svctest: ([5-9]\d|\d{3,}) crashes injected",
                    r"# restart: median \d+ us, p99 \d+ us over \d+ crashes",
                    r"init: supervisor exited with code 0"],

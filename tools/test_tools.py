@@ -117,6 +117,22 @@ class JudgeTests(unittest.TestCase):
         self.assertFalse(out[0].ok)
 
 
+class SeqCheckTests(unittest.TestCase):
+    def lines(self, ks, n, payload=testrun.SEQ_PAYLOAD) -> str:
+        return "".join(f"# seq {k} of {n}: {payload}\r\n" for k in ks)
+
+    def test_each_once_in_order_passes(self) -> None:
+        self.assertEqual(testrun.check_seq_lines("x\n" + self.lines([1, 2, 3], 3)), [])
+
+    def test_lost_doubled_and_cut_lines_fail(self) -> None:
+        self.assertTrue(testrun.check_seq_lines(self.lines([1, 3], 3)))
+        self.assertTrue(testrun.check_seq_lines(self.lines([1, 2, 2, 3], 3)))
+        self.assertTrue(testrun.check_seq_lines(self.lines([2, 1, 3], 3)))
+        cut = self.lines([1], 2) + "# seq 2 of 2: the quick# seq 2 of 2: " + testrun.SEQ_PAYLOAD + "\n"
+        self.assertTrue(testrun.check_seq_lines(cut))
+        self.assertTrue(testrun.check_seq_lines("nothing\n"))
+
+
 class FakeQemuTests(unittest.TestCase):
     def _script(self, body: str) -> str:
         fd, path = tempfile.mkstemp(suffix=".sh")

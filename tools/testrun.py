@@ -323,6 +323,33 @@ def blk_pattern(sector: int, count: int, salt: int) -> bytes:
     return bytes(((sector * 131 + i * 7 + salt) ^ (i >> 9)) & 0xff for i in range(count * 512))
 
 
+SEQ_PAYLOAD = "the quick brown fox jumps over the lazy dog 0123456789"
+SEQ_LINE = re.compile(r"^# seq (\d+) of (\d+): (.*)$")
+
+
+def check_seq_lines(log: str) -> list[str]:
+    """Each `# seq K of N: PAYLOAD` line once, whole, K = 1..N in order."""
+    problems, seen, total = [], [], None
+    for line in log.splitlines():
+        line = line.rstrip("\r")
+        if "# seq " not in line:
+            continue
+        m = SEQ_LINE.match(line)
+        if not m or m.group(3) != SEQ_PAYLOAD:
+            problems.append(f"a sequence line cut or garbled: {line!r}")
+            continue
+        seen.append(int(m.group(1)))
+        total = int(m.group(2))
+    if total is None:
+        return problems + ["no `# seq K of N` lines on the console"]
+    if seen != list(range(1, total + 1)):
+        missing = sorted(set(range(1, total + 1)) - set(seen))
+        doubled = sorted(k for k in set(seen) if seen.count(k) > 1)
+        problems.append(f"sequence lines not each once in order: missing {missing[:10]}, "
+                        f"doubled {doubled[:10]}, {len(seen)} seen of {total}")
+    return problems
+
+
 def check_acked_writes(log: str, image: str) -> list[str]:
     """Every write the guest reported acknowledged (`# blk-acked S N SALT`)
     must be in the disk image once QEMU has exited."""
@@ -385,6 +412,8 @@ def judge(s: Scenario, run: BootRun, log_path: str) -> list[Outcome]:
             problems.append(f"on the console but must not be: /{rx}/")
     if s.disk_mib and s.disk_check:
         problems += check_acked_writes(run.log, os.path.join(os.path.dirname(log_path), "disk.img"))
+    if s.seq_check:
+        problems += check_seq_lines(run.log)
     if s.net_nics:
         problems += check_net_peer(run.log, os.path.join(os.path.dirname(log_path), "peer.json"))
     cases = tap_outcomes(f"boot/{s.name}", run.log) if s.ktap else []

@@ -184,6 +184,7 @@ struct fe_kernel_stats {
 	uint64_t console_dropped;     /* bytes refused because the ring was full */
 	uint64_t console_reclaimed;   /* bytes a driver left unconfirmed that the kernel wrote itself */
 	uint64_t console_attached;    /* 1 while a driver holds the console */
+	uint64_t console_unsent;      /* bytes in the ring the driver has not confirmed yet */
 };
 
 /* The most bytes one FE_SYS_CONSOLE_TAKE hands out. */

@@ -150,9 +150,11 @@ bool console_attach(void) NO_THREAD_SAFETY_ANALYSIS
 	return ok;
 }
 
-void console_reclaim(void) NO_THREAD_SAFETY_ANALYSIS
+void console_reclaim(bool confirmed) NO_THREAD_SAFETY_ANALYSIS
 {
 	irqflags_t f = console_enter();
+	if (attached && confirmed)
+		console_ring_confirm(&ring);
 	if (attached)
 		reclaim_locked();
 	console_leave(f);
@@ -167,6 +169,14 @@ size_t console_take(char *out, size_t max) NO_THREAD_SAFETY_ANALYSIS
 	return n;
 }
 
+void console_note_sent(char c) NO_THREAD_SAFETY_ANALYSIS
+{
+	irqflags_t f = console_enter();
+	if (attached)
+		console_ring_sent(&ring, c);
+	console_leave(f);
+}
+
 bool console_take_news(void)
 {
 	return __atomic_load_n(&console_news, __ATOMIC_RELAXED) &&
@@ -177,7 +187,7 @@ struct console_stats console_get_stats(void) NO_THREAD_SAFETY_ANALYSIS
 {
 	irqflags_t f = console_enter();
 	struct console_stats s = { .dropped = ring.dropped, .reclaimed = reclaimed,
-	                           .attached = attached };
+	                           .unsent = console_ring_unsent(&ring), .attached = attached };
 	console_leave(f);
 	return s;
 }

@@ -38,16 +38,24 @@ void console_panic_takeover(void);
 
 /* Output goes to the ring from now on; false if a driver holds it already. */
 bool console_attach(void);
-/* The port is the kernel's again, after it wrote what the driver left. */
-void console_reclaim(void);
+/*
+ * The port is the kernel's again, after it wrote what the driver left:
+ * from the first byte of its last chunk it did not write if it ended (it
+ * may have died writing it), after the chunk if it let go itself
+ * (confirmed).
+ */
+void console_reclaim(bool confirmed);
 /* The driver's next chunk (console_ring_take); 0 if none or not attached. */
 size_t console_take(char *out, size_t max);
+/* The driver wrote c to the console's transmit register (console_ring_sent). */
+void console_note_sent(char c);
 /* True once after output entered the ring (for the driver's wake-up). */
 bool console_take_news(void);
 
 struct console_stats {
 	uint64_t dropped;   /* bytes refused: the ring was full */
 	uint64_t reclaimed; /* bytes a driver left that the kernel wrote itself */
+	uint64_t unsent;    /* bytes in the ring not yet confirmed */
 	bool attached;
 };
 struct console_stats console_get_stats(void);

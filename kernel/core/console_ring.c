@@ -41,11 +41,22 @@ bool console_ring_put(struct console_ring *r, const char *s, size_t n)
 	return true;
 }
 
+void console_ring_sent(struct console_ring *r, char c)
+{
+	if (r->sent < r->taken && r->buf[r->sent & (r->size - 1)] == c)
+		r->sent++;
+}
+
+void console_ring_confirm(struct console_ring *r)
+{
+	r->done = r->sent = r->taken;
+}
+
 size_t console_ring_take(struct console_ring *r, char *out, size_t max)
 {
 	size_t n = 0;
 
-	r->done = r->taken;
+	console_ring_confirm(r);
 	if (max > CONSOLE_RING_CHUNK)
 		max = CONSOLE_RING_CHUNK;
 	while (n < max && r->taken < r->head) {
@@ -65,7 +76,7 @@ uint64_t console_ring_unsent(const struct console_ring *r)
 
 void console_ring_drain(struct console_ring *r, void (*sink)(char c, void *ctx), void *ctx)
 {
-	for (uint64_t i = r->done; i < r->head; i++)
+	for (uint64_t i = r->sent; i < r->head; i++)
 		sink(r->buf[i & (r->size - 1)], ctx);
-	r->done = r->taken = r->head;
+	r->done = r->sent = r->taken = r->head;
 }

@@ -46,7 +46,7 @@ struct boot_times boot_times;
 
 void kernel_exit(enum kernel_exit_code code)
 {
-	console_reclaim(); /* what a UART driver has not written yet goes out first */
+	console_reclaim(false); /* what a UART driver has not written yet goes out first */
 	if (boot_opts.qemu_exit)
 		arch_qemu_exit((uint8_t)code);
 	arch_halt_forever();

@@ -39,11 +39,11 @@ fe_status_t console_driver_attach(struct process *p, const struct ioport *io,
 	return FE_OK;
 }
 
-static void end(const char *why)
+static void end(const char *why, bool confirmed)
 {
 	struct console_stats before = console_get_stats();
 
-	console_reclaim();
+	console_reclaim(confirmed);
 	struct console_stats after = console_get_stats();
 	trace_emit(FE_TRACE_CONSOLE, FE_TRACE_CONSOLE_DETACH, owner.proc->obj.koid,
 	           after.reclaimed - before.reclaimed, 0);
@@ -60,7 +60,7 @@ fe_status_t console_driver_detach(struct process *p)
 {
 	if (!p || owner.proc != p)
 		return FE_ERR_BAD_STATE;
-	end("detached");
+	end("detached", true);
 	return FE_OK;
 }
 
@@ -72,10 +72,16 @@ fe_status_t console_driver_take(struct process *p, char *out, size_t max, size_t
 	return FE_OK;
 }
 
+void console_driver_port_out(struct process *p, uint16_t port, uint32_t value)
+{
+	if (owner.proc == p && port == ARCH_SERIAL_PORT)
+		console_note_sent((char)value);
+}
+
 void console_driver_process_ended(struct process *p)
 {
 	if (owner.proc == p)
-		end("ended");
+		end("ended", false);
 }
 
 void console_driver_poll(void)

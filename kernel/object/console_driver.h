@@ -13,6 +13,7 @@
 #define FERROUS_OBJECT_CONSOLE_DRIVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <ferrous/errors.h>
 
@@ -27,6 +28,8 @@ fe_status_t console_driver_attach(struct process *p, const struct ioport *io,
 fe_status_t console_driver_detach(struct process *p);
 /* The next chunk for p (FE_ERR_BAD_STATE unless attached); *n = 0: nothing waits. */
 fe_status_t console_driver_take(struct process *p, char *out, size_t max, size_t *n);
+/* p wrote value to port: the driver's progress through its chunk, if it is one. */
+void console_driver_port_out(struct process *p, uint16_t port, uint32_t value);
 /* The process ends: an attachment it holds ends too. */
 void console_driver_process_ended(struct process *p);
 /* Tells the driver that output waits, if it does. Big lock held. */

@@ -164,6 +164,8 @@ fe_status_t sys_ioport_out(struct trap_frame *f)
 	if (st != FE_OK)
 		return st;
 	arch_port_out(port, width, (uint32_t)v);
+	if (width == 1)
+		console_driver_port_out(current_process(), port, (uint32_t)v);
 	return FE_OK;
 }
 
@@ -255,6 +257,7 @@ fe_status_t sys_kernel_stats(struct trap_frame *f)
 	ks.console_dropped = cs.dropped;
 	ks.console_reclaimed = cs.reclaimed;
 	ks.console_attached = cs.attached;
+	ks.console_unsent = cs.unsent;
 	return copy_to_user(ARG1(f), &ks, sizeof(ks));
 }
 

@@ -4,7 +4,7 @@
  * writers and a user-space UART driver: chunks end at a newline, a take
  * confirms the chunk before it, writes are stored whole or dropped whole
  * with a marker line, and what a driver leaves is drained exactly once:
- * [done, head), the unconfirmed chunk included.
+ * [sent, head), from the first byte of its chunk it was not seen writing.
  */
 #include "host_test.h"
 
@@ -101,6 +101,49 @@ static void drain_writes_what_was_not_confirmed_once(void **state)
 	free(f);
 }
 
+static void bytes_seen_on_the_port_are_not_written_again(void **state)
+{
+	(void)state;
+	struct fixture *f = make();
+	assert_true(put(f, "abc\ndef\n"));
+	take(f, 100);                   /* "abc\n" */
+	console_ring_sent(&f->r, 'a');
+	console_ring_sent(&f->r, 'b');
+	console_ring_sent(&f->r, 'x');  /* not the next byte: ignored */
+	console_ring_sent(&f->r, '\r'); /* nor the CR a driver adds */
+	console_ring_drain(&f->r, sink, f); /* the driver died after "ab" */
+	f->drained[f->ndrained] = '\0';
+	assert_string_equal(f->drained, "c\ndef\n");
+	free(f);
+}
+
+static void sent_stops_at_the_chunk(void **state)
+{
+	(void)state;
+	struct fixture *f = make();
+	assert_true(put(f, "ab\ncd\n"));
+	take(f, 100);                   /* "ab\n" */
+	for (const char *c = "ab\ncd\n"; *c; c++)
+		console_ring_sent(&f->r, *c); /* "cd\n" was never handed out */
+	console_ring_drain(&f->r, sink, f);
+	f->drained[f->ndrained] = '\0';
+	assert_string_equal(f->drained, "cd\n");
+	free(f);
+}
+
+static void confirm_ends_the_last_chunk(void **state)
+{
+	(void)state;
+	struct fixture *f = make();
+	assert_true(put(f, "mine\nrest\n"));
+	take(f, 100);                 /* "mine\n" written by a driver that lets go */
+	console_ring_confirm(&f->r);
+	console_ring_drain(&f->r, sink, f);
+	f->drained[f->ndrained] = '\0';
+	assert_string_equal(f->drained, "rest\n");
+	free(f);
+}
+
 static void full_ring_drops_whole_writes_and_says_so(void **state)
 {
 	(void)state;
@@ -162,6 +205,9 @@ int main(void)
 		cmocka_unit_test(chunks_end_at_each_newline),
 		cmocka_unit_test(a_take_confirms_the_chunk_before_it),
 		cmocka_unit_test(drain_writes_what_was_not_confirmed_once),
+		cmocka_unit_test(bytes_seen_on_the_port_are_not_written_again),
+		cmocka_unit_test(sent_stops_at_the_chunk),
+		cmocka_unit_test(confirm_ends_the_last_chunk),
 		cmocka_unit_test(full_ring_drops_whole_writes_and_says_so),
 		cmocka_unit_test(unconfirmed_bytes_hold_their_room),
 		cmocka_unit_test(wraps_around_many_times),

@@ -39,6 +39,7 @@ static const struct {
 	{ "missing_program_fails_alone", missing_program_fails_alone },
 	{ "device_resolved_or_failed", device_resolved_or_failed },
 	{ "driver_restarts_under_a_client", driver_restarts_under_a_client },
+	{ "uart_crashes_keep_the_console", uart_crashes_keep_the_console },
 };
 
 void test_fail(struct test *t, int line, const char *fmt, ...)

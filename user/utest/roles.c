@@ -206,6 +206,7 @@ int ut_role_main(const char *role, const char *arg)
 	if (strcmp(role, "contig-hog") == 0) return ut_role_contig_hog();
 	if (strcmp(role, "contig-churn") == 0) return ut_role_contig_churn();
 	if (strcmp(role, "tlb") == 0) return ut_role_tlb();
+	if (strcmp(role, "console-driver") == 0) return ut_role_console_driver();
 	if (strcmp(role, "spinners") == 0) return ut_role_spinners();
 	if (strcmp(role, "numa") == 0) return ut_role_numa(arg);
 	if (strcmp(role, "rflags") == 0) return ut_role_rflags(arg);
