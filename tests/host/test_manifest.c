@@ -197,15 +197,19 @@ static void the_ramdisk_manifests_parse(void **state)
 	(void)state;
 	struct fe_manifest *m = parse_file("initrd/services");
 
-	expect_order(m, "echo console");
+	expect_order(m, "uart echo console");
 	const struct fe_manifest_service *con = &m->services[idx(m, "console")];
 	assert_true(fe_manifest_has_cap(con, FE_MANIFEST_CAP_SUPERVISOR));
+	assert_false(fe_manifest_has_cap(con, FE_MANIFEST_CAP_IOPORT_COM1)); /* uart's now */
 	assert_int_equal(con->budget, 64u << 20);
+	const struct fe_manifest_service *uart = &m->services[idx(m, "uart")];
+	assert_true(fe_manifest_has_cap(uart, FE_MANIFEST_CAP_IOPORT_COM1));
+	assert_true(fe_manifest_has_cap(uart, FE_MANIFEST_CAP_IRQ_COM1));
 	free(m);
 
 	m = parse_file("initrd/svctest.services");
-	assert_int_equal(m->nservices, 12);
-	expect_order(m, "base mid top echo svctest once flaky quitter ghost disk nodisk blk");
+	assert_int_equal(m->nservices, 13);
+	expect_order(m, "uart base mid top echo svctest once flaky quitter ghost disk nodisk blk");
 	free(m);
 }
 
