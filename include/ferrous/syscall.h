@@ -79,7 +79,8 @@
 #define FE_SYS_CONSOLE_ATTACH          49 /* (console, ioport, notification, bit): WRITE; WRITE; SIGNAL. Console output goes to a ring this process drains (a UART driver); the ioport must cover the console's port */
 #define FE_SYS_CONSOLE_TAKE            50 /* (console, char *buf, max, uint64_t *n): WRITE; the attached process only: confirms the last chunk, copies the next (at most one line, FE_CONSOLE_CHUNK_MAX) */
 #define FE_SYS_CONSOLE_DETACH          51 /* (console): WRITE; the attached process only: the kernel writes the port again */
-#define FE_SYS_COUNT                   52
+#define FE_SYS_IOPORT_WRITE            52 /* (ioport, port, const uint8_t *buf, len <= FE_IOPORT_WRITE_MAX): WRITE; the bytes to one 8-bit port in turn (a UART's FIFO) */
+#define FE_SYS_COUNT                   53
 
 /* The most bytes one vmo_read or vmo_write moves (1 MiB); more, within the
  * object, is FE_ERR_INVALID_ARG. The copy is whole or nothing, so it cannot pause, and
@@ -186,6 +187,9 @@ struct fe_kernel_stats {
 	uint64_t console_attached;    /* 1 while a driver holds the console */
 	uint64_t console_unsent;      /* bytes in the ring the driver has not confirmed yet */
 };
+
+/* The most bytes one FE_SYS_IOPORT_WRITE writes (the call holds the big lock). */
+#define FE_IOPORT_WRITE_MAX 64u
 
 /* The most bytes one FE_SYS_CONSOLE_TAKE hands out. */
 #define FE_CONSOLE_CHUNK_MAX 256u

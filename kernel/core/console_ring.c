@@ -63,8 +63,6 @@ size_t console_ring_take(struct console_ring *r, char *out, size_t max)
 		char c = r->buf[r->taken & (r->size - 1)];
 		out[n++] = c;
 		r->taken++;
-		if (c == '\n')
-			break;
 	}
 	return n;
 }

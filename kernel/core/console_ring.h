@@ -42,8 +42,8 @@ void console_ring_init(struct console_ring *r, char *buf, uint64_t size);
 bool console_ring_put(struct console_ring *r, const char *s, size_t n);
 /*
  * Confirms the chunk handed out last (done = taken), then copies up to max
- * (at most CONSOLE_RING_CHUNK) waiting bytes into out, ending after the
- * first newline, and returns their number (0: nothing waits).
+ * (at most CONSOLE_RING_CHUNK) waiting bytes into out and returns their
+ * number (0: nothing waits).
  */
 size_t console_ring_take(struct console_ring *r, char *out, size_t max);
 /* The driver wrote byte c to the port: if it is the next of its chunk, sent moves past it. */

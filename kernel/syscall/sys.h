@@ -71,6 +71,7 @@ fe_status_t sys_pci_irq_bind(struct trap_frame *f);
 fe_status_t sys_pci_dma_map(struct trap_frame *f);
 fe_status_t sys_pci_dma_unmap(struct trap_frame *f);
 fe_status_t sys_pci_release(struct trap_frame *f);
+fe_status_t sys_ioport_write(struct trap_frame *f);
 fe_status_t sys_console_attach(struct trap_frame *f);
 fe_status_t sys_console_take(struct trap_frame *f);
 fe_status_t sys_console_detach(struct trap_frame *f);

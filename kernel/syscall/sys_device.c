@@ -169,6 +169,30 @@ fe_status_t sys_ioport_out(struct trap_frame *f)
 	return FE_OK;
 }
 
+fe_status_t sys_ioport_write(struct trap_frame *f)
+{
+	struct kobj *o;
+	uint8_t bytes[FE_IOPORT_WRITE_MAX];
+	uint64_t p = ARG1(f), buf = ARG2(f), len = ARG3(f);
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_IOPORT, FE_RIGHT_WRITE, &o);
+
+	if (st != FE_OK)
+		return st;
+	struct ioport *io = (struct ioport *)o;
+	if (len == 0 || len > FE_IOPORT_WRITE_MAX)
+		return FE_ERR_INVALID_ARG;
+	if (p < io->base || !range_within(p - io->base, 1, io->count))
+		return FE_ERR_OUT_OF_RANGE;
+	if ((st = copy_from_user(bytes, buf, len)) != FE_OK)
+		return st; /* nothing written */
+	struct process *me = current_process();
+	for (uint64_t i = 0; i < len; i++) {
+		arch_port_out((uint16_t)p, 1, bytes[i]);
+		console_driver_port_out(me, (uint16_t)p, bytes[i]);
+	}
+	return FE_OK;
+}
+
 /* Copies up to max of the newest records of every CPU, oldest first. */
 /* The CPU whose record `take[cpu]` back (1 = its newest) is the newest
  * (newest = true) or oldest among all CPUs' candidates; false if none. */

@@ -74,6 +74,7 @@ static const syscall_fn table[FE_SYS_COUNT] = {
 	[FE_SYS_CONSOLE_ATTACH] = sys_console_attach,
 	[FE_SYS_CONSOLE_TAKE] = sys_console_take,
 	[FE_SYS_CONSOLE_DETACH] = sys_console_detach,
+	[FE_SYS_IOPORT_WRITE] = sys_ioport_write,
 };
 
 static uint64_t syscalls;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host tests of kernel/core/console_ring.c, the ring between console
- * writers and a user-space UART driver: chunks end at a newline, a take
+ * writers and a user-space UART driver: chunks of what waits, a take
  * confirms the chunk before it, writes are stored whole or dropped whole
  * with a marker line, and what a driver leaves is drained exactly once:
  * [sent, head), from the first byte of its chunk it was not seen writing.
@@ -52,17 +52,16 @@ static const char *take(struct fixture *f, size_t max)
 	return out;
 }
 
-static void chunks_end_at_each_newline(void **state)
+static void chunks_are_what_waits_up_to_max(void **state)
 {
 	(void)state;
 	struct fixture *f = make();
 	assert_true(put(f, "one\ntwo\nthr"));
-	assert_string_equal(take(f, 100), "one\n");
-	assert_string_equal(take(f, 100), "two\n");
-	assert_string_equal(take(f, 100), "thr");
+	assert_string_equal(take(f, 5), "one\nt");
+	assert_string_equal(take(f, 100), "wo\nthr");
 	assert_string_equal(take(f, 100), "");
 	assert_true(put(f, "ee\n"));
-	assert_string_equal(take(f, 2), "ee"); /* max cuts a line too */
+	assert_string_equal(take(f, 2), "ee");
 	assert_string_equal(take(f, 100), "\n");
 	assert_int_equal(console_ring_unsent(&f->r), 1); /* the last chunk, unconfirmed */
 	assert_string_equal(take(f, 100), "");
@@ -76,9 +75,9 @@ static void a_take_confirms_the_chunk_before_it(void **state)
 	struct fixture *f = make();
 	assert_true(put(f, "a\nb\n"));
 	assert_int_equal(console_ring_unsent(&f->r), 4);
-	take(f, 100);
+	take(f, 2);
 	assert_int_equal(console_ring_unsent(&f->r), 4); /* "a\n" handed out, not confirmed */
-	take(f, 100);
+	take(f, 2);
 	assert_int_equal(console_ring_unsent(&f->r), 2); /* "a\n" confirmed by the second take */
 	free(f);
 }
@@ -88,8 +87,8 @@ static void drain_writes_what_was_not_confirmed_once(void **state)
 	(void)state;
 	struct fixture *f = make();
 	assert_true(put(f, "first\nsecond\nthird\n"));
-	take(f, 100);              /* "first\n" */
-	take(f, 100);              /* confirms it; "second\n" in the driver's hands */
+	take(f, 6);                /* "first\n" */
+	take(f, 7);                /* confirms it; "second\n" in the driver's hands */
 	console_ring_drain(&f->r, sink, f);
 	f->drained[f->ndrained] = '\0';
 	assert_string_equal(f->drained, "second\nthird\n"); /* the driver may have died mid-chunk */
@@ -106,7 +105,7 @@ static void bytes_seen_on_the_port_are_not_written_again(void **state)
 	(void)state;
 	struct fixture *f = make();
 	assert_true(put(f, "abc\ndef\n"));
-	take(f, 100);                   /* "abc\n" */
+	take(f, 4);                     /* "abc\n" */
 	console_ring_sent(&f->r, 'a');
 	console_ring_sent(&f->r, 'b');
 	console_ring_sent(&f->r, 'x');  /* not the next byte: ignored */
@@ -122,7 +121,7 @@ static void sent_stops_at_the_chunk(void **state)
 	(void)state;
 	struct fixture *f = make();
 	assert_true(put(f, "ab\ncd\n"));
-	take(f, 100);                   /* "ab\n" */
+	take(f, 3);                     /* "ab\n" */
 	for (const char *c = "ab\ncd\n"; *c; c++)
 		console_ring_sent(&f->r, *c); /* "cd\n" was never handed out */
 	console_ring_drain(&f->r, sink, f);
@@ -136,7 +135,7 @@ static void confirm_ends_the_last_chunk(void **state)
 	(void)state;
 	struct fixture *f = make();
 	assert_true(put(f, "mine\nrest\n"));
-	take(f, 100);                 /* "mine\n" written by a driver that lets go */
+	take(f, 5);                   /* "mine\n" written by a driver that lets go */
 	console_ring_confirm(&f->r);
 	console_ring_drain(&f->r, sink, f);
 	f->drained[f->ndrained] = '\0';
@@ -156,9 +155,7 @@ static void full_ring_drops_whole_writes_and_says_so(void **state)
 	assert_int_equal(f->r.dropped, SIZE + 1);
 	assert_int_equal(console_ring_unsent(&f->r), 0);
 	assert_true(put(f, "ok\n"));
-	assert_string_equal(take(f, 100), "\n");
-	assert_string_equal(take(f, 100), "[console: 65 bytes dropped]\n");
-	assert_string_equal(take(f, 100), "ok\n");
+	assert_string_equal(take(f, 100), "\n[console: 65 bytes dropped]\nok\n");
 	assert_int_equal(f->r.dropped, SIZE + 1); /* the marker is not a drop */
 	free(f);
 }
@@ -202,7 +199,7 @@ static void wraps_around_many_times(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(chunks_end_at_each_newline),
+		cmocka_unit_test(chunks_are_what_waits_up_to_max),
 		cmocka_unit_test(a_take_confirms_the_chunk_before_it),
 		cmocka_unit_test(drain_writes_what_was_not_confirmed_once),
 		cmocka_unit_test(bytes_seen_on_the_port_are_not_written_again),

@@ -57,9 +57,9 @@ static const char *const syscall_names[FE_SYS_COUNT] = {
 	"thread_set_affinity", "cpu_current", "cpu_stats", "node_stats", "process_watch",
 	"pci_config_read", "pci_config_write", "pci_device_create", "pci_bar", "pci_irq_bind",
 	"pci_dma_map", "pci_dma_unmap", "pci_release", "console_attach", "console_take",
-	"console_detach",
+	"console_detach", "ioport_write",
 };
-_Static_assert(FE_SYS_CONSOLE_DETACH == 51 && FE_SYS_COUNT == 52, "syscall_names follows syscall.h");
+_Static_assert(FE_SYS_IOPORT_WRITE == 52 && FE_SYS_COUNT == 53, "syscall_names follows syscall.h");
 
 static const char *event_name(uint16_t type)
 {

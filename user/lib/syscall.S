@@ -84,6 +84,7 @@
 	SYSCALL fe_console_attach, FE_SYS_CONSOLE_ATTACH, %r10d
 	SYSCALL fe_console_take, FE_SYS_CONSOLE_TAKE
 	SYSCALL fe_console_detach, FE_SYS_CONSOLE_DETACH
+	SYSCALL fe_ioport_write, FE_SYS_IOPORT_WRITE, %esi
 	SYSCALL fe_ioport_out, FE_SYS_IOPORT_OUT, %esi, %edx, %r10d
 	SYSCALL fe_trace_read, FE_SYS_TRACE_READ
 	SYSCALL fe_kernel_stats, FE_SYS_KERNEL_STATS

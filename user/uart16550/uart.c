@@ -63,22 +63,23 @@ static fe_status_t wait_tx_room(struct uart *u)
 	}
 }
 
+/* A FIFO's worth at a time: waits until the FIFO is empty, then fills it in
+ * one call (fe_ioport_write), '\n' as "\r\n". */
 fe_status_t uart_write(struct uart *u, const char *s, size_t n)
 {
-	unsigned room = 0;
+	uint8_t fifo[TX_FIFO];
 	fe_status_t st;
 
-	for (size_t i = 0; i < n; i++) {
-		bool crlf = s[i] == '\n';
-		if (room < (crlf ? 2u : 1u)) {
-			if ((st = wait_tx_room(u)) != FE_OK)
-				return st;
-			room = TX_FIFO;
+	for (size_t i = 0; i < n;) {
+		unsigned k = 0;
+		while (i < n && k + (s[i] == '\n' ? 2u : 1u) <= TX_FIFO) {
+			if (s[i] == '\n')
+				fifo[k++] = '\r';
+			fifo[k++] = (uint8_t)s[i++];
 		}
-		if ((crlf && (st = out(u, REG_DATA, '\r')) != FE_OK) ||
-		    (st = out(u, REG_DATA, (uint8_t)s[i])) != FE_OK)
+		if ((st = wait_tx_room(u)) != FE_OK ||
+		    (st = fe_ioport_write(u->io, u->base + REG_DATA, fifo, k)) != FE_OK)
 			return st;
-		room -= crlf ? 2u : 1u;
 	}
 	return FE_OK;
 }

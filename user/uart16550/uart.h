@@ -21,7 +21,7 @@ struct uart {
 
 /* 115200 8N1, FIFOs on and cleared, receive interrupt on. */
 fe_status_t uart_init(struct uart *u);
-/* Writes n bytes, '\n' as "\r\n", waiting for room in the transmit FIFO. */
+/* Writes n bytes, '\n' as "\r\n", a transmit FIFO's worth per call once it is empty. */
 fe_status_t uart_write(struct uart *u, const char *s, size_t n);
 /* Hands every byte the UART holds to put (which may drop it); *got counts them. */
 fe_status_t uart_drain_rx(struct uart *u, void (*put)(uint8_t c, void *ctx), void *ctx,

@@ -8,9 +8,9 @@
  * what a driver that ends leaves unconfirmed is written by the kernel
  * itself (counted in fe_kernel_stats.console_reclaimed).
  *
- * While a case holds the console, what it takes that is not its own (the
- * kernel's lines, say) is printed again after it lets go, so nothing
- * disappears from the log; and it prints nothing itself meanwhile.
+ * While a case holds the console, it prints nothing itself, and what it
+ * takes that is not its own (the kernel's lines, say) is printed again
+ * after it lets go, so nothing disappears from the log.
  */
 #include "ut.h"
 
@@ -30,23 +30,27 @@ static bool kstats(struct fe_kernel_stats *ks)
 	return tr != FE_HANDLE_INVALID && fe_kernel_stats(tr, ks) == FE_OK;
 }
 
-/* What a case took but did not expect, printed again once it let go. */
-static char others[4096];
-static size_t others_len;
+/* Everything taken while a case holds the console (the ring's 64 KiB and more). */
+static char taken[80 * 1024];
+static size_t taken_len;
 
-static void keep_other(const char *s, size_t n)
+/* Prints taken[] again but for the occurrences of skip (may be NULL). */
+static void reprint_taken(const char *skip)
 {
-	if (others_len + n <= sizeof(others)) {
-		memcpy(others + others_len, s, n);
-		others_len += n;
+	size_t len = skip ? strlen(skip) : 0, from = 0;
+
+	for (size_t i = 0; len && i + len <= taken_len;) {
+		if (memcmp(taken + i, skip, len) != 0) {
+			i++;
+			continue;
+		}
+		if (i > from)
+			(void)fe_console_write(fe_console, taken + from, i - from);
+		i += len;
+		from = i;
 	}
-}
-
-static void print_others(void)
-{
-	if (others_len)
-		(void)fe_console_write(fe_console, others, others_len);
-	others_len = 0;
+	if (taken_len > from)
+		(void)fe_console_write(fe_console, taken + from, taken_len - from);
 }
 
 static bool have_port(struct ut *t)
@@ -90,20 +94,30 @@ static void take_and_detach_need_the_attachment(struct ut *t)
 	UT_EXPECT_EQ(t, fe_console_detach(fe_console), FE_ERR_BAD_STATE);
 }
 
-/* Takes chunks until one equals want (others kept); false if none waits. */
-static bool take_until(const char *want, uint64_t *chunks)
+/* Takes all that waits into taken[]; the number of chunks. */
+static uint64_t take_all(void)
 {
-	char buf[FE_CONSOLE_CHUNK_MAX];
-	uint64_t n;
+	uint64_t n, chunks = 0;
 
-	for (;;) {
-		if (fe_console_take(fe_console, buf, sizeof(buf), &n) != FE_OK || n == 0)
-			return false;
-		(*chunks)++;
-		if (n == strlen(want) && memcmp(buf, want, n) == 0)
-			return true;
-		keep_other(buf, (size_t)n);
+	while (taken_len < sizeof(taken) &&
+	       fe_console_take(fe_console, taken + taken_len, sizeof(taken) - taken_len, &n) == FE_OK &&
+	       n > 0) {
+		taken_len += n;
+		chunks++;
 	}
+	return chunks;
+}
+
+/* Occurrences of s in taken[]. */
+static uint64_t count_taken(const char *s)
+{
+	size_t len = strlen(s);
+	uint64_t c = 0;
+
+	for (size_t i = 0; i + len <= taken_len; i++)
+		if (memcmp(taken + i, s, len) == 0)
+			c++;
+	return c;
 }
 
 static void output_goes_to_the_driver_while_attached(struct ut *t)
@@ -111,10 +125,9 @@ static void output_goes_to_the_driver_while_attached(struct ut *t)
 	static const char line[] = "    # console: this line went through the ring\n";
 	struct fe_kernel_stats ks;
 	fe_handle_t n;
-	uint64_t bits = 0, chunks = 0, got = 0;
+	uint64_t bits = 0, got = 0, found;
 	char buf[8];
 	fe_status_t again, bad_ptr;
-	bool found;
 
 	if (!have_port(t))
 		return;
@@ -125,15 +138,17 @@ static void output_goes_to_the_driver_while_attached(struct ut *t)
 	fe_status_t woke = fe_notif_wait(n, FE_NONBLOCK, &bits);
 	bool stats = kstats(&ks);
 	bad_ptr = fe_console_take(fe_console, (char *)8, 16, &got);
-	found = take_until(line, &chunks);
+	taken_len = 0;
+	take_all();
+	found = count_taken(line);
 	UT_EXPECT_OK(t, fe_console_detach(fe_console));
-	print_others();
+	reprint_taken(line); /* what else went by meanwhile (the kernel's lines, say) */
 	UT_EXPECT_EQ(t, again, FE_ERR_BUSY);
 	UT_EXPECT_OK(t, woke);
 	UT_EXPECT_EQ(t, bits, 1ULL << BIT);
 	UT_EXPECT(t, stats && ks.console_attached == 1);
 	UT_EXPECT_EQ(t, bad_ptr, FE_ERR_FAULT);
-	UT_EXPECT(t, found);
+	UT_EXPECT_EQ(t, found, 1u);
 	UT_EXPECT(t, kstats(&ks) && ks.console_attached == 0);
 	UT_EXPECT_EQ(t, fe_console_take(fe_console, buf, sizeof(buf), &got), FE_ERR_BAD_STATE);
 	fe_handle_delete(n);
@@ -142,8 +157,7 @@ static void output_goes_to_the_driver_while_attached(struct ut *t)
 static void full_ring_drops_whole_writes_and_says_so(struct ut *t)
 {
 	struct fe_kernel_stats before, after;
-	char filler[FILLER_LINE], buf[FE_CONSOLE_CHUNK_MAX];
-	uint64_t got, chunks = 0, marker = 0, filler_seen = 0;
+	char filler[FILLER_LINE + 1];
 	fe_handle_t n;
 
 	if (!have_port(t))
@@ -151,31 +165,27 @@ static void full_ring_drops_whole_writes_and_says_so(struct ut *t)
 	memset(filler, '.', sizeof(filler));
 	memcpy(filler, "    # filler", 12);
 	filler[FILLER_LINE - 1] = '\n';
+	filler[FILLER_LINE] = '\0';
 	UT_ASSERT(t, kstats(&before));
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_console_attach(fe_console, io(), n, BIT)));
 	for (unsigned i = 0; i < OVERFLOW_BYTES / FILLER_LINE; i++)
-		(void)fe_console_write(fe_console, filler, sizeof(filler));
-	while (fe_console_take(fe_console, buf, sizeof(buf), &got) == FE_OK && got > 0) {
-		chunks++;
-		if (got == FILLER_LINE && memcmp(buf, filler, FILLER_LINE) == 0)
-			filler_seen++;
-		else if (got > 10 && memcmp(buf, "[console: ", 10) == 0)
-			marker++;
-		else
-			keep_other(buf, (size_t)got);
-	}
-	(void)fe_console_write(fe_console, "x\n", 2); /* room again: the marker goes first */
-	while (fe_console_take(fe_console, buf, sizeof(buf), &got) == FE_OK && got > 0)
-		if (got > 10 && memcmp(buf, "[console: ", 10) == 0)
-			marker++;
+		(void)fe_console_write(fe_console, filler, FILLER_LINE);
+	taken_len = 0;
+	take_all();
+	uint64_t filler_seen = count_taken(filler);
+	/* Room again: the marker goes first. */
+	(void)fe_console_write(fe_console, "    # console: room again\n", 26);
+	take_all();
+	uint64_t marker = count_taken("[console: ");
 	UT_EXPECT_OK(t, fe_console_detach(fe_console));
-	print_others();
+	reprint_taken(filler);
 	UT_ASSERT(t, kstats(&after));
 	UT_EXPECT_GT(t, after.console_dropped, before.console_dropped);
 	UT_EXPECT_EQ(t, (after.console_dropped - before.console_dropped) % FILLER_LINE, 0u);
 	UT_EXPECT_EQ(t, filler_seen * FILLER_LINE + (after.console_dropped - before.console_dropped),
 	             (uint64_t)OVERFLOW_BYTES);
+	UT_EXPECT_EQ(t, count_taken("    # console: room again\n"), 1u);
 	UT_EXPECT_EQ(t, marker, 1u);
 	fe_handle_delete(n);
 }

@@ -68,6 +68,8 @@ fe_status_t fe_irq_bind(fe_handle_t irq, fe_handle_t notif, uint32_t bit);
 fe_status_t fe_irq_ack(fe_handle_t irq);
 fe_status_t fe_ioport_in(fe_handle_t io, uint32_t port, uint32_t width, uint32_t *out);
 fe_status_t fe_ioport_out(fe_handle_t io, uint32_t port, uint32_t width, uint32_t value);
+/* len (1..FE_IOPORT_WRITE_MAX) bytes to one 8-bit port, in turn: a FIFO's worth in one call. */
+fe_status_t fe_ioport_write(fe_handle_t io, uint32_t port, const void *buf, uint64_t len);
 fe_status_t fe_trace_read(fe_handle_t t, struct fe_trace_record *buf, uint64_t max,
                           uint64_t *count);
 fe_status_t fe_kernel_stats(fe_handle_t t, struct fe_kernel_stats *out);
