@@ -36,7 +36,7 @@
 #define FE_SYS_HANDLE_GRANT            6 /* (process, h, rights, fe_handle_t *out): MANAGE; TRANSFER */
 #define FE_SYS_PROCESS_CREATE          7 /* (const char *name, len, budget bytes, fe_handle_t *out) */
 #define FE_SYS_PROCESS_INFO            8 /* (process, struct fe_process_info *out): READ */
-#define FE_SYS_PROCESS_WAIT            9 /* (process, struct fe_exit_status *out, flags): WAIT */
+#define FE_SYS_PROCESS_WAIT            9 /* (process, struct fe_exit_status *out, flags, timeout ns if FE_TIMEOUT): WAIT */
 #define FE_SYS_PROCESS_KILL            10 /* (process): MANAGE */
 #define FE_SYS_PROCESS_EXIT            11 /* (int64 code): does not return */
 #define FE_SYS_THREAD_CREATE           12 /* (process, entry, stack top, arg, priority, fe_handle_t *out): MANAGE */
@@ -55,7 +55,7 @@
 #define FE_SYS_REPLY_RECV              25 /* (endpoint, info, w0, w1, w2, w3): reply, then receive */
 #define FE_SYS_NOTIF_CREATE            26 /* (fe_handle_t *out) */
 #define FE_SYS_NOTIF_SIGNAL            27 /* (notification, bits): SIGNAL */
-#define FE_SYS_NOTIF_WAIT              28 /* (notification, flags, uint64_t *bits): WAIT; returns and clears */
+#define FE_SYS_NOTIF_WAIT              28 /* (notification, flags, uint64_t *bits, timeout ns if FE_TIMEOUT): WAIT; returns and clears */
 #define FE_SYS_IRQ_BIND                29 /* (irq, notification, bit): MANAGE; SIGNAL */
 #define FE_SYS_IRQ_ACK                 30 /* (irq): MANAGE; done with the last interrupt */
 #define FE_SYS_IOPORT_IN               31 /* (ioport, port, width 1/2/4, uint32_t *out): READ */
@@ -98,6 +98,10 @@
 
 /* Flags for calls that could block. */
 #define FE_NONBLOCK 1u /* return FE_ERR_WOULD_BLOCK instead of waiting */
+/* Wait at most the nanoseconds the call's next argument gives (notif_wait:
+ * the 4th, process_wait: the 4th), then return FE_ERR_TIMED_OUT; 0 is
+ * "not at all" when nothing is pending. Not with FE_NONBLOCK. */
+#define FE_TIMEOUT 2u
 
 /* Memory mapping protections; each needs the matching right on the memory
  * capability (WRITE, EXECUTE) plus MAP and READ: every mapping needs READ,

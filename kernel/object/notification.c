@@ -42,7 +42,7 @@ void notification_signal(struct notification *n, uint64_t bits)
 		sched_wake_all(&n->waiters, FE_OK);
 }
 
-fe_status_t notification_wait(struct cap *via, bool nonblock)
+fe_status_t notification_wait(struct cap *via, bool nonblock, uint64_t deadline_tsc)
 {
 	struct notification *n = via->obj;
 	struct thread *cur = sched_current();
@@ -54,7 +54,8 @@ fe_status_t notification_wait(struct cap *via, bool nonblock)
 	 * moves up the tree), so it is not looked at again. */
 	thread_begin_wait(cur, via);
 	while (n->bits == 0 && st == FE_OK)
-		st = sched_block_on(&n->waiters, &n->obj, BLOCK_NOTIF);
+		st = deadline_tsc ? sched_block_on_until(&n->waiters, &n->obj, BLOCK_NOTIF, deadline_tsc)
+		                  : sched_block_on(&n->waiters, &n->obj, BLOCK_NOTIF);
 	thread_end_wait(cur);
 	return st;
 }

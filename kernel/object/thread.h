@@ -76,8 +76,10 @@ struct thread {
 	struct kobj *wq_obj;        /* its owner, referenced while queued */
 	enum block_reason blocked;
 	fe_status_t wake_status;    /* what the blocking call returns */
-	uint64_t wake_tsc;          /* BLOCK_SLEEP: when to wake */
+	uint64_t wake_tsc;          /* BLOCK_SLEEP or timed: when to wake */
 	struct thread *sleep_next;
+	bool timed;                 /* blocked on a wait queue and its CPU's sleep list at once:
+	                               a wait with a deadline (sched_block_on_until) */
 
 	struct thread *proc_next, *proc_prev; /* the process's thread list */
 

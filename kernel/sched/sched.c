@@ -161,6 +161,25 @@ static void sleepers_remove(struct sched_cpu *s, struct thread *t)
 	}
 }
 
+/* Puts t on s's sleep list, in wake order, and arms the timer for it. */
+static void sleepers_insert(struct sched_cpu *s, struct thread *t, uint64_t wake_tsc)
+{
+	struct thread **p = &s->sleepers;
+
+	t->wake_tsc = wake_tsc;
+	while (*p && (*p)->wake_tsc <= wake_tsc)
+		p = &(*p)->sleep_next;
+	t->sleep_next = *p;
+	*p = t;
+	rearm_timer(s);
+}
+
+uint64_t sched_deadline(uint64_t timeout_ns)
+{
+	/* Saturating: now + a very long wait must not wrap into the past. */
+	return sat_add_u64(rdtsc(), clock_ns_to_tsc(timeout_ns));
+}
+
 /*
  * A slice only matters when another thread of the same priority waits, or
  * when the thread may run on a bigger CPU than this one: its slice running
@@ -461,6 +480,22 @@ fe_status_t sched_block_on(struct waitq *q, struct kobj *owner, enum block_reaso
 	return sched_block(why);
 }
 
+fe_status_t sched_block_on_until(struct waitq *q, struct kobj *owner, enum block_reason why,
+                                 uint64_t deadline_tsc)
+{
+	struct sched_cpu *s = me();
+	struct thread *cur = s->current;
+
+	if (rdtsc() >= deadline_tsc)
+		return FE_ERR_TIMED_OUT;
+	waitq_push(q, cur);
+	cur->wq_obj = owner;
+	kobj_get(owner);
+	cur->timed = true;
+	sleepers_insert(s, cur, deadline_tsc);
+	return sched_block(why);
+}
+
 /* Takes a blocked thread out of whatever it waits in, without running it. */
 static void detach_blocked(struct thread *t)
 {
@@ -471,8 +506,11 @@ static void detach_blocked(struct thread *t)
 		t->wq_obj = NULL;
 		kobj_put(owner);
 	}
-	if (t->blocked == BLOCK_SLEEP)
+	/* A timed wait is on the sleep list too: a stale entry would later
+	 * wake (or, once freed, touch) a thread that is no longer waiting. */
+	if (t->blocked == BLOCK_SLEEP || t->timed)
 		sleepers_remove(sched_of(t->cpu), t);
+	t->timed = false;
 	t->blocked = BLOCK_NONE;
 }
 
@@ -560,14 +598,7 @@ fe_status_t sched_sleep(uint64_t ns)
 		sched_yield();
 		return FE_OK;
 	}
-	/* Saturating: now + a very long sleep must not wrap into the past. */
-	cur->wake_tsc = sat_add_u64(rdtsc(), clock_ns_to_tsc(ns));
-	struct thread **p = &s->sleepers;
-	while (*p && (*p)->wake_tsc <= cur->wake_tsc)
-		p = &(*p)->sleep_next;
-	cur->sleep_next = *p;
-	*p = cur;
-	rearm_timer(s);
+	sleepers_insert(s, cur, sched_deadline(ns));
 	return sched_block(BLOCK_SLEEP);
 }
 
@@ -578,7 +609,7 @@ static void timer_fired(void *ctx)
 
 	(void)ctx;
 	while (s->sleepers && s->sleepers->wake_tsc <= now)
-		sched_wake(s->sleepers, FE_OK);
+		sched_wake(s->sleepers, s->sleepers->timed ? FE_ERR_TIMED_OUT : FE_OK);
 	if (s->slice_end && now >= s->slice_end) {
 		s->slice_end = 0;
 		s->need_resched = true;

@@ -63,6 +63,12 @@ void sched_unready(struct thread *t);
 /* The running thread blocks on q (taking a reference on owner while queued)
  * and returns once woken, with the status the waker gave. */
 fe_status_t sched_block_on(struct waitq *q, struct kobj *owner, enum block_reason why);
+/* sched_block_on with a deadline (TSC): FE_ERR_TIMED_OUT once it passes
+ * unwoken (at once if it has passed already, without blocking). */
+fe_status_t sched_block_on_until(struct waitq *q, struct kobj *owner, enum block_reason why,
+                                 uint64_t deadline_tsc);
+/* The TSC deadline timeout_ns from now (saturating). */
+uint64_t sched_deadline(uint64_t timeout_ns);
 /* Blocks without a queue (waiting for an IPC reply); woken by sched_wake. */
 fe_status_t sched_block(enum block_reason why);
 /* BLOCKED -> READY with `status` as its blocking call's result. */

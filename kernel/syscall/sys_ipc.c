@@ -83,13 +83,16 @@ fe_status_t sys_notif_wait(struct trap_frame *f)
 
 	if (st != FE_OK)
 		return st;
-	if (ARG1(f) & ~(uint64_t)FE_NONBLOCK)
+	uint64_t flags = ARG1(f);
+	if ((flags & ~(uint64_t)(FE_NONBLOCK | FE_TIMEOUT)) || flags == (FE_NONBLOCK | FE_TIMEOUT))
 		return FE_ERR_INVALID_ARG;
 	if ((st = user_check_write(out, sizeof(bits))) != FE_OK)
 		return st;
+	/* From the call's start; 0 only if it never passes (not an instant). */
+	uint64_t deadline = (flags & FE_TIMEOUT) ? sched_deadline(ARG3(f)) | 1 : 0;
 	struct kobj *o = c->obj;
 	thread_hold(sched_current(), o); /* the handle may go while we sleep */
-	st = notification_wait(c, (ARG1(f) & FE_NONBLOCK) != 0);
+	st = notification_wait(c, (flags & FE_NONBLOCK) != 0, deadline);
 	/* Again: another thread may have unmapped the page while we slept.
 	 * The bits are taken only once they can be written out. */
 	if (st == FE_OK)

@@ -55,8 +55,9 @@ fe_status_t sys_process_wait(struct trap_frame *f)
 	if (st != FE_OK)
 		return st;
 	struct process *p = process_of(o);
-	if (flags & ~(uint64_t)FE_NONBLOCK)
+	if ((flags & ~(uint64_t)(FE_NONBLOCK | FE_TIMEOUT)) || flags == (FE_NONBLOCK | FE_TIMEOUT))
 		return FE_ERR_INVALID_ARG;
+	uint64_t deadline = (flags & FE_TIMEOUT) ? sched_deadline(ARG3(f)) : 0;
 	if (p == current_process())
 		return FE_ERR_INVALID_ARG;
 	if ((st = user_check_write(ARG1(f), sizeof(struct fe_exit_status))) != FE_OK)
@@ -64,7 +65,8 @@ fe_status_t sys_process_wait(struct trap_frame *f)
 	thread_hold(sched_current(), o); /* the handle may go while we sleep */
 	while (st == FE_OK && !p->finished)
 		st = (flags & FE_NONBLOCK) ? FE_ERR_WOULD_BLOCK
-		                           : sched_block_on(&p->exit_waiters, o, BLOCK_PROCESS);
+		     : (flags & FE_TIMEOUT) ? sched_block_on_until(&p->exit_waiters, o, BLOCK_PROCESS, deadline)
+		                            : sched_block_on(&p->exit_waiters, o, BLOCK_PROCESS);
 	if (st == FE_OK)
 		st = copy_to_user(ARG1(f), &p->exit, sizeof(p->exit));
 	thread_unhold(sched_current());

@@ -113,6 +113,92 @@ static void signal_wakes_blocked_thread(struct ut *t)
 	ut_del(t, w.n);
 }
 
+static uint64_t now_ns(void)
+{
+	struct fe_cpu_stats cs = { 0 };
+
+	(void)fe_cpu_stats(ut_slot(FE_START_TRACE), 0, &cs);
+	return cs.now_ns;
+}
+
+/* A timed wait with nothing pending ends with FE_ERR_TIMED_OUT, not before
+ * its time (load only makes it later), taking nothing; bits pending or
+ * arriving end it with them. */
+static void timed_wait_times_out_or_takes_bits(struct ut *t)
+{
+	fe_handle_t n;
+	uint64_t bits = 7;
+
+	if (ut_slot(FE_START_TRACE) == FE_HANDLE_INVALID) {
+		ut_skip(t, "no trace capability (the clock)");
+		return;
+	}
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
+	uint64_t t0 = now_ns();
+	UT_EXPECT_STATUS(t, fe_notif_wait_timeout(n, &bits, 20000000), FE_ERR_TIMED_OUT);
+	UT_EXPECT_GE(t, now_ns() - t0, 20000000u);
+	UT_EXPECT_EQ(t, bits, 7); /* untouched */
+	UT_EXPECT_STATUS(t, fe_notif_wait_timeout(n, &bits, 0), FE_ERR_TIMED_OUT);
+	UT_EXPECT_OK(t, fe_notif_signal(n, 0x30));
+	UT_EXPECT_OK(t, fe_notif_wait_timeout(n, &bits, 0)); /* pending: at once */
+	UT_EXPECT_EQ(t, bits, 0x30);
+	/* Bad flags: both FE_NONBLOCK and FE_TIMEOUT, or an unknown bit. */
+	UT_EXPECT_STATUS(t, (fe_status_t)fe_syscall6(FE_SYS_NOTIF_WAIT, n, FE_NONBLOCK | FE_TIMEOUT,
+	                                             (uint64_t)&bits, 1000, 0, 0), FE_ERR_INVALID_ARG);
+	UT_EXPECT_STATUS(t, (fe_status_t)fe_syscall6(FE_SYS_NOTIF_WAIT, n, 4, (uint64_t)&bits, 0, 0, 0),
+	                 FE_ERR_INVALID_ARG);
+	ut_del(t, n);
+}
+
+struct timed_waiter {
+	fe_handle_t n;
+	fe_status_t st;
+	uint64_t bits;
+	volatile uint64_t done;
+};
+
+static void wait_a_minute(void *arg)
+{
+	struct timed_waiter *w = arg;
+
+	w->st = fe_notif_wait_timeout(w->n, &w->bits, 60000000000ULL);
+	w->done = 1;
+}
+
+/* A signal ends a timed wait early, with its bits; and the thread, off the
+ * sleep list, sleeps and waits normally after (a stale entry would wake it). */
+static void signal_ends_a_timed_wait(struct ut *t)
+{
+	struct timed_waiter w = { 0 };
+	fe_handle_t th;
+
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&w.n)));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(wait_a_minute, &w, FE_PRIORITY_DEFAULT, &th)));
+	UT_EXPECT_OK(t, fe_thread_sleep(10000000)); /* it runs and blocks */
+	UT_EXPECT_OK(t, fe_notif_signal(w.n, 1ULL << 50));
+	UT_EXPECT_EQ(t, ut_poll(&w.done), 1);
+	UT_EXPECT_OK(t, w.st);
+	UT_EXPECT_EQ(t, w.bits, 1ULL << 50);
+	ut_del(t, th);
+	ut_del(t, w.n);
+}
+
+/* A child that never ends: a timed process wait says so; then killed, the
+ * wait sees the end. */
+static void timed_process_wait(struct ut *t)
+{
+	struct ut_child c = { .role = "hang" };
+	struct fe_exit_status st;
+	fe_handle_t p;
+
+	UT_ASSERT(t, UT_EXPECT_OK(t, ut_spawn(&c, &p)));
+	UT_EXPECT_STATUS(t, fe_process_wait_timeout(p, &st, 20000000), FE_ERR_TIMED_OUT);
+	UT_EXPECT_OK(t, fe_process_kill(p));
+	UT_EXPECT_OK(t, fe_process_wait_timeout(p, &st, 60000000000ULL));
+	UT_EXPECT_EQ(t, st.reason, FE_EXIT_KILLED);
+	ut_stop(t, p);
+}
+
 static void signal_from_another_process(struct ut *t)
 {
 	struct ut_child c = { .role = "notify", .arg = "0x600" };
@@ -135,4 +221,7 @@ UT_SUITE(notification,
 	UT_CASE(failed_wait_keeps_bits),
 	UT_CASE(notification_rights_and_types),
 	UT_CASE(signal_wakes_blocked_thread),
-	UT_CASE(signal_from_another_process));
+	UT_CASE(signal_from_another_process),
+	UT_CASE(timed_wait_times_out_or_takes_bits),
+	UT_CASE(signal_ends_a_timed_wait),
+	UT_CASE(timed_process_wait));

@@ -298,19 +298,27 @@ int ut_role_vmo_churn(void)
  * First it tells the parent (notification USER0, as bits) what its system-
  * call count will be once it is inside that wait: the count goes up as a
  * call enters, under the big lock the wait then blocks under. */
+/* Long past any kill under load; were the killed thread left on its CPU's
+ * sleep list, the timer would find it freed when this passes. */
+#define WAITER_TIMEOUT_NS 3000000000ULL
+
 int ut_role_waiter(const char *what)
 {
 	struct fe_process_info pi = { 0 };
 	struct fe_exit_status st;
 	uint64_t bits;
 	fe_handle_t h;
-	bool proc = what && strcmp(what, "process") == 0;
+	bool proc = what && strncmp(what, "process", 7) == 0;
+	bool timed = what && strstr(what, "-timed") != NULL;
 
 	if ((proc ? fe_process_create("waited", 6, 16 * PAGE, &h) : fe_notif_create(&h)) != FE_OK)
 		return 2;
 	if (fe_process_info(fe_self, &pi) != FE_OK) /* counted: the signal is next, then the wait */
 		return 3;
 	(void)fe_notif_signal(ut_slot(FE_START_USER0), pi.syscalls + 2);
+	if (timed)
+		return 10 - (proc ? fe_process_wait_timeout(h, &st, WAITER_TIMEOUT_NS)
+		                  : fe_notif_wait_timeout(h, &bits, WAITER_TIMEOUT_NS));
 	return 10 - (proc ? fe_process_wait(h, &st, 0) : fe_notif_wait(h, 0, &bits));
 }
 
@@ -631,6 +639,8 @@ static void kill_during_a_wait_frees_what_it_waits_on(struct ut *t)
 	}
 	kill_a_waiter(t, "process");
 	kill_a_waiter(t, "notification");
+	kill_a_waiter(t, "process-timed");      /* on a wait queue and the sleep list */
+	kill_a_waiter(t, "notification-timed");
 	UT_ASSERT(t, kernel_stats(&kb));
 	UT_EXPECT_EQ(t, kb.processes, ka.processes);
 	UT_EXPECT_EQ(t, kb.objects, ka.objects);

@@ -38,6 +38,8 @@ fe_status_t fe_handle_grant(fe_handle_t proc, fe_handle_t h, uint32_t rights, fe
 fe_status_t fe_process_create(const char *name, size_t len, uint64_t budget, fe_handle_t *out);
 fe_status_t fe_process_info(fe_handle_t proc, struct fe_process_info *out);
 fe_status_t fe_process_wait(fe_handle_t proc, struct fe_exit_status *out, uint32_t flags);
+/* fe_process_wait for at most timeout_ns: FE_ERR_TIMED_OUT if it is still alive then. */
+fe_status_t fe_process_wait_timeout(fe_handle_t proc, struct fe_exit_status *out, uint64_t timeout_ns);
 fe_status_t fe_process_kill(fe_handle_t proc);
 /* Signals `bit` of notif once proc has finished (at once if it has); see FE_SYS_PROCESS_WATCH. */
 fe_status_t fe_process_watch(fe_handle_t proc, fe_handle_t notif, uint32_t bit);
@@ -64,6 +66,8 @@ fe_status_t fe_reply_recv(fe_handle_t ep, struct fe_msg *m); /* in: reply; out: 
 fe_status_t fe_notif_create(fe_handle_t *out);
 fe_status_t fe_notif_signal(fe_handle_t n, uint64_t bits);
 fe_status_t fe_notif_wait(fe_handle_t n, uint32_t flags, uint64_t *bits);
+/* fe_notif_wait for at most timeout_ns: FE_ERR_TIMED_OUT (no bits taken) once it passes. */
+fe_status_t fe_notif_wait_timeout(fe_handle_t n, uint64_t *bits, uint64_t timeout_ns);
 fe_status_t fe_irq_bind(fe_handle_t irq, fe_handle_t notif, uint32_t bit);
 fe_status_t fe_irq_ack(fe_handle_t irq);
 fe_status_t fe_ioport_in(fe_handle_t io, uint32_t port, uint32_t width, uint32_t *out);
