@@ -13,8 +13,10 @@
 #include "ut.h"
 
 #define BLK_DISK_SECTORS 16384u /* 8 MiB: tools/scenarios.py, scenario blk */
-#define BUF_SIZE (64 * 1024ULL)
+#define BUF_SIZE (512 * 1024ULL)
 #define RESTARTS 10u
+#define KILL_ROUNDS 5u
+#define KILL_SECTORS 16u /* per write: 8 KiB, 32 of them in flight */
 
 struct blk_rig {
 	fe_handle_t dev, ep, driver;
@@ -74,6 +76,12 @@ static void fill(uint8_t *p, uint64_t sector, uint32_t count, uint8_t salt)
 		p[i] = (uint8_t)((sector * 131 + i * 7 + salt) ^ (i >> 9));
 }
 
+/* Says, for the host, that a write of what fill() made was acknowledged. */
+static void say_acked(uint64_t sector, uint32_t count, uint8_t salt)
+{
+	printf("    # blk-acked %llu %u %u\n", (unsigned long long)sector, count, salt);
+}
+
 /* Writes what fill() made and, once the driver acknowledged it, says so for
  * the host, which checks the disk image after QEMU exits (tools/testrun.py,
  * check_acked_writes: the same pattern). */
@@ -82,7 +90,7 @@ static fe_status_t write_acked(struct fe_blk *b, uint64_t sector, uint32_t count
 	fill(b->buf, sector, count, salt);
 	fe_status_t st = fe_blk_write(b, sector, count, 0);
 	if (st == FE_OK)
-		printf("    # blk-acked %llu %u %u\n", (unsigned long long)sector, count, salt);
+		say_acked(sector, count, salt);
 	return st;
 }
 
@@ -168,6 +176,213 @@ static void writes_survive_driver_restarts(struct ut *t)
 	rig_down(t, &r);
 }
 
+
+static fe_status_t stats(struct fe_blk *b, struct fe_blk_stats *s)
+{
+	*s = (struct fe_blk_stats){ 0 };
+	return fe_blk_stats(b, s);
+}
+
+/* Waits for n answers; answers[tag] = its status, order[tag] = its place (1..n). */
+static bool wait_all(struct ut *t, struct fe_blk *b, unsigned n, fe_status_t *answers,
+                     unsigned *order)
+{
+	struct fe_blk_answer a;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!UT_EXPECT_OK(t, fe_blk_wait(b, 0, &a)) || !UT_EXPECT_LT(t, a.tag, FE_BLK_DEPTH))
+			return false;
+		answers[a.tag] = a.status;
+		order[a.tag] = i + 1;
+	}
+	UT_EXPECT_STATUS(t, fe_blk_wait(b, FE_NONBLOCK, &a), FE_ERR_BAD_STATE); /* nothing left */
+	return true;
+}
+
+/* 32 random 4 KiB reads submitted at once are all in the device at once
+ * (the driver's count), each answered once with its own data, in whatever
+ * order the device completes them. */
+static void depth_is_32(struct ut *t)
+{
+	struct blk_rig r;
+	fe_status_t answers[FE_BLK_DEPTH];
+	unsigned order[FE_BLK_DEPTH] = { 0 }, late = 0;
+	uint64_t sector[FE_BLK_DEPTH];
+	struct fe_blk_stats s;
+	uint16_t tag;
+
+	if (rig_up(t, &r)) {
+		struct fe_blk *b = &r.client;
+		UT_EXPECT_OK(t, write_acked(b, 200, 64, 2)); /* 32 KiB the reads land in */
+		for (unsigned i = 0; i < FE_BLK_DEPTH; i++) {
+			sector[i] = 200 + ((i * 13) % 8) * 8;
+			UT_ASSERT(t, UT_EXPECT_OK(t, fe_blk_submit(b, FE_BLK_OP_READ, sector[i], 8,
+			                                           64 * 1024 + i * 4096ULL, &tag)));
+			UT_EXPECT_EQ(t, tag, i);
+		}
+		UT_EXPECT_STATUS(t, fe_blk_submit(b, FE_BLK_OP_READ, 0, 1, 0, &tag), FE_ERR_WOULD_BLOCK);
+		memset(b->buf + 64 * 1024, 0, FE_BLK_DEPTH * 4096ULL);
+		if (wait_all(t, b, FE_BLK_DEPTH, answers, order))
+			for (unsigned i = 0; i < FE_BLK_DEPTH; i++) {
+				UT_EXPECT_OK(t, answers[i]);
+				uint64_t at = (sector[i] - 200) * FE_BLK_SECTOR;
+				UT_EXPECT_MSG(t, memcmp(b->buf + 64 * 1024 + i * 4096ULL, b->buf + at, 4096) == 0,
+				              "read %u has the wrong data", i);
+				late += order[i] != i + 1;
+			}
+		UT_EXPECT_OK(t, stats(b, &s));
+		UT_EXPECT_GT(t, s.max_depth, 1);
+		UT_EXPECT_EQ(t, s.max_depth, FE_BLK_DEPTH);
+		UT_EXPECT_EQ(t, s.refused, 0);
+		ut_note(t, "the device held %u at once; %u of 32 answered out of submission order",
+		        s.max_depth, late);
+	}
+	rig_down(t, &r);
+}
+
+/* A flush is answered only after every write posted before it, and holds
+ * back what was posted after it until it is given to the device. */
+static void flush_follows_earlier_writes(struct ut *t)
+{
+	struct blk_rig r;
+	fe_status_t answers[FE_BLK_DEPTH];
+	unsigned order[FE_BLK_DEPTH] = { 0 };
+	struct fe_blk_stats s;
+	uint16_t tag, flush = 0;
+
+	if (rig_up(t, &r)) {
+		struct fe_blk *b = &r.client;
+		for (unsigned i = 0; i < 24; i++) {
+			if (i == 16)
+				UT_EXPECT_OK(t, fe_blk_submit(b, FE_BLK_OP_FLUSH, 0, 0, 0, &flush));
+			fill(b->buf + i * 16384ULL, 3000 + 32 * i, 32, 3);
+			UT_ASSERT(t, UT_EXPECT_OK(t, fe_blk_submit(b, FE_BLK_OP_WRITE, 3000 + 32 * i, 32,
+			                                           i * 16384ULL, &tag)));
+		}
+		if (wait_all(t, b, 25, answers, order))
+			for (uint16_t i = 0; i < 25; i++) {
+				UT_EXPECT_OK(t, answers[i]);
+				if (i < 16)
+					UT_EXPECT_MSG(t, order[i] < order[flush],
+					              "write %u answered after the flush that covers it", i);
+			}
+		for (unsigned i = 0; i < 24; i++)
+			say_acked(3000 + 32 * i, 32, 3);
+		UT_EXPECT_OK(t, stats(b, &s));
+		UT_EXPECT_EQ(t, s.flush_waits, 1);
+	}
+	rig_down(t, &r);
+}
+
+/* Requests the driver cannot do are answered with the reason; a client
+ * that publishes a wild index has its ring ignored, and the driver goes on
+ * serving (the next attach). */
+static void hostile_requests_are_refused(struct ut *t)
+{
+	static const struct { uint8_t op; uint64_t sector; uint32_t count; uint64_t off; fe_status_t st; } bad[] = {
+		{ 0, 0, 1, 0, FE_ERR_INVALID_ARG },
+		{ 9, 0, 1, 0, FE_ERR_INVALID_ARG },
+		{ FE_BLK_OP_READ, 0, 0, 0, FE_ERR_INVALID_ARG },
+		{ FE_BLK_OP_READ, 0, UINT32_MAX, 0, FE_ERR_INVALID_ARG },
+		{ FE_BLK_OP_WRITE, BLK_DISK_SECTORS, 1, 0, FE_ERR_OUT_OF_RANGE },
+		{ FE_BLK_OP_READ, ~0ULL, 2, 0, FE_ERR_OUT_OF_RANGE },
+		{ FE_BLK_OP_READ, 0, 1, BUF_SIZE, FE_ERR_OUT_OF_RANGE },
+		{ FE_BLK_OP_WRITE, 0, 2, ~0ULL - 100, FE_ERR_OUT_OF_RANGE },
+		{ FE_BLK_OP_FLUSH, 5, 0, 0, FE_ERR_INVALID_ARG },
+		{ FE_BLK_OP_READ, 0, 8, BUF_SIZE - 4096, FE_OK }, /* the last 4 KiB of the buffer */
+	};
+	const unsigned n = sizeof(bad) / sizeof(bad[0]);
+	fe_status_t answers[FE_BLK_DEPTH];
+	unsigned order[FE_BLK_DEPTH];
+	struct fe_blk_stats s;
+	uint64_t bits;
+	uint16_t tag;
+
+	struct blk_rig r;
+
+	if (rig_up(t, &r)) {
+		struct fe_blk *b = &r.client;
+		for (unsigned i = 0; i < n; i++)
+			UT_ASSERT(t, UT_EXPECT_OK(t, fe_blk_submit(b, bad[i].op, bad[i].sector, bad[i].count,
+			                                           bad[i].off, &tag)));
+		if (wait_all(t, b, n, answers, order))
+			for (unsigned i = 0; i < n; i++)
+				UT_EXPECT_MSG(t, answers[i] == bad[i].st, "request %u answered %s, not %s", i,
+				              fe_status_name(answers[i]), fe_status_name(bad[i].st));
+		UT_EXPECT_OK(t, stats(b, &s));
+		UT_EXPECT_EQ(t, s.refused, n - 1);
+		/* More published than a client may have outstanding. */
+		b->ring->avail_idx = b->avail_next + 1000;
+		fe_notif_signal(b->doorbell, 1ULL << b->doorbell_bit);
+		UT_EXPECT_OK(t, fe_notif_wait(b->notif, 0, &bits)); /* the driver says it gave up on us */
+		UT_EXPECT_OK(t, stats(b, &s));
+		UT_EXPECT_EQ(t, s.broken, 1);
+		UT_EXPECT_EQ(t, s.refused, n - 1);
+		/* A fresh attach is served again. */
+		fe_blk_close(b);
+		if (UT_EXPECT_OK(t, fe_blk_open(r.ep, BUF_SIZE, b)))
+			UT_EXPECT_OK(t, fe_blk_read(b, 0, 8, 0));
+	}
+	rig_down(t, &r);
+}
+
+/* KILL_ROUNDS times: 32 writes posted at once, the driver killed at once
+ * and started again; every write is answered FE_OK (the client posts again
+ * what the dead instance had not answered), reads back intact, and is
+ * checked on the disk image by the host. */
+static void many_in_flight_survive_kills(struct ut *t)
+{
+	fe_status_t answers[FE_BLK_DEPTH];
+	unsigned order[FE_BLK_DEPTH];
+	struct blk_rig r;
+	uint16_t tag;
+
+	if (rig_up(t, &r)) {
+		struct fe_blk *b = &r.client;
+		const uint64_t len = KILL_SECTORS * FE_BLK_SECTOR;
+		for (unsigned k = 0; k < KILL_ROUNDS; k++) {
+			uint64_t base = 4000 + k * FE_BLK_DEPTH * KILL_SECTORS;
+			uint8_t salt = (uint8_t)(40 + k);
+			for (unsigned i = 0; i < FE_BLK_DEPTH; i++)
+				answers[i] = FE_ERR_BAD_STATE; /* unanswered */
+			for (unsigned i = 0; i < FE_BLK_DEPTH; i++) {
+				fill(b->buf + i * len, base + i * KILL_SECTORS, KILL_SECTORS, salt);
+				UT_ASSERT(t, UT_EXPECT_OK(t, fe_blk_submit(b, FE_BLK_OP_WRITE, base + i * KILL_SECTORS,
+				                                           KILL_SECTORS, i * len, &tag)));
+			}
+			/* Odd rounds: killed once it answered one, so it surely took the
+			 * other 31 (all were published at once); even ones: at once. */
+			struct fe_blk_answer first = { .tag = UINT16_MAX, .status = FE_OK };
+			fe_blk_kick(b);
+			if (k % 2)
+				UT_EXPECT_OK(t, fe_blk_wait(b, 0, &first));
+			ut_stop(t, r.driver);
+			r.driver = FE_HANDLE_INVALID;
+			UT_ASSERT(t, UT_EXPECT_OK(t, start_driver(&r)));
+			UT_ASSERT(t, wait_all(t, b, FE_BLK_DEPTH - k % 2, answers, order));
+			if (k % 2 && UT_EXPECT_LT(t, first.tag, FE_BLK_DEPTH))
+				answers[first.tag] = first.status;
+			for (unsigned i = 0; i < FE_BLK_DEPTH; i++)
+				if (UT_EXPECT_OK(t, answers[i]))
+					say_acked(base + i * KILL_SECTORS, KILL_SECTORS, salt);
+			memset(b->buf, 0, FE_BLK_DEPTH * len);
+			for (unsigned i = 0; i < FE_BLK_DEPTH; i++)
+				UT_EXPECT_OK(t, fe_blk_submit(b, FE_BLK_OP_READ, base + i * KILL_SECTORS, KILL_SECTORS,
+				                              i * len, &tag));
+			UT_ASSERT(t, wait_all(t, b, FE_BLK_DEPTH, answers, order));
+			for (unsigned i = 0; i < FE_BLK_DEPTH; i++)
+				UT_EXPECT_MSG(t, answers[i] == FE_OK &&
+				              same(b->buf + i * len, base + i * KILL_SECTORS, KILL_SECTORS, salt),
+				              "round %u: write %u lost or wrong after the kill", k, i);
+		}
+		UT_EXPECT_EQ(t, b->restarts, KILL_ROUNDS);
+		UT_EXPECT_EQ(t, b->bad_entries, 0);
+		ut_note(t, "%llu requests posted again to a new instance over %u kills",
+		        (unsigned long long)b->retries, KILL_ROUNDS);
+	}
+	rig_down(t, &r);
+}
+
 /* The BAR holding the MSI-X table and pending bits: its capability maps
  * everything but those pages, which the kernel programs. */
 static void msix_table_is_the_kernels(struct ut *t)
@@ -212,4 +427,8 @@ UT_SUITE(blk,
 	UT_CASE(msix_table_is_the_kernels),
 	UT_CASE(info_and_round_trip),
 	UT_CASE(second_driver_is_refused),
-	UT_CASE(writes_survive_driver_restarts));
+	UT_CASE(writes_survive_driver_restarts),
+	UT_CASE(depth_is_32),
+	UT_CASE(flush_follows_earlier_writes),
+	UT_CASE(hostile_requests_are_refused),
+	UT_CASE(many_in_flight_survive_kills));
