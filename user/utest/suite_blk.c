@@ -7,6 +7,8 @@
  * adds one of BLK_DISK_SECTORS sectors).
  */
 #include <fe/block.h>
+#include <fe/block_ring.h>
+#include <fe/ipc.h>
 #include <fe/pci.h>
 #include <fe/spawn.h>
 
@@ -383,6 +385,138 @@ static void many_in_flight_survive_kills(struct ut *t)
 	rig_down(t, &r);
 }
 
+/* A block driver played by a thread of utest (no device needed): it takes
+ * FAKE_REQS requests and answers them in reverse order, with an answer for
+ * a tag never posted and a second answer for one already given among them. */
+#define FAKE_REQS 8u
+
+struct fake_driver {
+	fe_handle_t ep, notif, doorbell, self_wait;
+	fe_status_t st;
+	volatile uint64_t done;
+};
+
+/* The fake's side of an attach: the ring mapped, doorbell and process granted. */
+static fe_status_t fake_attach(struct fake_driver *f, struct fe_msg *m,
+                               volatile struct fe_blk_ring **ring, fe_handle_t client[2])
+{
+	fe_handle_t caps[FE_IPC_MAX_CAPS];
+	unsigned k = 0;
+	uint64_t va = fe_va_alloc(FE_BLK_RING_SIZE);
+	fe_status_t st = fe_msg_take_caps(m, caps, FE_IPC_MAX_CAPS, &k);
+
+	if (st == FE_OK && (k != 3 || va == 0))
+		st = FE_ERR_BAD_FORMAT;
+	if (st == FE_OK)
+		st = fe_vm_map(fe_self, caps[0], 0, va, FE_BLK_RING_SIZE, FE_VM_READ | FE_VM_WRITE);
+	*ring = (volatile struct fe_blk_ring *)(uintptr_t)va;
+	for (unsigned i = 0; i < k; i++) /* kept: the ring (mapped) and the notification */
+		if (i == 0 || i == 2)
+			client[i / 2] = caps[i];
+		else
+			(void)fe_handle_delete(caps[i]);
+	*m = fe_msg_make(FE_BLK_ATTACH, 2, 0);
+	m->w[0] = (uint64_t)(int64_t)st;
+	m->w[1] = 0; /* the doorbell's bit */
+	return st == FE_OK ? fe_msg_attach_caps(m, (fe_handle_t[]){ f->doorbell, f->self_wait }, 2) : st;
+}
+
+static fe_status_t fake_serve(struct fake_driver *f)
+{
+	volatile struct fe_blk_ring *ring = NULL;
+	struct fe_blk_req req[FAKE_REQS];
+	uint32_t seen = 0, used = 0;
+	fe_handle_t client[2] = { FE_HANDLE_INVALID, FE_HANDLE_INVALID }; /* ring, notification */
+	struct fe_msg m;
+	uint64_t bits;
+	fe_status_t st;
+
+	if ((st = fe_recv(f->ep, 0, &m)) != FE_OK || FE_MSG_LABEL(m.info) != FE_BLK_INFO)
+		return st != FE_OK ? st : FE_ERR_BAD_STATE;
+	m = fe_msg_make(FE_BLK_INFO, 4, 0);
+	m.w[0] = FE_OK, m.w[1] = 1000, m.w[2] = 0, m.w[3] = 8;
+	if ((st = fe_reply_recv(f->ep, &m)) != FE_OK || FE_MSG_LABEL(m.info) != FE_BLK_ATTACH ||
+	    (st = fake_attach(f, &m, &ring, client)) != FE_OK || (st = fe_reply(&m)) != FE_OK)
+		return st != FE_OK ? st : FE_ERR_BAD_STATE;
+	while (seen < FAKE_REQS) {
+		while (seen < FAKE_REQS && fe_blk_avail_get(ring->avail, &ring->avail_idx, &seen, &req[seen]))
+			;
+		if (seen < FAKE_REQS && (st = fe_notif_wait(f->notif, 0, &bits)) != FE_OK)
+			return st;
+	}
+	fe_blk_used_write(ring->used, &used, (struct fe_blk_done){ .tag = 31, .status = FE_OK });
+	for (unsigned i = FAKE_REQS; i-- > 0;) {
+		fe_blk_used_write(ring->used, &used, (struct fe_blk_done){ .tag = req[i].tag,
+		                  .status = req[i].op == FE_BLK_OP_READ ? FE_OK : FE_ERR_FAULT });
+		if (i == FAKE_REQS / 2)
+			fe_blk_used_write(ring->used, &used,
+			                  (struct fe_blk_done){ .tag = req[i].tag, .status = FE_OK });
+	}
+	fe_ring_publish(&ring->used_idx, used);
+	if ((st = fe_notif_signal(client[1], 1ULL << 0)) != FE_OK ||
+	    (st = fe_recv(f->ep, 0, &m)) != FE_OK || FE_MSG_LABEL(m.info) != FE_BLK_DETACH)
+		return st != FE_OK ? st : FE_ERR_BAD_STATE;
+	m = fe_msg_make(FE_BLK_DETACH, 1, 0);
+	m.w[0] = FE_OK;
+	st = fe_reply(&m);
+	(void)fe_vm_unmap(fe_self, (uint64_t)(uintptr_t)ring, FE_BLK_RING_SIZE);
+	(void)fe_handle_delete(client[0]);
+	(void)fe_handle_delete(client[1]);
+	return st;
+}
+
+static void fake_driver_thread(void *arg)
+{
+	struct fake_driver *f = arg;
+
+	f->st = fake_serve(f);
+	f->done = 1;
+}
+
+/* The client against the fake: answers in reverse order each reach their
+ * own request, in the order given; the stray and repeated answers are
+ * counted and ignored. */
+static void answers_out_of_order_reach_their_requests(struct ut *t)
+{
+	static struct fake_driver f;
+	struct fe_blk b;
+	struct fe_blk_answer a;
+	uint16_t tag[FAKE_REQS];
+	fe_handle_t th;
+
+	f = (struct fake_driver){ 0 };
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_endpoint_create(&f.ep)));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&f.notif)));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_handle_dup(f.notif, FE_RIGHT_SIGNAL | FE_RIGHT_TRANSFER, 0,
+	                                           &f.doorbell)));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_handle_dup(fe_self, FE_RIGHT_WAIT | FE_RIGHT_TRANSFER, 0,
+	                                           &f.self_wait)));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(fake_driver_thread, &f, FE_PRIORITY_DEFAULT, &th)));
+	if (UT_EXPECT_OK(t, fe_blk_open(f.ep, 4096, &b))) {
+		UT_EXPECT_EQ(t, b.capacity, 1000);
+		for (unsigned i = 0; i < FAKE_REQS; i++)
+			UT_EXPECT_OK(t, fe_blk_submit(&b, i == 2 ? FE_BLK_OP_WRITE : FE_BLK_OP_READ, i, 1, 0,
+			                              &tag[i]));
+		for (unsigned i = FAKE_REQS; i-- > 0;) {
+			if (!UT_EXPECT_OK(t, fe_blk_wait(&b, 0, &a)))
+				break;
+			UT_EXPECT_EQ(t, a.tag, tag[i]);
+			UT_EXPECT_STATUS(t, a.status, i == 2 ? FE_ERR_FAULT : FE_OK);
+		}
+		UT_EXPECT_STATUS(t, fe_blk_wait(&b, FE_NONBLOCK, &a), FE_ERR_BAD_STATE);
+		UT_EXPECT_EQ(t, b.bad_entries, 2);
+		UT_EXPECT_EQ(t, b.restarts, 0);
+		fe_blk_close(&b);
+	}
+	UT_EXPECT_EQ(t, ut_poll(&f.done), 1);
+	UT_EXPECT_OK(t, f.st);
+	ut_del(t, th);
+	ut_del(t, f.ep);
+	ut_del(t, f.notif);
+	ut_del(t, f.doorbell);
+	ut_del(t, f.self_wait);
+}
+
 /* The BAR holding the MSI-X table and pending bits: its capability maps
  * everything but those pages, which the kernel programs. */
 static void msix_table_is_the_kernels(struct ut *t)
@@ -431,4 +565,5 @@ UT_SUITE(blk,
 	UT_CASE(depth_is_32),
 	UT_CASE(flush_follows_earlier_writes),
 	UT_CASE(hostile_requests_are_refused),
-	UT_CASE(many_in_flight_survive_kills));
+	UT_CASE(many_in_flight_survive_kills),
+	UT_CASE(answers_out_of_order_reach_their_requests));
