@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The block protocol's client (fe/block.h). */
+#include <fe/attach.h>
 #include <fe/block.h>
 #include <fe/block_ring.h>
 #include <fe/ipc.h>
@@ -38,33 +39,19 @@ void fe_blk_kick(struct fe_blk *b)
 static fe_status_t attach_once(struct fe_blk *b)
 {
 	struct fe_msg m = fe_msg_make(FE_BLK_ATTACH, 2, 0);
-	fe_handle_t caps[FE_IPC_MAX_CAPS];
-	unsigned k = 0;
+	const fe_handle_t grants[3] = { b->ring_grant, b->vmo_grant, b->notif_grant };
+	struct fe_attached a;
 	fe_status_t st;
 
 	m.w[0] = BIT_DRIVER;
 	m.w[1] = b->size;
-	if ((st = fe_msg_attach_caps(&m, (fe_handle_t[]){ b->ring_grant, b->vmo_grant, b->notif_grant },
-	                             3)) != FE_OK ||
-	    (st = fe_call(b->ep, &m)) != FE_OK ||
-	    (st = fe_msg_take_caps(&m, caps, FE_IPC_MAX_CAPS, &k)) != FE_OK)
+	if ((st = fe_msg_attach_caps(&m, grants, 3)) != FE_OK ||
+	    (st = fe_attach_call(b->ep, &m, b->notif, BIT_DEATH, &a)) != FE_OK)
 		return st;
-	st = (fe_status_t)(int64_t)m.w[0];
-	if (st == FE_OK && (k != 2 || m.w[1] >= 64))
-		st = FE_ERR_BAD_FORMAT; /* a driver that does not grant what the protocol says */
-	if (st != FE_OK) {
-		while (k)
-			(void)fe_handle_delete(caps[--k]);
-		return st;
-	}
-	b->doorbell = caps[0];
-	b->doorbell_bit = (uint32_t)m.w[1];
-	b->driver = caps[1];
-	if ((st = fe_process_watch(b->driver, b->notif, BIT_DEATH)) != FE_OK) {
-		drop(&b->doorbell); /* unwatched, we would never learn of its end */
-		drop(&b->driver);
-	}
-	return st;
+	b->doorbell = a.doorbell;
+	b->doorbell_bit = a.doorbell_bit;
+	b->driver = a.driver;
+	return FE_OK;
 }
 
 /* The posted request submitted first after `after` (UINT64_MAX: none). */

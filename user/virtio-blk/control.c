@@ -6,6 +6,7 @@
  * client's memory here, hands the new client to the data thread, and lets
  * go of the one it replaced once the data thread has.
  */
+#include <fe/attach.h>
 #include <fe/ipc.h>
 #include <fe/runtime.h>
 #include <fe/service.h>
@@ -14,12 +15,6 @@
 #include "blk.h"
 
 #define PAGE 4096ull
-
-static void drop_caps(const fe_handle_t *caps, unsigned k)
-{
-	for (unsigned i = 0; i < k; i++)
-		(void)fe_handle_delete(caps[i]);
-}
 
 /* The three capabilities of an attach: FE_ERR_INVALID_ARG (and none kept) for any other count. */
 static fe_status_t take_caps(const struct fe_msg *m, struct client *c)
@@ -31,28 +26,13 @@ static fe_status_t take_caps(const struct fe_msg *m, struct client *c)
 	if (st != FE_OK)
 		return st;
 	if (k != 3) {
-		drop_caps(caps, k);
+		fe_handles_delete(caps, k);
 		return FE_ERR_INVALID_ARG;
 	}
 	c->ring_vmo = caps[0];
 	c->data_vmo = caps[1];
 	c->notif = caps[2];
 	return FE_OK;
-}
-
-/* The notification must be one, and signalable: the driver's only way to the client. */
-static fe_status_t check_notif(fe_handle_t h, uint64_t bit)
-{
-	struct fe_handle_info hi;
-	fe_status_t st = fe_handle_info(h, &hi);
-
-	if (st != FE_OK)
-		return st;
-	if (hi.type != FE_OBJ_NOTIFICATION)
-		return FE_ERR_WRONG_TYPE;
-	if (!(hi.rights & FE_RIGHT_SIGNAL))
-		return FE_ERR_ACCESS_DENIED;
-	return bit < 64 ? FE_OK : FE_ERR_INVALID_ARG;
 }
 
 /* The ring here, the data for the device (which checks the data VMO is
@@ -83,7 +63,7 @@ static void release_client(struct blk *b, struct client *c)
 {
 	(void)fe_vm_unmap(fe_self, c->ring_va, FE_BLK_RING_SIZE);
 	(void)fe_pci_dma_unmap(b->v.dev, c->data_dev);
-	drop_caps((fe_handle_t[]){ c->ring_vmo, c->data_vmo, c->notif }, 3);
+	fe_handles_delete((fe_handle_t[]){ c->ring_vmo, c->data_vmo, c->notif }, 3);
 	*c = (struct client){ 0 };
 }
 
@@ -109,8 +89,8 @@ static fe_status_t attach(struct blk *b, const struct fe_msg *req)
 
 	if (st != FE_OK)
 		return st;
-	if ((st = check_notif(c.notif, req->w[0])) != FE_OK || (st = map_client(b, &c)) != FE_OK) {
-		drop_caps((fe_handle_t[]){ c.ring_vmo, c.data_vmo, c.notif }, 3);
+	if ((st = fe_attach_check_notif(c.notif, req->w[0])) != FE_OK || (st = map_client(b, &c)) != FE_OK) {
+		fe_handles_delete((fe_handle_t[]){ c.ring_vmo, c.data_vmo, c.notif }, 3);
 		return st;
 	}
 	hand_over(b, &c);
@@ -140,7 +120,7 @@ static void serve_one(struct blk *b, struct fe_msg *m)
 	*m = (struct fe_msg){ .info = FE_MSG_INFO(label, 4, 0), .w = { 0 } };
 	if (label != FE_BLK_ATTACH && FE_MSG_CAPS(req.info) &&
 	    fe_msg_take_caps(&req, caps, FE_IPC_MAX_CAPS, &k) == FE_OK)
-		drop_caps(caps, k); /* unasked-for capabilities do not pile up here */
+		fe_handles_delete(caps, k); /* unasked-for capabilities do not pile up here */
 	switch (label) {
 	case FE_BLK_INFO:
 		m->w[1] = b->capacity;
