@@ -376,7 +376,8 @@ def print_contention(c: dict) -> None:
 
 # row -> (what, bytes per operation; None: the figure is operations per second)
 BLOCK = {"blk_rand_read": ("4 KiB random reads, queue depth 1: reads/s", None),
-         "blk_seq_read": ("1 MiB sequential reads, queue depth 1: MB/s", 1 << 20)}
+         "blk_seq_read": ("1 MiB sequential reads, queue depth 1: MB/s", 1 << 20),
+         "blk_rand_read_qd32": ("4 KiB random reads, queue depth 32: reads/s", None)}
 
 
 def throughput(s: dict, per_op: int | None) -> float | None:
@@ -407,7 +408,7 @@ def print_block(c: dict) -> None:
         return
     print("\nBlock reads [blk: -smp 1 and a virtio-blk disk; Ferrous: user-space driver; Linux: in-kernel, "
           "O_DIRECT];\nmedians; from ns per read; MB = 10^6 bytes; Fe/Lx here is throughput: > 1, Ferrous faster")
-    head = f"{'row':15} {'what':45} {'Ferrous':>10} {'Linux':>10} {'Fe/Lx':>6} {'requests/read Fe, Lx':>21}"
+    head = f"{'row':18} {'what':45} {'Ferrous':>10} {'Linux':>10} {'Fe/Lx':>6} {'requests/read Fe, Lx':>21}"
     print(f"{head}\n{'-' * len(head)}")
 
     def num(x: float | None, f: str) -> str:
@@ -415,7 +416,7 @@ def print_block(c: dict) -> None:
     for name, row in c.items():
         fe, lx = row["ferrous"], row["linux"]
         reqs = f"{num(fe['reqs_per_op'], '.2f')}, {num(lx['reqs_per_op'], '.2f')}"
-        print(f"{name:15} {row['what']:45} {num(fe['per_s'], ',.0f'):>10} {num(lx['per_s'], ',.0f'):>10} "
+        print(f"{name:18} {row['what']:45} {num(fe['per_s'], ',.0f'):>10} {num(lx['per_s'], ',.0f'):>10} "
               f"{num(row['ratio'], '.2f'):>6} {reqs:>21}")
 
 

@@ -28,7 +28,12 @@
  *
  * The blk rows read the disk at queue depth 1 (one request in flight):
  * 4 KiB reads at the blocks of a pseudo-random sequence (bench_blk_next)
- * and 1 MiB reads one after another, wrapping at the disk's end; Ferrous
+ * and 1 MiB reads one after another, wrapping at the disk's end; and the
+ * random 4 KiB reads again with BENCH_BLK_QD requests in flight (each
+ * completion checked and replaced by the next block of the sequence, into
+ * the completed request's own 4 KiB of the buffer; Linux through native
+ * AIO, io_submit and io_getevents, whose O_DIRECT reads of a block device
+ * are asynchronous: the same depth in its driver); Ferrous
  * through the user-space driver (user/virtio-blk), Linux through its
  * in-kernel driver with O_DIRECT (no page cache). Both read into the same
  * kind of buffer (1 MiB, page aligned, physically contiguous) and check
@@ -70,7 +75,8 @@
 	W(ipc_pairs_ncpu,      ipc_pairs_per_cpu,          pipe_pairs_per_cpu,    2000,  "round trip", smp2mt) \
 	W(ipc_pairs_unpinned,  ipc_pairs_unpinned,         pipe_pairs_unpinned,   2000,  "round trip", smp2mt) \
 	W(blk_rand_read,       blk_rand_read_4k,           odirect_rand_read_4k,  256,   "4 KiB read", blk) \
-	W(blk_seq_read,        blk_seq_read_1m,            odirect_seq_read_1m,   32,    "MiB read",   blk)
+	W(blk_seq_read,        blk_seq_read_1m,            odirect_seq_read_1m,   32,    "MiB read",   blk) \
+	W(blk_rand_read_qd32,  blk_rand_read_4k_qd32,      aio_rand_read_4k_qd32, 1024,  "4 KiB read", blk)
 /* clang-format on */
 
 /*
@@ -82,6 +88,7 @@
 #define BENCH_BLK_BLOCK 4096u               /* a random read; the stamp's unit */
 #define BENCH_BLK_SEQ (1024u * 1024u)       /* a sequential read */
 #define BENCH_BLK_SEED 0x9e3779b97f4a7c15ull /* the random sequence's start */
+#define BENCH_BLK_QD 32u                    /* requests in flight in the _qd32 row */
 
 /* The next block index of the random sequence, below nblocks (xorshift64:
  * the same sequence on both sides; *x must start non-zero). */

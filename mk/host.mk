@@ -32,6 +32,7 @@ HOST_SRCS_pci        := kernel/pci/config.c
 HOST_SRCS_virtio     := user/lib/virtio.c
 HOST_SRCS_dmar_scope := kernel/pci/dmar_scope.c
 HOST_SRCS_console_ring := kernel/core/console_ring.c kernel/lib/fmt.c
+HOST_SRCS_block_check := user/lib/block_check.c
 
 # Extra flags per test or fuzzer: test_fmt passes deliberately malformed formats;
 # the manifest parser is libferrous code, which reaches the pure kernel
@@ -41,6 +42,8 @@ HOST_CFLAGS_fmt := -Wno-format
 HOST_CFLAGS_manifest := -Iuser/lib/include -iquote kernel/lib -DFE_SOURCE_ROOT='"$(CURDIR)"'
 # The virtio transport is libferrous code too; its system calls are the test's stubs.
 HOST_CFLAGS_virtio := -Iuser/lib/include -iquote kernel/lib
+# The block driver's checks of its client's ring are libferrous code, pure.
+HOST_CFLAGS_block_check := -Iuser/lib/include
 
 HOST_TESTS := $(patsubst tests/host/test_%.c,%,$(wildcard tests/host/test_*.c))
 FUZZERS    := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

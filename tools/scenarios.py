@@ -194,7 +194,7 @@ SCENARIOS: list[Scenario] = [
     # restarts of the driver under a client.
     Scenario("blk", "init.run=utest utest.suites=blk qemu_exit=1", smp=2, ktap=True, timeout=300,
              disk_mib=8, disk_check=True,
-             must=[BANNER, INIT_LOADED, r"virtio-blk: 16384 sectors, flush, queue of 64",
+             must=[BANNER, INIT_LOADED, r"virtio-blk: 16384 sectors, flush, queue of 128, 2048 sectors a request, 32 in flight",
                    r"init: utest exited with code 0"],
              must_not=USER_BROKE),
     # The user-space virtio-net driver (utest suite net): frames exchanged

@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/aio_abi.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,4 +267,87 @@ struct result lx_odirect_rand_read_4k(unsigned per_batch)
 struct result lx_odirect_seq_read_1m(unsigned per_batch)
 {
 	return blk_run(seq_batch, per_batch);
+}
+
+/* Native AIO (no libaio in the static build: the system calls themselves),
+ * whose O_DIRECT reads of a block device are asynchronous: BENCH_BLK_QD
+ * requests in flight in Linux's driver, as in Ferrous's. */
+struct aio_ring_state {
+	struct disk d;
+	aio_context_t ctx;
+	struct iocb cb[BENCH_BLK_QD];
+	uint64_t block[BENCH_BLK_QD];
+};
+
+/* Prepares slot s's next random read into the buffer's s-th 4 KiB. */
+static struct iocb *aio_prepare(struct aio_ring_state *a, unsigned s)
+{
+	struct iocb *cb = &a->cb[s];
+
+	a->block[s] = bench_blk_next(&a->d.rng, a->d.nblocks);
+	*cb = (struct iocb){ .aio_data = s, .aio_lio_opcode = IOCB_CMD_PREAD,
+	                     .aio_fildes = (uint32_t)a->d.fd,
+	                     .aio_buf = (uint64_t)(uintptr_t)(a->d.buf + (uint64_t)s * BENCH_BLK_BLOCK),
+	                     .aio_nbytes = BENCH_BLK_BLOCK,
+	                     .aio_offset = (int64_t)(a->block[s] * BENCH_BLK_BLOCK) };
+	return cb;
+}
+
+/* n random 4 KiB reads, BENCH_BLK_QD in flight: each completion checked and
+ * replaced; the replacements for one io_getevents go in one io_submit (as
+ * Ferrous's client publishes what it posted in one doorbell). */
+static bool aio_batch(void *ctx, unsigned n)
+{
+	struct aio_ring_state *a = ctx;
+	struct io_event ev[BENCH_BLK_QD];
+	struct iocb *queue[BENCH_BLK_QD];
+	unsigned issued = 0, done = 0;
+	long nq = 0;
+
+	for (unsigned s = 0; s < BENCH_BLK_QD && issued < n; s++, issued++)
+		queue[nq++] = aio_prepare(a, s);
+	while (done < n) {
+		if (nq > 0 && syscall(SYS_io_submit, a->ctx, nq, queue) != nq)
+			return false;
+		nq = 0;
+		long got = syscall(SYS_io_getevents, a->ctx, 1L, (long)BENCH_BLK_QD, ev, NULL);
+		if (got <= 0)
+			return false;
+		for (long i = 0; i < got; i++, done++) {
+			unsigned s = (unsigned)ev[i].data;
+			if (ev[i].res != BENCH_BLK_BLOCK) {
+				errno = ev[i].res < 0 ? (int)-ev[i].res : EIO;
+				return false;
+			}
+			if (!stamps_ok(a->d.buf + (uint64_t)s * BENCH_BLK_BLOCK, a->block[s], 1))
+				return false;
+			if (issued < n) {
+				queue[nq++] = aio_prepare(a, s);
+				issued++;
+			}
+		}
+	}
+	return true;
+}
+
+struct result lx_aio_rand_read_4k_qd32(unsigned per_batch)
+{
+	static struct aio_ring_state a;
+	struct result r;
+
+	a = (struct aio_ring_state){ 0 };
+	if (open_disk(&a.d, &r)) {
+		if (syscall(SYS_io_setup, (long)BENCH_BLK_QD, &a.ctx) != 0) {
+			r = failed("io_setup");
+		} else {
+			long long before = disk_reads();
+			r = measure(aio_batch, &a, per_batch);
+			long long after = disk_reads();
+			if (r.outcome == DONE && before >= 0 && after >= before)
+				r.reqs_per_op = (double)(after - before) / ((double)per_batch * (BENCH_BATCHES + 1));
+			syscall(SYS_io_destroy, a.ctx);
+		}
+	}
+	close_disk(&a.d);
+	return r;
 }

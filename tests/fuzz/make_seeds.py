@@ -17,6 +17,8 @@ magic numbers and checksums themselves:
          unknown dependency) that fail only once the whole text is read
   pci/   PCI functions as QEMU shows them (AHCI, virtio-net, NVMe, IDE) and
          malformed ones: BAR probes, then the configuration space
+  block_check/  a block driver's limits, its client's ring indices and
+         requests: good ones, each kind of bad one, a wild and a wrapped index
 """
 import os
 import struct
@@ -381,6 +383,29 @@ def pci_seeds():
         "long-chain.bin": long_chain,
     }
 
+# ---------------------------------------------------------------- block
+
+def blk_input(capacity, data_size, max_sectors, flags, published, seen, held, reqs):
+    """One input of tests/fuzz/fuzz_block_check.c: limits, ring indices, requests."""
+    out = struct.pack("<QQII", capacity, data_size, max_sectors, flags)
+    out += struct.pack("<III", published, seen, held)
+    for sector, off, count, tag, op in reqs:
+        out += struct.pack("<QQIHBB", sector, off, count, tag, op, 0)
+    return out
+
+
+def block_seeds():
+    good = [(0, 0, 8, 0, 1), (16376, 4096, 8, 1, 2), (0, 0, 0, 2, 3)]
+    bad = [(16384, 0, 1, 3, 1), (2**64 - 1, 0, 2, 4, 1), (0, 2**64 - 100, 2, 5, 2),
+           (0, 0, 0, 6, 1), (0, 0, 1, 7, 9), (5, 0, 0, 8, 3)]
+    return {
+        "good.bin": blk_input(16384, 65536, 2048, 1, 3, 0, 0, good),
+        "bad.bin": blk_input(16384, 65536, 2048, 1, 6, 0, 0, bad),
+        "read-only.bin": blk_input(16384, 65536, 2048, 2, 1, 0, 0, [(0, 0, 1, 0, 2)]),
+        "wild-index.bin": blk_input(16384, 65536, 2048, 1, 1000, 0, 5, good),
+        "wrapped-index.bin": blk_input(16384, 65536, 2048, 1, 3, 2**32 - 2, 10, good),
+    }
+
 # ---------------------------------------------------------------- main
 
 def seeds():
@@ -411,6 +436,7 @@ def seeds():
         },
         "manifest": manifest_seeds(),
         "pci": pci_seeds(),
+        "block_check": block_seeds(),
     }
 
 def main():

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The network protocol's client (fe/net.h). */
+#include <fe/attach.h>
 #include <fe/ipc.h>
 #include <fe/net.h>
 #include <fe/net_ring.h>
@@ -35,31 +36,17 @@ static void doorbell(struct fe_net *n)
 static fe_status_t attach_once(struct fe_net *n)
 {
 	struct fe_msg m = fe_msg_make(FE_NET_ATTACH, 1, 0);
-	fe_handle_t caps[FE_IPC_MAX_CAPS];
-	unsigned k = 0;
+	struct fe_attached a;
 	fe_status_t st;
 
 	m.w[0] = BIT_DRIVER;
 	if ((st = fe_msg_attach_caps(&m, (fe_handle_t[]){ n->vmo_grant, n->notif_grant }, 2)) != FE_OK ||
-	    (st = fe_call(n->ep, &m)) != FE_OK ||
-	    (st = fe_msg_take_caps(&m, caps, FE_IPC_MAX_CAPS, &k)) != FE_OK)
+	    (st = fe_attach_call(n->ep, &m, n->notif, BIT_DEATH, &a)) != FE_OK)
 		return st;
-	st = (fe_status_t)(int64_t)m.w[0];
-	if (st == FE_OK && (k != 2 || m.w[1] >= 64))
-		st = FE_ERR_BAD_FORMAT; /* a driver that does not grant what the protocol says */
-	if (st != FE_OK) {
-		while (k)
-			(void)fe_handle_delete(caps[--k]);
-		return st;
-	}
-	n->doorbell = caps[0];
-	n->doorbell_bit = (uint32_t)m.w[1];
-	n->driver = caps[1];
-	if ((st = fe_process_watch(n->driver, n->notif, BIT_DEATH)) != FE_OK) {
-		drop(&n->doorbell); /* unwatched, we would never learn of its end */
-		drop(&n->driver);
-	}
-	return st;
+	n->doorbell = a.doorbell;
+	n->doorbell_bit = a.doorbell_bit;
+	n->driver = a.driver;
+	return FE_OK;
 }
 
 /* Empty rings, every receive slot the program does not hold posted, and an

@@ -10,8 +10,10 @@
  * and stops the driver again. Without a virtio block device (every boot but
  * bench.py's blk boots) it prints a skip.
  *
- * One request is in flight at a time (queue depth 1), as on the Linux side.
- * Every 4 KiB block read is checked against its stamp (bench/workloads.h).
+ * One request is in flight at a time (queue depth 1), as on the Linux side,
+ * except in the _qd32 row (BENCH_BLK_QD in flight, fe_blk_submit and
+ * fe_blk_wait). Every 4 KiB block read is checked against its stamp
+ * (bench/workloads.h).
  */
 #include <fe/block.h>
 #include <fe/pci.h>
@@ -118,6 +120,42 @@ static fe_status_t rand_batch(void *ctx, unsigned n)
 	return st;
 }
 
+/* Random 4 KiB reads with BENCH_BLK_QD in flight: request slot s reads into
+ * the buffer's s-th 4 KiB; each answer is checked and its slot reused. */
+static fe_status_t rand_qd_batch(void *ctx, unsigned n)
+{
+	struct blk_rig *r = ctx;
+	uint64_t block[BENCH_BLK_QD];
+	uint16_t slot_of[FE_BLK_DEPTH];
+	uint64_t free_slots = (1ull << BENCH_BLK_QD) - 1; /* bit s: slot s unused */
+	unsigned issued = 0, done = 0;
+	struct fe_blk_answer a;
+	fe_status_t st = FE_OK;
+	uint16_t tag;
+
+	_Static_assert(BENCH_BLK_QD <= FE_BLK_DEPTH, "the client has a tag for every slot");
+	while (done < n && st == FE_OK) {
+		while (issued < n && free_slots && st == FE_OK) {
+			unsigned s = (unsigned)__builtin_ctzll(free_slots);
+			block[s] = bench_blk_next(&r->rng, r->nblocks);
+			st = fe_blk_submit(&r->c, FE_BLK_OP_READ, block[s] * SECTORS_PER_BLOCK, SECTORS_PER_BLOCK,
+			                   (uint64_t)s * BENCH_BLK_BLOCK, &tag);
+			if (st == FE_OK) {
+				free_slots &= ~(1ull << s);
+				slot_of[tag] = (uint16_t)s;
+				issued++;
+			}
+		}
+		if (st != FE_OK || (st = fe_blk_wait(&r->c, 0, &a)) != FE_OK || (st = a.status) != FE_OK)
+			break;
+		unsigned s = slot_of[a.tag];
+		st = check_stamps(r->c.buf + (uint64_t)s * BENCH_BLK_BLOCK, block[s], 1);
+		free_slots |= 1ull << s;
+		done++;
+	}
+	return st;
+}
+
 /* One BENCH_BLK_SEQ read from block `first`, in requests of at most
  * max_sectors (one request when the driver takes 1 MiB). */
 static fe_status_t seq_read(struct blk_rig *r, uint64_t first)
@@ -180,4 +218,9 @@ fe_status_t blk_rand_read_4k(unsigned per_batch, struct bench_result *r)
 fe_status_t blk_seq_read_1m(unsigned per_batch, struct bench_result *r)
 {
 	return blk_run(seq_batch, true, per_batch, r);
+}
+
+fe_status_t blk_rand_read_4k_qd32(unsigned per_batch, struct bench_result *r)
+{
+	return blk_run(rand_qd_batch, false, per_batch, r);
 }

@@ -5,6 +5,7 @@
  * client's memory here, hands the new client to the data thread, and
  * unmaps the one it replaced once the data thread has let it go.
  */
+#include <fe/attach.h>
 #include <fe/ipc.h>
 #include <fe/runtime.h>
 #include <fe/sys.h>
@@ -22,13 +23,6 @@ static void info(const struct net *n, struct fe_msg *m)
 	m->w[3] = n->mtu;
 }
 
-/* Deletes the capabilities a message brought that the call does not keep. */
-static void drop_caps(const fe_handle_t *caps, unsigned k)
-{
-	for (unsigned i = 0; i < k; i++)
-		(void)fe_handle_delete(caps[i]);
-}
-
 /* The two capabilities of an attach: FE_ERR_INVALID_ARG (and none kept) for any other count. */
 static fe_status_t take_caps(const struct fe_msg *m, struct client *c)
 {
@@ -39,27 +33,12 @@ static fe_status_t take_caps(const struct fe_msg *m, struct client *c)
 	if (st != FE_OK)
 		return st;
 	if (k != 2) {
-		drop_caps(caps, k);
+		fe_handles_delete(caps, k);
 		return FE_ERR_INVALID_ARG;
 	}
 	c->vmo = caps[0];
 	c->notif = caps[1];
 	return FE_OK;
-}
-
-/* The notification must be one, and signalable: the driver's only way to the client. */
-static fe_status_t check_notif(fe_handle_t h, uint64_t bit)
-{
-	struct fe_handle_info hi;
-	fe_status_t st = fe_handle_info(h, &hi);
-
-	if (st != FE_OK)
-		return st;
-	if (hi.type != FE_OBJ_NOTIFICATION)
-		return FE_ERR_WRONG_TYPE;
-	if (!(hi.rights & FE_RIGHT_SIGNAL))
-		return FE_ERR_ACCESS_DENIED;
-	return bit < 64 ? FE_OK : FE_ERR_INVALID_ARG;
 }
 
 /* The client's memory for the device (which also checks it is a contiguous
@@ -114,8 +93,8 @@ static fe_status_t attach(struct net *n, const struct fe_msg *req)
 
 	if (st != FE_OK)
 		return st;
-	if ((st = check_notif(c.notif, req->w[0])) != FE_OK || (st = map_client(n, &c)) != FE_OK) {
-		drop_caps((fe_handle_t[]){ c.vmo, c.notif }, 2);
+	if ((st = fe_attach_check_notif(c.notif, req->w[0])) != FE_OK || (st = map_client(n, &c)) != FE_OK) {
+		fe_handles_delete((fe_handle_t[]){ c.vmo, c.notif }, 2);
 		return st;
 	}
 	hand_over(n, &c);
@@ -136,7 +115,7 @@ static void serve_one(struct net *n, struct fe_msg *m)
 	*m = (struct fe_msg){ .info = FE_MSG_INFO(label, 4, 0), .w = { 0 } };
 	if (label != FE_NET_ATTACH && FE_MSG_CAPS(req.info) &&
 	    fe_msg_take_caps(&req, caps, FE_IPC_MAX_CAPS, &k) == FE_OK)
-		drop_caps(caps, k); /* unasked-for capabilities do not pile up here */
+		fe_handles_delete(caps, k); /* unasked-for capabilities do not pile up here */
 	switch (label) {
 	case FE_NET_INFO: info(n, m); break;
 	case FE_NET_ATTACH:
