@@ -459,7 +459,8 @@ def print_restart(c: dict) -> None:
         return
     n = c["total"]["crashes"]
     print(f"\nRestart time [restart: -smp 2 -accel {SMP2_ACCEL}; the supervisor, echo crashed "
-          f"{'n/a' if n is None else f'{n:.0f}'} times a boot,\nevery fault kind but hang]; guest time (TSC); "
+          f"{RESTART_CRASHES} times a boot\n(every fault kind but hang), "
+          f"{'n/a' if n is None else f'{n:.0f}'} restarts measured]; guest time (TSC); "
           "medians over the boots of each boot's median and p99")
     head = f"{'part':58} {'median us':>10} {'p99 us':>10}"
     print(f"{head}\n{'-' * len(head)}")
@@ -471,6 +472,8 @@ def print_restart(c: dict) -> None:
 
 
 def print_pairs(rows: list[Row]) -> None:
+    if not rows:
+        return
     print("\nPairs (bench/workloads.h; what each does: the `#` lines in the logs, bench/README.md):")
     for r in rows:
         print(f"  {r.row:22} Ferrous {r.ferrous:28} Linux {r.linux}")
