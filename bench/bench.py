@@ -9,6 +9,8 @@ each other's timings):
     Ferrous -smp 2 MTTCG    | Linux -smp 2 MTTCG (set smp2mt: big-lock contention)
     Ferrous -smp 1 + disk   | Linux -smp 1 + disk (set blk: virtio-blk reads;
                               a fresh disk image for every boot)
+    Ferrous -smp 2, supervisor (set restart: restart time, crash to the new
+                              instance's first answer; Ferrous only)
   instruction view, once: the -smp 1 boots again under -icount, where the
     guest TSC counts instructions (deterministic; DESIGN section 11).
 Each boot prints `bench NAME ...` lines (bench/workloads.h); the table shows
@@ -42,7 +44,21 @@ MEM = "512M"
 SMP2_ACCEL = "tcg,thread=single"  # multi-threaded TCG: cross-vCPU wake-ups ~4x slower here
 SMP2MT_ACCEL = "tcg,thread=multi"  # QEMU's default: one host thread per vCPU, real parallelism
 # The set's QEMU configuration: CPUs and accelerator (blk also gets the disk).
-SETS = {"smp1": (1, "tcg"), "smp2": (2, SMP2_ACCEL), "smp2mt": (2, SMP2MT_ACCEL), "blk": (1, "tcg")}
+SETS = {"smp1": (1, "tcg"), "smp2": (2, SMP2_ACCEL), "smp2mt": (2, SMP2MT_ACCEL), "blk": (1, "tcg"),
+        "restart": (2, SMP2_ACCEL)}
+# The restart boot: the supervisor with initrd/faults.services, svctest crashing
+# echo RESTART_CRASHES times (every fault kind that ends it at once) and printing
+# `bench restart_PART median_us=M p99_us=P n=N` (user/svctest/faults.c).
+RESTART_CRASHES = 120
+RESTART_CMDLINE = ("init.run=supervisor supervisor.manifest=faults.services supervisor.svctest.mode=restart "
+                   f"supervisor.svctest.crashes={RESTART_CRASHES}")
+# (part, what) of the restart lines, in order; total is the sum of the others.
+RESTART_PARTS = [("total", "crash request to the new instance's first answer"),
+                 ("notified", "  crash request to supervisor notified (death watch)"),
+                 ("backoff", "  notified to the next start (backoff 1 ms, wake-ups)"),
+                 ("spawn", "  fe_spawn: ELF load, stack, capabilities, first thread"),
+                 ("answer", "  spawned to the first answer (start-up, scheduling)")]
+RESTART_GOAL_US, RESTART_CHARTER_US = 10000, 100000
 # The blk boots' disk: a raw image of DISK_MIB MiB, written for every boot in
 # DISK_DIR (tmpfs: reading it costs the host no disk I/O, and no writeback of
 # the fresh image runs during the measurement), stamped as bench/workloads.h
@@ -119,7 +135,7 @@ def boot_list(args: argparse.Namespace) -> tuple[list[Boot], list[Boot]]:
              Boot("linux-smp1", "linux", "smp1"), Boot("ferrous-smp2", "ferrous", "smp2"),
              Boot("linux-smp2", "linux", "smp2"), Boot("ferrous-smp2mt", "ferrous", "smp2mt"),
              Boot("linux-smp2mt", "linux", "smp2mt"), Boot("ferrous-blk", "ferrous", "blk"),
-             Boot("linux-blk", "linux", "blk")]
+             Boot("linux-blk", "linux", "blk"), Boot("ferrous-restart", "ferrous", "restart")]
     # The instruction view has no blk boots: under -icount a vCPU waiting for
     # host I/O counts no instructions and the clock jumps (DESIGN section 11).
     icount = [Boot("ferrous-icount", "ferrous", "smp1", icount=True),
@@ -150,7 +166,8 @@ def machine(b: Boot, args: argparse.Namespace, workdir: str, disk: str | None) -
         append = f"{LINUX_APPEND} -- set={b.set}"
         return qemu.Machine(esp=None, mem=MEM, smp=smp, accel=accel, serial="stdio", extra=extra,
                             linux=qemu.LinuxBoot(args.linux_kernel, args.initramfs, append))
-    cmdline = f"init.run=ubench ubench.set={b.set} qemu_exit=1 trace={'on' if b.trace else 'off'}"
+    run = RESTART_CMDLINE if b.set == "restart" else f"init.run=ubench ubench.set={b.set}"
+    cmdline = f"{run} qemu_exit=1 trace={'on' if b.trace else 'off'}"
     esp = os.path.join(workdir, "esp.img")
     subprocess.run([os.path.join(ROOT, "tools", "mkesp.sh"), esp, args.loader, args.kernel,
                     args.initrd, cmdline], check=True, capture_output=True)
@@ -278,6 +295,8 @@ def table_line(r: Row, f: dict, timed: bool, width: int) -> str:
 
 
 def print_table(title: str, rows: list[Row], figs: list[dict], timed: bool) -> None:
+    if not rows:  # --sets restart alone: no Ferrous/Linux pairs
+        return
     unit = "cycles" if timed else "instr"
     ns = f" {'ns':>10}" if timed else ""
     width = max(36, *(len(row_label(r)) for r in rows))
@@ -294,6 +313,8 @@ def print_table(title: str, rows: list[Row], figs: list[dict], timed: bool) -> N
 
 def print_spread(rows: list[Row], figs: list[dict]) -> None:
     """Names the figures whose boots disagree by more than NOISY: medians hide nothing silently."""
+    if not rows:
+        return
     noisy = []
     for r, f in zip(rows, figs):
         for side, key in (("Ferrous", "ferrous"), ("Ferrous trace=off", "ferrous_trace_off"), ("Linux", "linux")):
@@ -420,7 +441,40 @@ def print_block(c: dict) -> None:
               f"{num(row['ratio'], '.2f'):>6} {reqs:>21}")
 
 
+# ---- restart time (set restart) ----
+
+def restart(b: Boot | None) -> dict:
+    """Per part: the median over the boots of each boot's median and p99 (us), and the crashes."""
+    if b is None:
+        return {}
+    out = {}
+    for part, what in RESTART_PARTS:
+        out[part] = {"what": what.strip(), "median_us": median_key(b, f"restart_{part}", "median_us"),
+                     "p99_us": median_key(b, f"restart_{part}", "p99_us"),
+                     "crashes": median_key(b, f"restart_{part}", "n")}
+    return out
+
+
+def print_restart(c: dict) -> None:
+    if not c:
+        return
+    n = c["total"]["crashes"]
+    print(f"\nRestart time [restart: -smp 2 -accel {SMP2_ACCEL}; the supervisor, echo crashed "
+          f"{RESTART_CRASHES} times a boot\n(every fault kind but hang), "
+          f"{'n/a' if n is None else f'{n:.0f}'} restarts measured]; guest time (TSC); "
+          "medians over the boots of each boot's median and p99")
+    head = f"{'part':58} {'median us':>10} {'p99 us':>10}"
+    print(f"{head}\n{'-' * len(head)}")
+
+    def num(x: float | None) -> str:
+        return "n/a" if x is None else f"{x:,.0f}"
+    for part, what in RESTART_PARTS:
+        print(f"{what:58} {num(c[part]['median_us']):>10} {num(c[part]['p99_us']):>10}")
+
+
 def print_pairs(rows: list[Row]) -> None:
+    if not rows:
+        return
     print("\nPairs (bench/workloads.h; what each does: the `#` lines in the logs, bench/README.md):")
     for r in rows:
         print(f"  {r.row:22} Ferrous {r.ferrous:28} Linux {r.linux}")
@@ -470,6 +524,20 @@ def judge(vb: dict[str, Boot | None]) -> list[dict]:
     return out
 
 
+def judge_restart(c: dict) -> list[dict]:
+    """The restart goals (the median; the charter's bound on it), if the restart set ran."""
+    med = c.get("total", {}).get("median_us") if c else None
+    return [{"goal": f"restart median < {limit / 1000:.0f} ms ({what})", "value": med, "limit": limit,
+             "verdict": "n/a" if med is None else "PASS" if med < limit else "MISS"}
+            for what, limit in (("issue 11's goal", RESTART_GOAL_US), ("the charter's", RESTART_CHARTER_US))]
+
+
+def print_restart_goals(goals: list[dict]) -> None:
+    for g in goals:
+        v = "n/a" if g["value"] is None else f"{g['verdict']} ({g['value'] / 1000:.1f} ms)"
+        print(f"  {g['goal']}\n      timed: {v}")
+
+
 def print_goals(timed: list[dict], icount: list[dict], cont: dict) -> None:
     print("\nGoals (timed: medians of the rounds; instr: the -icount view)")
     for t, i in zip(timed, icount or [{}] * len(timed)):
@@ -510,7 +578,8 @@ def report(args: argparse.Namespace, rows: list[Row], timed: list[Boot], icount:
           f"-machine q35 -cpu max -m {MEM}, TCG.")
     print(f"Default -smp 1 (-accel tcg); [smp2] rows: -smp 2 -accel {SMP2_ACCEL}; [smp2mt] rows: -smp 2 "
           f"-accel {SMP2MT_ACCEL};\n[blk] rows: -smp 1 -accel tcg and a {DISK_MIB} MiB virtio-blk disk "
-          f"(a fresh image in {DISK_DIR or 'the temporary directory'} per boot).\n"
+          f"(a fresh image in {DISK_DIR or 'the temporary directory'} per boot);\n[restart]: -smp 2 "
+          f"-accel {SMP2_ACCEL}, Ferrous only (the supervisor restarting echo).\n"
           "Ferrous boots with trace=on (its default) unless 'tracing' says otherwise.")
     print_table(f"Timed view: median over {args.runs} boot(s) of each configuration; guest TSC cycles and "
                 "ns per operation (idle: wake-ups/s);\nFe/Lx < 1: Ferrous faster; tracing: Ferrous trace=on vs "
@@ -524,9 +593,14 @@ def report(args: argparse.Namespace, rows: list[Row], timed: list[Boot], icount:
     print_contention(cont)
     blk = block(rows, tfig, tv)
     print_block(blk)
+    rst = restart(boots.get("ferrous-restart"))
+    print_restart(rst)
     print_pairs(rows)
     tg, ig = judge(tv), judge(iv) if icount else []
     print_goals(tg, ig, cont)
+    rg = judge_restart(rst)
+    if rst:
+        print_restart_goals(rg)
     failed = [f"{b.name} round {r['round']} (exit {r['exit']}, {r['log']})" for b in timed + icount
               for r in b.results if not r["ok"]]
     for f in failed:
@@ -539,7 +613,8 @@ def report(args: argparse.Namespace, rows: list[Row], timed: list[Boot], icount:
                 "blk_disk_mib": DISK_MIB, "blk_disk_dir": DISK_DIR}, "sets": args.sets,
             "rows": [{**asdict(r), "timed": t, "icount": i} for r, t, i in
                      zip(rows, tfig, ifig or [None] * len(rows))],
-            "goals": {"timed": tg, "icount": ig}, "contention": cont, "block": blk,
+            "goals": {"timed": tg, "icount": ig, "restart": rg}, "contention": cont, "block": blk,
+            "restart": rst,
             "boots": {b.name: b.results for b in timed + icount}, "failed_boots": failed}
 
 
@@ -564,15 +639,17 @@ def main() -> int:
     if not args.sets or any(x not in SETS for x in args.sets):
         p.error(f"--sets takes names among {', '.join(SETS)}")
     args.linux_kernel = os.path.join(args.linux_dir, "vmlinuz")
-    args.linux_version = open(os.path.join(args.linux_dir, "version")).read().strip()
     args.stamp = time.strftime("%Y%m%d-%H%M%S")
-    for path in (args.loader, args.kernel, args.initrd, args.linux_kernel, args.initramfs):
+    timed, icount = boot_list(args)
+    # Set restart alone boots no Linux: it needs none fetched.
+    linux = any(b.kernel == "linux" for b in timed + icount)
+    for path in (args.loader, args.kernel, args.initrd) + ((args.linux_kernel, args.initramfs) if linux else ()):
         if not os.path.exists(path):
             p.error(f"{path} does not exist: run `make bench`")
+    args.linux_version = open(os.path.join(args.linux_dir, "version")).read().strip() if linux else "(none booted)"
     os.makedirs(args.logs, exist_ok=True)
     os.makedirs(args.results, exist_ok=True)
     rows = read_rows()
-    timed, icount = boot_list(args)
     t0 = time.monotonic()
     n = len(timed) * args.runs + len(icount)
     print(f"bench: {n} boots, one at a time ({args.runs} rounds of {len(timed)}, then "

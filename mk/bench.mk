@@ -1,10 +1,12 @@
 # `make bench`: Ferrous (release build) against Linux in the same QEMU
 # machine (bench/README.md). Not part of `make test`: benchmarks are not tests.
 #
-# BENCH_RUNS: rounds of timed boots (9 boots a round); the median
-# over the rounds is what the table shows.
+# BENCH_RUNS: rounds of timed boots (10 boots a round); the median
+# over the rounds is what the table shows. BENCH_SETS: only these
+# configurations (comma-separated: smp1,smp2,smp2mt,blk,restart).
 
 BENCH_RUNS ?= 5
+BENCH_SETS ?=
 BENCH_FLAGS ?=
 BENCH_OUT := $(BUILD)/bench
 
@@ -31,4 +33,4 @@ bench:
 	$(Q)bench/linux/fetch.sh $(BENCH_OUT)/linux
 	$(Q)$(MAKE) --no-print-directory CONFIG=release kernel loader $(BUILD)/release/initrd.cpio
 	$(Q)$(MAKE) --no-print-directory $(BENCH_OUT)/initramfs.cpio
-	$(Q)$(PYTHON) bench/bench.py --runs $(BENCH_RUNS) $(BENCH_FLAGS)
+	$(Q)$(PYTHON) bench/bench.py --runs $(BENCH_RUNS) $(if $(BENCH_SETS),--sets $(BENCH_SETS)) $(BENCH_FLAGS)

@@ -1,9 +1,9 @@
-# The commands people type: run, debug, test, loadtest, fuzz-sys, compdb, loc.
+# The commands people type: run, debug, test, loadtest, fuzz-sys, faults, compdb, loc.
 
 MEM ?= 512M
 SMP ?= 2
 
-.PHONY: run debug test loadtest fuzz-sys compdb loc
+.PHONY: run debug test loadtest fuzz-sys faults compdb loc
 
 # Boots Ferrous on this terminal (Ctrl-A X quits).
 run:
@@ -31,6 +31,15 @@ loadtest:
 fuzz-sys: deps
 	$(Q)$(MAKE) --no-print-directory CONFIG=debug kernel loader $(BUILD)/debug/initrd.cpio
 	$(Q)$(PYTHON) tools/testrun.py --skip-host --skip-fuzz --include-off --only boot/sysfuzz-long -v
+
+# The long crash campaign: FAULTS_CRASHES (default 1,000) crashes of echo and the
+# virtio-blk driver in one boot under load in the guest and on the host (a second
+# QEMU); not part of `make test`. FAULTSFLAGS="--no-load" leaves the host alone. The
+# log is build/faults/faults/serial.log.
+FAULTSFLAGS ?=
+faults: deps
+	$(Q)$(MAKE) --no-print-directory CONFIG=debug kernel loader $(BUILD)/debug/initrd.cpio
+	$(Q)$(PYTHON) tools/faults.py $(FAULTSFLAGS)
 
 # compile_commands.json for clangd, from the fragments clang wrote with -MJ.
 compdb: kernel loader host-tests

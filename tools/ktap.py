@@ -116,6 +116,8 @@ class _Parser:
         if VERSION_RE.match(s):
             if indent > self.top().indent:
                 self.stack.append(_Group(indent))
+            else:  # a document starts here: `#` lines before it are no case's diagnostics
+                self.top().pending = []
             return
         if m := PLAN_RE.match(s):
             if indent >= self.top().indent:

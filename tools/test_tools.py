@@ -18,6 +18,7 @@ import unittest
 from dataclasses import asdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import faults  # noqa: E402
 import ktap  # noqa: E402
 import netpeer  # noqa: E402
 import testrun  # noqa: E402
@@ -71,6 +72,10 @@ class KtapTests(unittest.TestCase):
         self.assertFalse(all(l.ok for l in leaves))
         # the outer plan promised two suites: the second is missing
         self.assertTrue(any(l.name.startswith("missing") for l in leaves))
+
+    def test_comments_before_the_version_line_are_no_diagnostics(self) -> None:
+        leaves = ktap.cases("# blk-acked 64 8 1\nKTAP version 1\n1..1\n# why\nnot ok 1 a\n")
+        self.assertEqual(leaves[0].diagnostics, ["why"])
 
     def test_cmocka_tap(self) -> None:
         text = "1..3\nok 1 - split\n# error: x\nnot ok 2 - merge\nok 3 - odd # SKIP why\n# not ok - buddy\n"
@@ -291,6 +296,54 @@ class NetCheckTests(unittest.TestCase):
         self.assertEqual(self._check(log, requests=13, replies=13, link_changes=2), [])
         self.assertTrue(self._check(log, requests=13, replies=13, link_changes=1))
         self.assertTrue(self._check(log, requests=13, replies=13, link_changes=2, link_errors=["x"]))
+
+
+class AckedWriteTests(unittest.TestCase):
+    """The disk check of the blk, supervisor and faults scenarios, and `make faults`' tally."""
+
+    @staticmethod
+    def _formula(sector: int, count: int, salt: int) -> bytes:
+        return bytes(((sector * 131 + i * 7 + salt) ^ (i >> 9)) & 0xff for i in range(count * 512))
+
+    def test_pattern_is_the_guests_formula(self) -> None:
+        for sector, count, salt in ((0, 1, 0), (64, 8, 1), (12345, 3, 255), (7, 300, 99)):
+            self.assertEqual(testrun.blk_pattern(sector, count, salt), self._formula(sector, count, salt))
+
+    def _image(self, d: str, writes: list[tuple[int, int, int]]) -> str:
+        path = os.path.join(d, "disk.img")
+        with open(path, "wb") as f:
+            f.truncate(1 << 20)
+            for sector, count, salt in writes:
+                f.seek(sector * 512)
+                f.write(testrun.blk_pattern(sector, count, salt))
+        return path
+
+    def test_a_lost_write_is_found(self) -> None:
+        log = "    # blk-acked 64 8 1\n# blk-acked 72 8 38\n"
+        with tempfile.TemporaryDirectory() as d:
+            self.assertEqual(testrun.check_acked_writes(log, self._image(d, [(64, 8, 1), (72, 8, 38)])), [])
+            lost = testrun.check_acked_writes(log, self._image(d, [(64, 8, 1), (72, 8, 37)]))
+            self.assertEqual(len(lost), 1)
+            self.assertIn("at 72 (salt 38)", lost[0])
+            self.assertTrue(testrun.check_acked_writes("no writes\n", self._image(d, [])))
+
+    LOG = textwrap.dedent("""\
+        # faults: 1000 crashes injected: null 190 wild 190 stack 190 hang 50 illegal 190 budget 190; echo 500
+        # faults: restarts seen: echo 500, blk 500 (0 beyond one per crash: a heartbeat missed)
+        # restart: median 9000 us, p99 40000 us over 450 crashes (echo, under load)
+            # faults: 100 crashes so far
+        """)
+
+    def test_faults_tally(self) -> None:
+        with tempfile.TemporaryDirectory() as d:
+            image = self._image(d, [(64, 8, 1)])
+            lines, problems = faults.tally(self.LOG + "# blk-acked 64 8 1\n", image, 1000)
+            self.assertEqual(problems, [])
+            self.assertIn("# faults: kernel panics: 0", lines)
+            self.assertIn("# faults: acknowledged writes: 1, not on the disk image: 0", lines)
+            self.assertFalse(any("so far" in l for l in lines))
+            _, problems = faults.tally(self.LOG + "# blk-acked 64 8 2\nPANIC: x\n", image, 1001)
+            self.assertEqual(len(problems), 3)  # too few crashes, a panic, a lost write
 
 
 if __name__ == "__main__":

@@ -247,7 +247,8 @@ def prepare_disk(s: Scenario, workdir: str) -> list[str]:
             "-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"]
 
 
-def boot(s: Scenario, args: argparse.Namespace) -> BootRun:
+def boot(s: Scenario, args: argparse.Namespace, on_line: Callable[[str], None] | None = None) -> BootRun:
+    """Boots s once (on_line, if any, sees each console line as it comes)."""
     workdir = os.path.join(args.out, s.name)
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
@@ -265,8 +266,9 @@ def boot(s: Scenario, args: argparse.Namespace) -> BootRun:
             f.write(" ".join(cmd) + "\n")
         if peer:
             peer.start()
+        watchers = [f for f in (peer.on_line if peer else None, on_line) if f]
         return _run_qemu(cmd, os.path.join(workdir, "serial.log"), s.timeout or args.timeout,
-                         peer.on_line if peer else None)
+                         (lambda line: [f(line) for f in watchers]) if watchers else None)
     finally:
         if peer:
             peer.stop(os.path.join(workdir, "peer.json"))
@@ -318,9 +320,18 @@ def _first(lines: list[tuple[float, str]], pattern: str) -> float | None:
 ACKED_WRITE = re.compile(r"^\s*# blk-acked (\d+) (\d+) (\d+)\s*$", re.M)
 
 
+# Byte i of a sector is (c + 7 * i) & 0xff XOR-ed with the sector's index k in the
+# write, where c = (sector * 131 + salt) & 0xff (7 * 512 * k adds nothing mod 256):
+# one 512-byte run per c, and one XOR table per k.
+_RUNS = [bytes((c + 7 * i) & 0xff for i in range(512)) for c in range(256)]
+_XOR = [bytes(b ^ k for b in range(256)) for k in range(256)]
+
+
 def blk_pattern(sector: int, count: int, salt: int) -> bytes:
-    """What user/utest/suite_blk.c writes (fill()): the same bytes, computed here."""
-    return bytes(((sector * 131 + i * 7 + salt) ^ (i >> 9)) & 0xff for i in range(count * 512))
+    """What user/utest/suite_blk.c and user/svctest write (fill(), blk_pattern()):
+    ((sector * 131 + i * 7 + salt) ^ (i >> 9)) & 0xff for byte i, computed here."""
+    run = _RUNS[(sector * 131 + salt) & 0xff]
+    return b"".join(run.translate(_XOR[k & 0xff]) for k in range(count))
 
 
 SEQ_PAYLOAD = "the quick brown fox jumps over the lazy dog 0123456789"

@@ -190,8 +190,8 @@ static struct fe_manifest *parse_file(const char *path)
 	return parse_ok(text);
 }
 
-/* The checked-in ramdisk manifests parse: the default one and the
- * supervisor test's (scenario `supervisor`). */
+/* The checked-in ramdisk manifests parse: the default one, the
+ * supervisor test's (scenario `supervisor`) and the crash campaign's. */
 static void the_ramdisk_manifests_parse(void **state)
 {
 	(void)state;
@@ -210,6 +210,19 @@ static void the_ramdisk_manifests_parse(void **state)
 	m = parse_file("initrd/svctest.services");
 	assert_int_equal(m->nservices, 13);
 	expect_order(m, "uart base mid top echo svctest once flaky quitter ghost disk nodisk blk");
+	free(m);
+
+	/* `make faults` and `make bench` set restart: both targets restart for ever. */
+	m = parse_file("initrd/faults.services");
+	expect_order(m, "echo blk svctest");
+	for (const char *name = "echo";; name = "blk") {
+		const struct fe_manifest_service *s = &m->services[idx(m, name)];
+		assert_int_equal(s->restart.policy, FE_MANIFEST_RESTART_ALWAYS);
+		assert_int_equal(s->restart.max, 0);
+		assert_int_equal(s->heartbeat_timeout_ns, 3000000000ULL);
+		if (strcmp(name, "blk") == 0)
+			break;
+	}
 	free(m);
 }
 

@@ -46,6 +46,10 @@ void control_row(const struct svc *s, struct fe_supervisor_row *row)
 		row->depends |= 1u << s->m->depends[j];
 	if (s->nhistory > 0)
 		row->last = s->history[(s->nhistory - 1) % FE_SUPERVISOR_HISTORY];
+	if (s->state == FE_SUPERVISOR_RUNNING) {
+		row->start_tsc = s->start_tsc;
+		row->spawned_tsc = s->started_tsc;
+	}
 }
 
 /* ---- main's side ---- */

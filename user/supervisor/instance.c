@@ -164,7 +164,7 @@ static fe_status_t spawn(struct svc *s, fe_handle_t *proc)
 /* Makes the started process the running instance. Without its ep_inst the
  * supervisor cannot check on it: heartbeats and crash requests are then
  * refused (FE_ERR_BAD_HANDLE), which is said once here. */
-static void become_running(struct svc *s, fe_handle_t proc)
+static void become_running(struct svc *s, fe_handle_t proc, uint64_t start_tsc)
 {
 	static uint32_t starts;
 	struct fe_handle_info hi;
@@ -176,6 +176,7 @@ static void become_running(struct svc *s, fe_handle_t proc)
 		       fe_status_name(st));
 	store(&s->ep_inst, inst);
 	s->proc = proc;
+	s->start_tsc = start_tsc;
 	s->started_tsc = fe_rdtsc();
 	s->kill_reason = FE_SUPERVISOR_REASON_NONE;
 	s->state = FE_SUPERVISOR_RUNNING;
@@ -187,6 +188,7 @@ static void become_running(struct svc *s, fe_handle_t proc)
 
 fe_status_t instance_start(struct svc *s)
 {
+	uint64_t t0 = fe_rdtsc();
 	fe_handle_t proc;
 	fe_status_t st;
 
@@ -203,7 +205,7 @@ fe_status_t instance_start(struct svc *s)
 		fe_handle_delete(proc);
 		return st;
 	}
-	become_running(s, proc);
+	become_running(s, proc, t0);
 	return FE_OK;
 }
 

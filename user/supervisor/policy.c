@@ -77,29 +77,44 @@ static uint64_t backoff_ns(const struct svc *s)
 	return ns < r->backoff_max_ns ? ns : r->backoff_max_ns;
 }
 
-/* Restart, stop or give up, after an end recorded as d. */
-static void after_end(struct svc *s, const struct fe_supervisor_death *d, uint64_t lived_ns)
+/* The end of s's instance d, described as `how`, on the console. */
+static void say_ended(const struct svc *s, const struct fe_supervisor_death *d, const char *how)
+{
+	printf("supervisor: %s (koid %llu) ended: %s\n", s->m->name, (unsigned long long)d->koid, how);
+}
+
+/*
+ * Restart, stop or give up, after an end recorded as d (`how`, for the
+ * console). A restart arms the backoff before saying anything: a console
+ * line holds the big lock for a median 0.2 ms under TCG (2 ms at worst on
+ * a loaded host), and one line says both the end and the wait.
+ */
+static void after_end(struct svc *s, const struct fe_supervisor_death *d, uint64_t lived_ns,
+                      const char *how)
 {
 	const struct fe_manifest_restart *r = &s->m->restart;
+	const char *stop_why = NULL;
 	char why[64];
 
-	if (shutting_down) {
-		s->state = FE_SUPERVISOR_STOPPED;
-		return;
-	}
-	if (r->policy == FE_MANIFEST_RESTART_NEVER) {
-		stop(s, FE_SUPERVISOR_STOPPED, "its policy is restart never");
-		return;
-	}
-	if (r->policy == FE_MANIFEST_RESTART_ON_FAILURE && d->reason == FE_SUPERVISOR_REASON_EXIT &&
-	    d->code == 0) {
-		stop(s, FE_SUPERVISOR_STOPPED, "it exited with code 0 (restart on-failure)");
-		return;
-	}
-	if (r->max && s->auto_restarts >= r->max) {
+	if (shutting_down)
+		stop_why = "";
+	else if (r->policy == FE_MANIFEST_RESTART_NEVER)
+		stop_why = "its policy is restart never";
+	else if (r->policy == FE_MANIFEST_RESTART_ON_FAILURE &&
+	         d->reason == FE_SUPERVISOR_REASON_EXIT && d->code == 0)
+		stop_why = "it exited with code 0 (restart on-failure)";
+	else if (r->max && s->auto_restarts >= r->max) {
 		snprintf(why, sizeof(why), "gave up after %u restarts (max %u)", s->auto_restarts,
 		         r->max);
-		stop(s, FE_SUPERVISOR_FAILED, why);
+		stop_why = why;
+	}
+	if (stop_why) {
+		if (how)
+			say_ended(s, d, how);
+		if (shutting_down)
+			s->state = FE_SUPERVISOR_STOPPED;
+		else
+			stop(s, stop_why == why ? FE_SUPERVISOR_FAILED : FE_SUPERVISOR_STOPPED, stop_why);
 		return;
 	}
 	uint64_t stable = r->backoff_max_ns > STABLE_NS ? r->backoff_max_ns : STABLE_NS;
@@ -107,8 +122,12 @@ static void after_end(struct svc *s, const struct fe_supervisor_death *d, uint64
 	uint64_t wait = backoff_ns(s);
 	s->state = FE_SUPERVISOR_BACKOFF;
 	clock_arm(s, DL_RESTART, 0, wait);
-	printf("supervisor: restarting %s in %llu us\n", s->m->name,
-	       (unsigned long long)(wait / NS_PER_US));
+	if (how)
+		printf("supervisor: %s (koid %llu) ended: %s; restarting in %llu us\n", s->m->name,
+		       (unsigned long long)d->koid, how, (unsigned long long)(wait / NS_PER_US));
+	else
+		printf("supervisor: restarting %s in %llu us\n", s->m->name,
+		       (unsigned long long)(wait / NS_PER_US));
 }
 
 /* Starts s again: `automatic` for the policy's restarts, which count
@@ -148,14 +167,14 @@ void policy_on_death(struct svc *s)
 	store(&s->live, 0);
 	store(&s->koid, 0);
 	instance_forget(s);
-	printf("supervisor: %s (koid %llu) ended: %s\n", s->m->name, (unsigned long long)d.koid,
-	       fe_supervisor_describe(&d, how, sizeof(how)));
+	(void)fe_supervisor_describe(&d, how, sizeof(how));
 	if (s->restart_now && !shutting_down) {
+		say_ended(s, &d, how);
 		s->restart_now = false;
 		start_again(s, false);
 		return;
 	}
-	after_end(s, &d, lived);
+	after_end(s, &d, lived, how);
 }
 
 /* Errors that another try could cure: the rest mean the program or the
@@ -172,7 +191,7 @@ void policy_on_spawn_failure(struct svc *s, fe_status_t st)
 
 	policy_record(s, &d);
 	if (transient(st) && !shutting_down)
-		after_end(s, &d, 0);
+		after_end(s, &d, 0, NULL);
 	else
 		stop(s, FE_SUPERVISOR_FAILED, "it cannot be started");
 }

@@ -54,7 +54,8 @@ struct svc {
 	uint32_t auto_restarts;  /* restarts by policy since the last `restart NAME` */
 	uint32_t quick_deaths;   /* ends in a row that came soon after the start */
 	uint32_t start_seq;      /* order of its first start, from 1 */
-	uint64_t started_tsc;    /* when the running instance started */
+	uint64_t start_tsc;      /* when main began starting the running instance */
+	uint64_t started_tsc;    /* when fe_spawn returned it */
 	uint32_t kill_reason;    /* why the supervisor killed it (REASON_*), or NONE */
 	bool restart_now;        /* killed for `restart NAME`: start again at once */
 	struct fe_supervisor_death history[FE_SUPERVISOR_HISTORY];

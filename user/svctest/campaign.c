@@ -11,22 +11,20 @@
  * Restart time: from just before the crash request to the new instance's
  * answer to a call made right after it (the call waits on the endpoint
  * while the supervisor notices the end, waits the 1 ms backoff and starts
- * the next instance). Printed, never asserted; hangs apart, since theirs is
- * mostly the heartbeat timeout.
+ * the next instance), in four parts (struct restarts). Printed, never
+ * asserted; hangs apart, since theirs is mostly the heartbeat timeout.
+ *
+ * crash_once serves the long campaign of `make faults` too (faults.c).
  */
 #include "svctest.h"
 
 #define ROUNDS 10      /* of each fault but hang */
 #define HANG_ROUNDS 3  /* each waits out echo's heartbeat timeout */
-#define SAMPLES_MAX (ROUNDS * FE_FAULT_COUNT)
 #define GUARD_PAGE 4096ULL
 
-/* Restart times in TSC ticks, and their two parts: up to the supervisor
- * learning of the end (its death record's tsc), and from there to the new
- * instance's answer. */
-static uint64_t samples[SAMPLES_MAX], to_notified[SAMPLES_MAX], to_answer[SAMPLES_MAX];
-static uint64_t hang_samples[HANG_ROUNDS];
-static unsigned nsamples, nhang;
+static struct restarts campaign;
+unsigned extra_restarts;
+uint64_t last_crashed;
 
 /* What the supervisor must have recorded for fault f. */
 static void expect_death(struct test *t, enum fe_fault f, const struct fe_supervisor_death *d)
@@ -65,57 +63,78 @@ static void expect_death(struct test *t, enum fe_fault f, const struct fe_superv
 		      (unsigned long long)d->address, (unsigned long long)stack_base);
 }
 
-/* The supervisor's view after one crash of instance k0; *notified = when it
- * learnt of the end (0 if unknown). */
-static void expect_restart(struct test *t, enum fe_fault f, uint64_t k0, uint64_t k1,
-                           const struct fe_supervisor_row *before, uint64_t *notified)
+/* The supervisor's view after one crash of instance k0 of `name`: *after
+ * its row now, *notified when it learnt of the end (0 if unknown). */
+static void expect_restart(struct test *t, const char *name, enum fe_fault f, uint64_t k0,
+                           uint64_t k1, const struct fe_supervisor_row *before,
+                           struct fe_supervisor_row *after, uint64_t *notified)
 {
-	struct fe_supervisor_row after;
 	struct fe_supervisor_death d;
 
-	CHECK(t, k1 != k0, "%s: instance %llu still answers", fe_fault_name(f),
+	CHECK(t, k1 != k0, "%s %s: instance %llu still answers", name, fe_fault_name(f),
 	      (unsigned long long)k0);
-	if (row_of(t, "echo", &after)) {
-		CHECK(t, after.restarts >= before->restarts + 1, "%s: restarts %u -> %u",
-		      fe_fault_name(f), before->restarts, after.restarts);
-		if (after.restarts > before->restarts + 1) /* a heartbeat missed under load */
-			printf("    # %s: %u restarts for one crash\n", fe_fault_name(f),
-			       after.restarts - before->restarts);
-		CHECK_EQ(t, after.koid, k1);
-	}
 	*notified = 0;
-	if (CHECK_OK(t, fe_supervisor_death(ctl, "echo", k0, &d))) {
+	after->spawned_tsc = 0;
+	if (row_of(t, name, after)) {
+		CHECK(t, after->restarts >= before->restarts + 1, "%s %s: restarts %u -> %u", name,
+		      fe_fault_name(f), before->restarts, after->restarts);
+		if (after->restarts == before->restarts + 1) {
+			CHECK_EQ(t, after->koid, k1);
+		} else if (after->restarts > before->restarts + 1) {
+			/* A heartbeat missed (under load, or an instance that hung):
+			 * the one that answered may have been replaced since. */
+			extra_restarts += after->restarts - before->restarts - 1;
+			printf("    # %s %s: %u restarts for one crash\n", name, fe_fault_name(f),
+			       after->restarts - before->restarts);
+		}
+	}
+	if (CHECK_OK(t, fe_supervisor_death(ctl, name, k0, &d))) {
 		expect_death(t, f, &d);
 		*notified = d.tsc;
 	}
 }
 
-/* One crash of echo; true if it went as it should. */
-static bool crash_once(struct test *t, fe_handle_t ep, enum fe_fault f, bool in_flight)
+/* Adds one restart's times to r if its stamps are in order (t0 < notified
+ * < start < spawned < t1: a second restart in between breaks that). */
+static void add_sample(struct restarts *r, enum fe_fault f, uint64_t t0, uint64_t t1,
+                       uint64_t notified, const struct fe_supervisor_row *after)
 {
-	struct fe_supervisor_row before;
-	uint64_t k0, k1;
+	if (f == FE_FAULT_HANG) {
+		if (r->nhang < HANG_SAMPLES_MAX)
+			r->hang[r->nhang++] = t1 - t0;
+		return;
+	}
+	if (r->n == SAMPLES_MAX || !(t0 < notified && notified <= after->start_tsc &&
+	                             after->start_tsc <= after->spawned_tsc && after->spawned_tsc < t1))
+		return;
+	r->notified[r->n] = notified - t0;
+	r->backoff[r->n] = after->start_tsc - notified;
+	r->spawn[r->n] = after->spawned_tsc - after->start_tsc;
+	r->answer[r->n] = t1 - after->spawned_tsc;
+	r->total[r->n++] = t1 - t0;
+}
+
+bool crash_once(struct test *t, struct restarts *r, const char *name, fe_handle_t ep,
+                enum fe_fault f, bool in_flight)
+{
+	struct fe_supervisor_row before, after;
+	uint64_t k0, k1, notified;
 	bool was_ok = !t->failed;
 
-	if (!who(t, ep, &k0, NULL) || !row_of(t, "echo", &before))
+	if (!who(t, ep, &k0, NULL) || !row_of(t, name, &before))
 		return false;
+	last_crashed = k0;
 	uint64_t t0 = fe_rdtsc();
-	fe_status_t st = fe_supervisor_crash(ctl, "echo", f, in_flight ? FE_SERVICE_CRASH_NO_REPLY : 0);
-	if (!CHECK(t, st == (in_flight ? FE_ERR_PEER_CLOSED : FE_OK), "crash echo %s%s: %s",
+	fe_status_t st = fe_supervisor_crash(ctl, name, f, in_flight ? FE_SERVICE_CRASH_NO_REPLY : 0);
+	if (!CHECK(t, st == (in_flight ? FE_ERR_PEER_CLOSED : FE_OK), "crash %s %s%s: %s", name,
 	           fe_fault_name(f), in_flight ? " (in flight)" : "", fe_status_name(st)))
 		return false;
 	crashes_injected++;
 	if (!who(t, ep, &k1, NULL))
 		return false;
-	uint64_t t1 = fe_rdtsc(), notified;
-	expect_restart(t, f, k0, k1, &before, &notified);
-	if (f == FE_FAULT_HANG) {
-		hang_samples[nhang++] = t1 - t0;
-	} else if (notified > t0 && notified < t1) {
-		to_notified[nsamples] = notified - t0;
-		to_answer[nsamples] = t1 - notified;
-		samples[nsamples++] = t1 - t0;
-	}
+	uint64_t t1 = fe_rdtsc();
+	expect_restart(t, name, f, k0, k1, &before, &after, &notified);
+	add_sample(r, f, t0, t1, notified, &after);
 	progress();
 	return was_ok && !t->failed;
 }
@@ -131,13 +150,14 @@ void crash_campaign(struct test *t)
 		for (unsigned f = FE_FAULT_NONE + 1; f < FE_FAULT_COUNT; f++) {
 			if (f == FE_FAULT_HANG && r >= HANG_ROUNDS)
 				continue;
-			done += crash_once(t, ep, (enum fe_fault)f, (r + f) % 2 == 1);
+			done += crash_once(t, &campaign, "echo", ep, (enum fe_fault)f, (r + f) % 2 == 1);
 		}
-	printf("    # campaign: %u crashes of echo, %u as expected\n", nsamples + nhang, done);
+	printf("    # campaign: %u crashes of echo, %u as expected\n", campaign.n + campaign.nhang,
+	       done);
 	fe_handle_delete(ep);
 }
 
-static void sort(uint64_t *v, unsigned n)
+void sort_ticks(uint64_t *v, unsigned n)
 {
 	for (unsigned i = 1; i < n; i++)
 		for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
@@ -147,30 +167,48 @@ static void sort(uint64_t *v, unsigned n)
 		}
 }
 
-static uint64_t us(uint64_t ticks)
+uint64_t median_of(const uint64_t *v, unsigned n)
+{
+	return n ? v[n / 2] : 0;
+}
+
+uint64_t p99_of(const uint64_t *v, unsigned n)
+{
+	return n ? v[(n * 99 + 99) / 100 - 1] : 0;
+}
+
+uint64_t ticks_us(uint64_t ticks)
 {
 	return ticks / (tsc_hz / 1000000);
+}
+
+static void print_part(const char *part, uint64_t *v, unsigned n)
+{
+	sort_ticks(v, n);
+	printf("# restart: %s median %llu us, p99 %llu us\n", part,
+	       (unsigned long long)ticks_us(median_of(v, n)), (unsigned long long)ticks_us(p99_of(v, n)));
+}
+
+void restarts_print(const char *what, struct restarts *r)
+{
+	sort_ticks(r->total, r->n);
+	printf("# restart: median %llu us, p99 %llu us over %u crashes (%s)\n",
+	       (unsigned long long)ticks_us(median_of(r->total, r->n)),
+	       (unsigned long long)ticks_us(p99_of(r->total, r->n)), r->n, what);
+	print_part("crash request to supervisor notified", r->notified, r->n);
+	print_part("notified to the next start (backoff, wake-ups)", r->backoff, r->n);
+	print_part("fe_spawn", r->spawn, r->n);
+	print_part("spawned to the new instance's answer", r->answer, r->n);
+	sort_ticks(r->hang, r->nhang);
+	if (r->nhang)
+		printf("# restart after a hang (heartbeat timeout included): median %llu us over %u\n",
+		       (unsigned long long)ticks_us(median_of(r->hang, r->nhang)), r->nhang);
 }
 
 /* Prints the campaign's restart times; fails only if there were none. */
 void restart_time(struct test *t)
 {
-	if (!CHECK(t, nsamples > 0 && tsc_hz >= 1000000, "no restart was measured"))
+	if (!CHECK(t, campaign.n > 0 && tsc_hz >= 1000000, "no restart was measured"))
 		return;
-	sort(samples, nsamples);
-	sort(to_notified, nsamples);
-	sort(to_answer, nsamples);
-	sort(hang_samples, nhang);
-	unsigned p99 = (nsamples * 99 + 99) / 100 - 1;
-	printf("# restart: median %llu us, p99 %llu us over %u crashes\n",
-	       (unsigned long long)us(samples[nsamples / 2]), (unsigned long long)us(samples[p99]),
-	       nsamples);
-	printf("# restart: crash request to supervisor notified median %llu us, p99 %llu us; "
-	       "notified to the new instance's answer median %llu us, p99 %llu us\n",
-	       (unsigned long long)us(to_notified[nsamples / 2]),
-	       (unsigned long long)us(to_notified[p99]), (unsigned long long)us(to_answer[nsamples / 2]),
-	       (unsigned long long)us(to_answer[p99]));
-	if (nhang)
-		printf("# restart after a hang (heartbeat timeout included): median %llu us over %u\n",
-		       (unsigned long long)us(hang_samples[nhang / 2]), nhang);
+	restarts_print("echo", &campaign);
 }

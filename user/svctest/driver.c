@@ -18,16 +18,10 @@
 #define SECTORS 8
 #define BUF_SIZE (64u << 10)
 
-/* The pattern the host recomputes (tools/testrun.py, blk_pattern). */
-static uint8_t pattern(uint64_t sector, uint64_t i, uint8_t salt)
-{
-	return (uint8_t)((sector * 131 + i * 7 + salt) ^ (i >> 9));
-}
-
 static fe_status_t write_acked(struct fe_blk *b, uint64_t sector, uint8_t salt)
 {
 	for (uint64_t i = 0; i < SECTORS * FE_BLK_SECTOR; i++)
-		b->buf[i] = pattern(sector, i, salt);
+		b->buf[i] = blk_pattern(sector, i, salt);
 	fe_status_t st = fe_blk_write(b, sector, SECTORS, 0);
 	if (st == FE_OK)
 		printf("    # blk-acked %llu %u %u\n", (unsigned long long)sector, SECTORS, salt);
@@ -40,7 +34,7 @@ static bool reads_back(struct fe_blk *b, uint64_t sector, uint8_t salt)
 	if (fe_blk_read(b, sector, SECTORS, 0) != FE_OK)
 		return false;
 	for (uint64_t i = 0; i < SECTORS * FE_BLK_SECTOR; i++)
-		if (b->buf[i] != pattern(sector, i, salt))
+		if (b->buf[i] != blk_pattern(sector, i, salt))
 			return false;
 	return true;
 }

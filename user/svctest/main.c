@@ -7,6 +7,11 @@
  * A watchdog thread ends the run (shutdown 1) if the run makes no progress
  * for WATCHDOG_S: a restart that never comes must fail the scenario, not
  * hang it.
+ *
+ * Arguments (the manifest's `args`, or `supervisor.svctest.KEY=VALUE` on
+ * the command line): `mode=faults` runs the long crash campaign under load
+ * instead of the cases (faults.c, `make faults`), `mode=restart` measures
+ * restart time alone (`make bench`); `crashes=N` sizes either.
  */
 #include <stdarg.h>
 
@@ -54,6 +59,11 @@ void test_fail(struct test *t, int line, const char *fmt, ...)
 	printf("\n");
 }
 
+void set_current(const char *what)
+{
+	current = what;
+}
+
 void progress(void)
 {
 	__atomic_add_fetch(&progress_count, 1, __ATOMIC_RELAXED);
@@ -87,7 +97,8 @@ bool connect_to(struct test *t, const char *name, fe_handle_t *ep)
 bool who(struct test *t, fe_handle_t ep, uint64_t *koid, uint64_t *slots)
 {
 	struct fe_msg m = fe_msg_make(FE_SERVICE_WHO, 0, 0);
-	fe_status_t st = fe_call(ep, &m);
+	/* Asked again of the next instance if the one that received it ended. */
+	fe_status_t st = fe_service_call_idempotent(ep, &m, NULL);
 	struct fe_ipc_buffer *buf = fe_ipc_buffer();
 
 	if (!CHECK(t, st == FE_OK && fe_service_status(&m) == FE_OK, "who: %s, answer %s",
@@ -143,14 +154,31 @@ static fe_status_t setup(void)
 	return FE_OK;
 }
 
-int main(int argc, char **argv)
+/* The `mode=` and `crashes=` arguments; false (said why) for others. */
+static bool parse_args(int argc, char **argv, const char **mode, unsigned *crashes)
+{
+	for (int i = 1; i < argc; i++) {
+		uint64_t n;
+		if (strncmp(argv[i], "mode=", 5) == 0 &&
+		    (strcmp(argv[i] + 5, "faults") == 0 || strcmp(argv[i] + 5, "restart") == 0)) {
+			*mode = argv[i] + 5;
+		} else if (strncmp(argv[i], "crashes=", 8) == 0 &&
+		           fe_parse_u64(argv[i] + 8, &n) == FE_OK && n > 0 && n <= 100000) {
+			*crashes = (unsigned)n;
+		} else {
+			printf("svctest: unknown argument %s (mode=faults|restart, crashes=1..100000)\n",
+			       argv[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The cases, as KTAP; the exit code. */
+static int run_cases(void)
 {
 	unsigned failed = 0;
 
-	(void)argc, (void)argv;
-
-	if (setup() != FE_OK)
-		return 1; /* no supervisor to tell: restart never leaves it stopped */
 	printf("KTAP version 1\n1..%zu\n", ARRAY_SIZE(cases));
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct test t = { .name = cases[i].name };
@@ -162,8 +190,27 @@ int main(int argc, char **argv)
 	}
 	printf("# svctest: %u crashes injected, %u of %zu cases failed\n", crashes_injected, failed,
 	       ARRAY_SIZE(cases));
+	return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = "cases";
+	unsigned crashes = 0;
+	int code;
+
+	if (setup() != FE_OK)
+		return 1; /* no supervisor to tell: restart never leaves it stopped */
+	if (!parse_args(argc, argv, &mode, &crashes))
+		code = 1;
+	else if (strcmp(mode, "faults") == 0)
+		code = faults_run(crashes ? crashes : FAULTS_DEFAULT);
+	else if (strcmp(mode, "restart") == 0)
+		code = restart_bench_run(crashes ? crashes : RESTART_BENCH_DEFAULT);
+	else
+		code = run_cases();
 	fe_flush();
-	fe_status_t st = fe_supervisor_shutdown(ctl, failed ? 1 : 0);
+	fe_status_t st = fe_supervisor_shutdown(ctl, code);
 	/* Only reached if the supervisor refused: then say so and end. */
 	printf("svctest: shutdown: %s\n", fe_status_name(st));
 	return 1;

@@ -46,6 +46,7 @@ void test_fail(struct test *t, int line, const char *fmt, ...) PRINTF_LIKE(3, 4)
 extern fe_handle_t ctl;    /* the supervisor's control endpoint */
 extern uint64_t tsc_hz;
 void progress(void);       /* tells the watchdog the run is moving */
+void set_current(const char *what); /* what the watchdog names if stuck */
 /* The row of service name (a failed check if it has none). */
 bool row_of(struct test *t, const char *name, struct fe_supervisor_row *row);
 /* Polls until name's state is `state`; *row holds the last row read. */
@@ -74,5 +75,56 @@ void uart_crashes_keep_the_console(struct test *t);  /* uart.c */
 
 /* Crashes injected by the cases (the campaign's and the others'). */
 extern unsigned crashes_injected;
+
+/* ---- campaign.c: one crash, and restart times ---- */
+#define SAMPLES_MAX 4096u
+#define HANG_SAMPLES_MAX 512u
+
+/*
+ * Restart times in TSC ticks, from just before the crash request to the new
+ * instance's answer, and their parts: to the supervisor learning of the end
+ * (its death record's tsc), from there to its starting the next instance
+ * (the backoff and the wake-ups: the row's start_tsc), fe_spawn itself (to
+ * spawned_tsc), and from there to the answer. Hangs apart: theirs is mostly
+ * the heartbeat timeout.
+ */
+struct restarts {
+	uint64_t total[SAMPLES_MAX], notified[SAMPLES_MAX], backoff[SAMPLES_MAX];
+	uint64_t spawn[SAMPLES_MAX], answer[SAMPLES_MAX];
+	uint64_t hang[HANG_SAMPLES_MAX];
+	unsigned n, nhang;
+};
+
+/* Restarts beyond one per crash (a heartbeat missed): counted, printed. */
+extern unsigned extra_restarts;
+/* Crashes `name` with fault f through the supervisor (in flight: the
+ * service does not answer the request) and checks the restart: a new
+ * instance answers on ep, the supervisor counted it and names the fault.
+ * Adds the restart's times to r. True if it all went as it should. */
+bool crash_once(struct test *t, struct restarts *r, const char *name, fe_handle_t ep,
+                enum fe_fault f, bool in_flight);
+/* The koid of the instance crash_once last meant to crash. */
+extern uint64_t last_crashed;
+/* Prints r's medians and p99s, one `# restart...` block headed `what`. */
+void restarts_print(const char *what, struct restarts *r);
+uint64_t ticks_us(uint64_t ticks);
+/* Sorts v ascending (in place); the median and p99 of a sorted v. */
+void sort_ticks(uint64_t *v, unsigned n);
+uint64_t median_of(const uint64_t *v, unsigned n);
+uint64_t p99_of(const uint64_t *v, unsigned n);
+
+/* ---- faults.c: `mode=faults` and `mode=restart` (main.c picks) ---- */
+#define FAULTS_DEFAULT 1000u        /* crashes */
+#define RESTART_BENCH_DEFAULT 120u
+/* The long crash campaign under load (`make faults`); the exit code. */
+int faults_run(unsigned crashes);
+/* Restart time only, echo alone, no load (`make bench`); the exit code. */
+int restart_bench_run(unsigned crashes);
+
+/* What the host recomputes (tools/testrun.py, blk_pattern). */
+static inline uint8_t blk_pattern(uint64_t sector, uint64_t i, uint8_t salt)
+{
+	return (uint8_t)((sector * 131 + i * 7 + salt) ^ (i >> 9));
+}
 
 #endif /* SVCTEST_SVCTEST_H */

@@ -89,8 +89,13 @@ struct fe_supervisor_row {
 	uint64_t koid;       /* the running instance's, 0 if none */
 	uint64_t heartbeats; /* answered */
 	struct fe_supervisor_death last; /* reason NONE if none has ended */
+	/* The running instance's start, for restart-time breakdowns: fe_rdtsc
+	 * when the supervisor began starting it (after any backoff) and when
+	 * fe_spawn returned it; 0 if none runs. */
+	uint64_t start_tsc;
+	uint64_t spawned_tsc;
 };
-_Static_assert(sizeof(struct fe_supervisor_row) == 112, "fourteen words");
+_Static_assert(sizeof(struct fe_supervisor_row) == 128, "sixteen words");
 
 /*
  * What a manifest capability hands over: the start slot it arrives in (the
