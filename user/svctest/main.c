@@ -39,6 +39,8 @@ static const struct {
 	{ "missing_program_fails_alone", missing_program_fails_alone },
 	{ "device_resolved_or_failed", device_resolved_or_failed },
 	{ "driver_restarts_under_a_client", driver_restarts_under_a_client },
+	{ "pcibus_answers_and_refuses", pcibus_answers_and_refuses },
+	{ "pcibus_crash_leaves_drivers_working", pcibus_crash_leaves_drivers_working },
 };
 
 void test_fail(struct test *t, int line, const char *fmt, ...)
