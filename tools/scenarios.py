@@ -256,6 +256,9 @@ SCENARIOS: list[Scenario] = [
              smp=2, timeout=120,
              must=[INIT_LOADED, r"init: starting supervisor", r"supervisor: started console",
                    r"echo +running +0 ", r"pcibus +running +0 ",
+                   r"supervisor: blk stopped: its device is optional and this machine has none",
+                   r"supervisor: net stopped: its device is optional and this machine has none",
+                   r"blk +stopped +0 ", r"net +stopped +0 ",
                    r"00:1f\.2  8086:2922  class 01\.06\.01  mass storage", r"BAR5: mem32 4 KiB",
                    r"crash: echo accepted null",
                    r"crash: echo came back as koid \d+ after fault: vector 14 \(#PF\) at 0x0",
@@ -264,6 +267,26 @@ SCENARIOS: list[Scenario] = [
                    r"crash: unknown fault sideways",
                    r"init: supervisor exited with code 0"],
              must_not=KERNEL_BROKE),
+    # The default manifest on a machine with the devices `make run` attaches (a
+    # virtio disk, a virtio NIC on QEMU's user network): pcibus hands blk and
+    # net their functions, both run, and `crash blk null` / `crash net null`
+    # from the console restart them through the supervisor.
+    Scenario("supervisor-drivers",
+             "supervisor.console.script=services;crash,blk,null;crash,net,null;services;pci;"
+             "shutdown qemu_exit=1",
+             smp=2, timeout=120, disk_mib=8,
+             extra_qemu=["-netdev", "user,id=run0",
+                         "-device", "virtio-net-pci,netdev=run0,disable-legacy=on,romfile="],
+             must=[INIT_LOADED, r"supervisor: blk gets PCI 00:\w\w\.\d \(1af4:1042 instance 0\)",
+                   r"supervisor: net gets PCI 00:\w\w\.\d \(1af4:1041 instance 0\)",
+                   r"virtio-net: MAC 52:54:00:12:34:56, link up",
+                   r"pcibus +running +0 ", r"blk +running +0 ", r"net +running +0 ",
+                   r"crash: blk came back as koid \d+ after fault: vector 14 \(#PF\) at 0x0",
+                   r"crash: net came back as koid \d+ after fault: vector 14 \(#PF\) at 0x0",
+                   r"blk +running +1 ", r"net +running +1 ",
+                   r"1af4:1041  class 02\.00\.00  network",
+                   r"init: supervisor exited with code 0"],
+             must_not=KERNEL_BROKE + [r"supervisor: (blk|net) (stopped|failed)"]),
     Scenario("mem-too-small", "mem=4M qemu_exit=1", expect_exit=35,
              must=[r"PANIC: not enough memory: 4 MiB usable, need at least 16 MiB",
                    r"frame_init\+0x"]),

@@ -174,6 +174,8 @@ void policy_on_spawn_failure(struct svc *s, fe_status_t st)
 	policy_record(s, &d);
 	if (transient(st) && !shutting_down)
 		after_end(s, &d, 0);
+	else if (st == FE_ERR_NOT_FOUND && s->m->device.optional && s->device == FE_HANDLE_INVALID)
+		stop(s, FE_SUPERVISOR_STOPPED, "its device is optional and this machine has none");
 	else
 		stop(s, FE_SUPERVISOR_FAILED, "it cannot be started");
 }
