@@ -5,10 +5,27 @@ SMP ?= 2
 
 .PHONY: run debug test loadtest fuzz-sys faults compdb loc
 
+# The devices `make run` gives the default manifest's drivers (initrd/services:
+# blk and net start only where their device is): a scratch disk of
+# RUN_DISK_MIB as a modern virtio-blk device, and a modern virtio-net NIC on
+# QEMU's user-mode network (slirp). DEVICES=0 boots without them.
+DEVICES      ?= 1
+RUN_DISK     ?= $(BUILD)/run-disk.img
+RUN_DISK_MIB ?= 16
+RUN_DEVICES  := -drive file=$(RUN_DISK),if=none,id=disk0,format=raw \
+	-device virtio-blk-pci,drive=disk0,disable-legacy=on \
+	-netdev user,id=net0 -device virtio-net-pci,netdev=net0,disable-legacy=on,romfile=
+
+$(RUN_DISK):
+	@mkdir -p $(dir $@)
+	@echo "  DISK    $@ ($(RUN_DISK_MIB) MiB, for make run's virtio-blk)"
+	$(Q)truncate -s $(RUN_DISK_MIB)M $@
+
 # Boots Ferrous on this terminal (Ctrl-A X quits).
-run:
+run: $(if $(filter 1,$(DEVICES)),$(RUN_DISK))
 	$(Q)$(MAKE) --no-print-directory image
-	$(Q)$(PYTHON) tools/qemu.py run --esp $(ESP_IMAGE) --mem $(MEM) --smp $(SMP)
+	$(Q)$(PYTHON) tools/qemu.py run --esp $(ESP_IMAGE) --mem $(MEM) --smp $(SMP) \
+		$(if $(filter 1,$(DEVICES)),--extra $(RUN_DEVICES))
 
 # QEMU halted with its gdb server; gdb attached with the kernel's symbols,
 # stopped at kernel_main.

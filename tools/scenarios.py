@@ -237,8 +237,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("console-script",
              "init.run=console console.script=help;ls;run,hello;wait,1;ps;trace,5;stats;pci;services qemu_exit=1",
              smp=2, timeout=120, must=[INIT_LOADED, r"hello from hello", r"ferrous> ", r"cpu node cap  idle%",
-                                  r"00:1f\.2  8086:2922  class 01\.06\.01  mass storage",
-                                  r"BAR5: mem32 4 KiB",
+                                  r"pci: no supervisor reachable, so no PCI bus service",
                                   r"services: no supervisor reachable",
                                   r"init: console exited with code 0"],
              must_not=KERNEL_BROKE),
@@ -252,7 +251,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("supervisor", "init.run=supervisor supervisor.manifest=svctest.services qemu_exit=1",
              smp=2, ktap=True, timeout=300, disk_mib=8, disk_check=True,
              seq_check=True,
-             must=[INIT_LOADED, r"supervisor: 13 services from svctest\.services",
+             must=[INIT_LOADED, r"supervisor: 15 services from svctest\.services",
                    r"# svctest: ([5-9]\d|\d{3,}) crashes injected",
                    r"# restart: median \d+ us, p99 \d+ us over \d+ crashes",
                    r"init: supervisor exited with code 0"],
@@ -279,17 +278,42 @@ SCENARIOS: list[Scenario] = [
     # The default boot (init runs the supervisor, the ramdisk's `services`):
     # the console, a supervised service, drives the supervisor.
     Scenario("supervisor-console",
-             "supervisor.console.script=services;crash,echo,null;services;restart,echo;"
+             "supervisor.console.script=services;pci;crash,echo,null;services;restart,echo;"
              "crash,nosuch,null;crash,echo,sideways;shutdown qemu_exit=1",
              smp=2, timeout=120,
              must=[INIT_LOADED, r"init: starting supervisor", r"supervisor: started console",
-                   r"echo +running +0 ", r"crash: echo accepted null",
+                   r"echo +running +0 ", r"pcibus +running +0 ",
+                   r"supervisor: blk stopped: its device is optional and this machine has none",
+                   r"supervisor: net stopped: its device is optional and this machine has none",
+                   r"blk +stopped +0 ", r"net +stopped +0 ",
+                   r"00:1f\.2  8086:2922  class 01\.06\.01  mass storage", r"BAR5: mem32 4 KiB",
+                   r"crash: echo accepted null",
                    r"crash: echo came back as koid \d+ after fault: vector 14 \(#PF\) at 0x0",
                    r"echo +running +1 ",
                    r"restart: echo restarting", r"crash: no service nosuch",
                    r"crash: unknown fault sideways",
                    r"init: supervisor exited with code 0"],
              must_not=KERNEL_BROKE),
+    # The default manifest on a machine with the devices `make run` attaches (a
+    # virtio disk, a virtio NIC on QEMU's user network): pcibus hands blk and
+    # net their functions, both run, and `crash blk null` / `crash net null`
+    # from the console restart them through the supervisor.
+    Scenario("supervisor-drivers",
+             "supervisor.console.script=services;crash,blk,null;crash,net,null;services;pci;"
+             "shutdown qemu_exit=1",
+             smp=2, timeout=120, disk_mib=8,
+             extra_qemu=["-netdev", "user,id=run0",
+                         "-device", "virtio-net-pci,netdev=run0,disable-legacy=on,romfile="],
+             must=[INIT_LOADED, r"supervisor: blk gets PCI 00:\w\w\.\d \(1af4:1042 instance 0\)",
+                   r"supervisor: net gets PCI 00:\w\w\.\d \(1af4:1041 instance 0\)",
+                   r"virtio-net: MAC 52:54:00:12:34:56, link up",
+                   r"pcibus +running +0 ", r"blk +running +0 ", r"net +running +0 ",
+                   r"crash: blk came back as koid \d+ after fault: vector 14 \(#PF\) at 0x0",
+                   r"crash: net came back as koid \d+ after fault: vector 14 \(#PF\) at 0x0",
+                   r"blk +running +1 ", r"net +running +1 ",
+                   r"1af4:1041  class 02\.00\.00  network",
+                   r"init: supervisor exited with code 0"],
+             must_not=KERNEL_BROKE + [r"supervisor: (blk|net) (stopped|failed)"]),
     Scenario("mem-too-small", "mem=4M qemu_exit=1", expect_exit=35,
              must=[r"PANIC: not enough memory: 4 MiB usable, need at least 16 MiB",
                    r"frame_init\+0x"]),

@@ -168,7 +168,7 @@ static void put_device(struct text *t, const struct fe_manifest_device *d)
 		put(t, "device pci class %02x:%02x:%02x", d->class_code, d->subclass, d->prog_if);
 	else
 		put(t, "device pci class %02x:%02x", d->class_code, d->subclass);
-	put(t, " instance %u\n", d->instance);
+	put(t, " instance %u%s\n", d->instance, d->optional ? " optional" : "");
 }
 
 static void put_service(struct text *t, const struct fe_manifest *m,

@@ -219,7 +219,7 @@ service blk   # the first disk
 service fs
     program fs
     caps initrd trace hpet ioport-com1 irq-com1 supervisor
-    device pci class 01:08:02
+    device pci class 01:08:02 optional
     depends blk pcibus
     restart never"""
 

@@ -96,7 +96,7 @@ static const char example[] =
 	"\tbudget 3MiB\n"
 	"service storage\n"
 	"    program fs\n"
-	"    device pci class 01:08:02\n"
+	"    device pci class 01:08:02 optional\n"
 	"    depends blk\n"
 	"    restart never"; /* no final newline */
 
@@ -132,6 +132,7 @@ static void every_field_is_read(void **state)
 	assert_int_equal(b->device.vendor, 0x1af4);
 	assert_int_equal(b->device.device, 0x1042);
 	assert_int_equal(b->device.instance, 2);
+	assert_false(b->device.optional);
 	assert_int_equal(b->ndepends, 1);
 	assert_int_equal(b->depends[0], 0);
 	assert_int_equal(b->restart.policy, FE_MANIFEST_RESTART_ON_FAILURE);
@@ -148,6 +149,7 @@ static void every_field_is_read(void **state)
 	assert_true(f->device.has_prog_if);
 	assert_int_equal(f->device.prog_if, 0x02);
 	assert_int_equal(f->device.instance, 0);
+	assert_true(f->device.optional);
 	assert_int_equal(f->restart.policy, FE_MANIFEST_RESTART_NEVER);
 	assert_int_equal(f->restart.max + f->restart.backoff_min_ns + f->restart.backoff_max_ns, 0);
 	expect_order(m, "pcibus blk storage");
@@ -197,7 +199,10 @@ static void the_ramdisk_manifests_parse(void **state)
 	(void)state;
 	struct fe_manifest *m = parse_file("initrd/services");
 
-	expect_order(m, "uart echo console");
+	expect_order(m, "uart pcibus blk net echo console");
+	const struct fe_manifest_service *blk = &m->services[idx(m, "blk")];
+	assert_true(blk->device.optional);
+	assert_true(m->services[idx(m, "net")].device.optional);
 	const struct fe_manifest_service *con = &m->services[idx(m, "console")];
 	assert_true(fe_manifest_has_cap(con, FE_MANIFEST_CAP_SUPERVISOR));
 	assert_false(fe_manifest_has_cap(con, FE_MANIFEST_CAP_IOPORT_COM1)); /* uart's now */
@@ -208,8 +213,8 @@ static void the_ramdisk_manifests_parse(void **state)
 	free(m);
 
 	m = parse_file("initrd/svctest.services");
-	assert_int_equal(m->nservices, 13);
-	expect_order(m, "uart base mid top echo svctest once flaky quitter ghost disk nodisk blk");
+	assert_int_equal(m->nservices, 15);
+	expect_order(m, "uart base mid top echo svctest once flaky quitter ghost pcibus disk disk2 nodisk blk");
 	free(m);
 
 	/* `make faults` and `make bench` set restart: both targets restart for ever. */
@@ -572,6 +577,11 @@ static void bad_vendor_device(void **state)
 		{ "device pci 1af4:1042 instance 256", "only instance N" },
 		{ "device pci 1af4:1042 index 1", "only instance N" },
 		{ "device pci 1af4:1042 instance 1 2", "unexpected \"2\" after instance N" },
+		{ "device pci 1af4:1042 optional instance 1", "unexpected \"instance\" after optional" },
+		{ "device pci 1af4:1042 instance 1 optional optional", "unexpected \"optional\" after optional" },
+		{ "device pci 1af4:1042 Optional", "only instance N (0 to 255), then optional" },
+		{ "device pci optional", "bad PCI id \"optional\"" },
+		{ "device pci class 01:08 instance optional", "only instance N" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char text[128];
@@ -580,14 +590,17 @@ static void bad_vendor_device(void **state)
 	}
 	struct fe_manifest *m =
 		parse_ok("service a\nprogram a\ndevice pci class 0c:03 instance 255\n"
-			 "restart never\nservice b\nprogram b\ndevice pci 0000:ffff\n"
+			 "restart never\nservice b\nprogram b\ndevice pci 0000:ffff optional\n"
 			 "restart never\n");
 	assert_int_equal(m->services[0].device.class_code, 0x0c);
 	assert_int_equal(m->services[0].device.subclass, 0x03);
 	assert_false(m->services[0].device.has_prog_if);
 	assert_int_equal(m->services[0].device.instance, 255);
+	assert_false(m->services[0].device.optional);
 	assert_int_equal(m->services[1].device.vendor, 0);
 	assert_int_equal(m->services[1].device.device, 0xffff);
+	assert_int_equal(m->services[1].device.instance, 0);
+	assert_true(m->services[1].device.optional);
 	free(m);
 }
 

@@ -30,7 +30,7 @@ void cmd_kill(int argc, char **argv);
 void cmd_trace(int argc, char **argv);
 void cmd_stats(int argc, char **argv);
 
-/* ---- pci.c: PCI functions through the pci-root capability ---- */
+/* ---- pci.c: PCI functions, from the bus service (user/pcibus) ---- */
 void cmd_pci(int argc, char **argv);
 
 /* ---- services.c: the supervisor's control endpoint ---- */

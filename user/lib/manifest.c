@@ -275,7 +275,8 @@ static fe_status_t key_caps(struct parser *ps, struct line *l)
 	return FE_OK;
 }
 
-/* device pci VVVV:DDDD [instance N] | device pci class CC:SS[:PP] [instance N] */
+/* device pci VVVV:DDDD [instance N] [optional]
+ * device pci class CC:SS[:PP] [instance N] [optional] */
 static fe_status_t key_device(struct parser *ps, struct line *l)
 {
 	struct fe_manifest_device *d = &ps->cur->device;
@@ -308,11 +309,22 @@ static fe_status_t key_device(struct parser *ps, struct line *l)
 	}
 	if (!word_next(l, &w))
 		return FE_OK;
-	if (!word_is(w, "instance") || !word_next(l, &w) || !manifest_number(w, 255, &inst))
+	if (word_is(w, "instance")) {
+		if (!word_next(l, &w) || !manifest_number(w, 255, &inst))
+			return fail(ps, FE_ERR_BAD_FORMAT,
+				    "device: after the id, only instance N (0 to 255), then optional");
+		d->instance = (uint8_t)inst;
+		if (!word_next(l, &w))
+			return FE_OK;
+		if (!word_is(w, "optional"))
+			return fail(ps, FE_ERR_BAD_FORMAT, "unexpected " WFMT " after instance N",
+				    WARG(w));
+	} else if (!word_is(w, "optional")) {
 		return fail(ps, FE_ERR_BAD_FORMAT,
-			    "device: after the id, only instance N (0 to 255)");
-	d->instance = (uint8_t)inst;
-	return line_end(ps, l, "instance N");
+			    "device: after the id, only instance N (0 to 255), then optional");
+	}
+	d->optional = true;
+	return line_end(ps, l, "optional");
 }
 
 /* depends NAME...: checked here, resolved once every service is known. */

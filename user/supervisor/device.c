@@ -1,43 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A service's `device pci ...` line, resolved by the supervisor itself
- * through its pci-root capability, until the PCI bus service of ADR 0011
- * (decision 2) takes this over: the instance-th function, in enumeration
- * order (fe_pci_enumerate), whose id or class matches. The pci-device
- * capability is made once and kept, like the endpoint: every instance gets
- * a copy at FE_SERVICE_SLOT_DEVICE, and what an instance made through its
- * copy (BAR capabilities) goes with that instance.
+ * A service's `device pci ...` line, resolved by the PCI bus service (the
+ * manifest's service named `pcibus`, user/pcibus; ADR 0011, decision 2):
+ * the instance-th function, in its enumeration order, whose id or class
+ * matches, asked for with FE_PCIBUS_GET through the supervisor's badged
+ * copy of pcibus's endpoint (only that badge gets a driver's device). The
+ * pci-device capability comes in the reply; it is kept like the endpoint,
+ * every instance gets a copy at FE_SERVICE_SLOT_DEVICE, and what an
+ * instance made through its copy (BAR capabilities) goes with that
+ * instance. It outlives pcibus's instances: pcibus made it under its copy
+ * of the supervisor's pci-root, and an ended instance's capabilities leave
+ * their children to their parents (ADR 0009, decision 3).
  */
-#include <fe/pci.h>
+#include <fe/ipc.h>
+#include <ferrous/pci.h>
+#include <ferrous/pcibus.h>
 
 #include "supervisor.h"
 
-struct match {
-	const struct fe_manifest_device *want;
-	uint32_t seen;  /* matching functions so far */
-	uint32_t addr;
-	bool found;
-};
-
-static bool matches(const struct fe_manifest_device *d, const struct fe_pci_function *f)
-{
-	if (d->kind == FE_MANIFEST_DEVICE_PCI_ID)
-		return f->vendor == d->vendor && f->device == d->device;
-	return f->class == d->class_code && f->subclass == d->subclass &&
-	       (!d->has_prog_if || f->prog_if == d->prog_if);
-}
-
-static void visit(const struct fe_pci_function *f, void *ctx)
-{
-	struct match *m = ctx;
-
-	if (m->found || !matches(m->want, f))
-		return;
-	if (m->seen++ == m->want->instance) {
-		m->addr = f->addr;
-		m->found = true;
-	}
-}
+#define BUS_SERVICE "pcibus"
 
 /* "1af4:1042 instance 0" or "class 01:06:01 instance 0", for messages. */
 static void describe(const struct fe_manifest_device *d, char *buf, size_t size)
@@ -52,28 +33,64 @@ static void describe(const struct fe_manifest_device *d, char *buf, size_t size)
 		         d->instance);
 }
 
+static struct fe_msg request_for(const struct fe_manifest_device *d)
+{
+	struct fe_msg m = fe_msg_make(FE_PCIBUS_GET, 4, 0);
+
+	if (d->kind == FE_MANIFEST_DEVICE_PCI_ID) {
+		m.w[0] = FE_PCIBUS_MATCH_ID;
+		m.w[1] = (uint64_t)d->vendor | (uint64_t)d->device << 16;
+	} else {
+		m.w[0] = FE_PCIBUS_MATCH_CLASS;
+		m.w[1] = (uint64_t)d->class_code << 16 | (uint64_t)d->subclass << 8 |
+		         (d->has_prog_if ? d->prog_if : FE_PCIBUS_ANY_PROG_IF);
+	}
+	m.w[2] = d->instance;
+	return m;
+}
+
+/* One FE_PCIBUS_GET through bus's running instance. FE_ERR_PEER_CLOSED if
+ * none runs (or it ended during the call): another try may succeed. */
+static fe_status_t ask(struct svc *bus, const struct fe_manifest_device *d, fe_handle_t *out,
+                       uint32_t *addr)
+{
+	fe_handle_t ep = load(&bus->ep_inst);
+	struct fe_msg m = request_for(d);
+	unsigned n = 0;
+	fe_status_t st;
+
+	if (bus->state != FE_SUPERVISOR_RUNNING || ep == FE_HANDLE_INVALID)
+		return FE_ERR_PEER_CLOSED;
+	if ((st = fe_call(ep, &m)) == FE_ERR_CANCELED || st == FE_ERR_BAD_HANDLE)
+		st = FE_ERR_PEER_CLOSED; /* the instance ended and its copy went */
+	if (st == FE_OK)
+		st = fe_service_status(&m);
+	if (st == FE_OK)
+		st = fe_msg_take_caps(&m, out, 1, &n);
+	if (st == FE_OK && (n != 1 || *out == FE_HANDLE_INVALID || FE_MSG_WORDS(m.info) < 1))
+		st = FE_ERR_BAD_FORMAT; /* a bus service that does not keep the protocol */
+	*addr = (uint32_t)m.w[0];
+	return st;
+}
+
 fe_status_t device_resolve(struct svc *s, fe_handle_t *out)
 {
-	struct match m = { .want = &s->m->device };
-	fe_handle_t root = fe_start_handle(FE_START_PCI_ROOT);
+	struct svc *bus = svc_find(BUS_SERVICE);
 	char what[48];
-	fe_status_t st = FE_ERR_NOT_FOUND;
+	uint32_t addr = 0;
+	fe_status_t st;
 
 	describe(&s->m->device, what, sizeof(what));
-	if (root == FE_HANDLE_INVALID) {
-		printf("supervisor: %s needs PCI %s, and the supervisor has no pci-root\n",
-		       s->m->name, what);
-		return st;
+	if (bus == NULL || bus == s) {
+		printf("supervisor: %s needs PCI %s, and the manifest has no %s service\n",
+		       s->m->name, what, BUS_SERVICE);
+		return FE_ERR_NOT_FOUND;
 	}
-	if ((st = fe_pci_enumerate(root, visit, &m)) == FE_OK && !m.found)
-		st = FE_ERR_NOT_FOUND;
-	if (st == FE_OK)
-		st = fe_pci_device_create(root, m.addr, out);
-	if (st != FE_OK)
-		printf("supervisor: %s: no PCI function %s for it: %s\n", s->m->name, what,
-		       fe_status_name(st));
+	if ((st = ask(bus, &s->m->device, out, &addr)) != FE_OK)
+		printf("supervisor: %s: no PCI function %s for it from %s: %s\n", s->m->name, what,
+		       BUS_SERVICE, fe_status_name(st));
 	else
-		printf("supervisor: %s gets PCI %02x:%02x.%u (%s)\n", s->m->name, FE_PCI_BUS(m.addr),
-		       FE_PCI_DEV(m.addr), FE_PCI_FN(m.addr), what);
+		printf("supervisor: %s gets PCI %02x:%02x.%u (%s)\n", s->m->name, FE_PCI_BUS(addr),
+		       FE_PCI_DEV(addr), FE_PCI_FN(addr), what);
 	return st;
 }

@@ -177,11 +177,12 @@ void policy_on_death(struct svc *s)
 	after_end(s, &d, lived, how);
 }
 
-/* Errors that another try could cure: the rest mean the program or the
- * manifest is wrong, and no backoff will change that. */
+/* Errors that another try could cure (memory; the PCI bus service not
+ * running yet, or ended under the request): the rest mean the program or
+ * the manifest is wrong, and no backoff will change that. */
 static bool transient(fe_status_t st)
 {
-	return st == FE_ERR_NO_MEMORY || st == FE_ERR_NO_RESOURCES;
+	return st == FE_ERR_NO_MEMORY || st == FE_ERR_NO_RESOURCES || st == FE_ERR_PEER_CLOSED;
 }
 
 void policy_on_spawn_failure(struct svc *s, fe_status_t st)
@@ -192,6 +193,8 @@ void policy_on_spawn_failure(struct svc *s, fe_status_t st)
 	policy_record(s, &d);
 	if (transient(st) && !shutting_down)
 		after_end(s, &d, 0, NULL);
+	else if (st == FE_ERR_NOT_FOUND && s->m->device.optional && s->device == FE_HANDLE_INVALID)
+		stop(s, FE_SUPERVISOR_STOPPED, "its device is optional and this machine has none");
 	else
 		stop(s, FE_SUPERVISOR_FAILED, "it cannot be started");
 }

@@ -150,8 +150,9 @@ void control_on_request(void);
 void control_row(const struct svc *s, struct fe_supervisor_row *row);
 
 /* ---- device.c ---- */
-/* A pci-device capability for s's `device` line, through the supervisor's
- * pci-root; the status says why not (printed). */
+/* A pci-device capability for s's `device` line, from the PCI bus service
+ * (the manifest's `pcibus`); the status says why not (printed):
+ * FE_ERR_PEER_CLOSED while pcibus does not run (try again later). */
 fe_status_t device_resolve(struct svc *s, fe_handle_t *out);
 
 #endif /* SUPERVISOR_SUPERVISOR_H */

@@ -45,6 +45,8 @@ static const struct {
 	{ "device_resolved_or_failed", device_resolved_or_failed },
 	{ "driver_restarts_under_a_client", driver_restarts_under_a_client },
 	{ "uart_crashes_keep_the_console", uart_crashes_keep_the_console },
+	{ "pcibus_answers_and_refuses", pcibus_answers_and_refuses },
+	{ "pcibus_crash_leaves_drivers_working", pcibus_crash_leaves_drivers_working },
 };
 
 void test_fail(struct test *t, int line, const char *fmt, ...)

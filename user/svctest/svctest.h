@@ -72,6 +72,8 @@ void missing_program_fails_alone(struct test *t);
 void device_resolved_or_failed(struct test *t);
 void driver_restarts_under_a_client(struct test *t); /* driver.c */
 void uart_crashes_keep_the_console(struct test *t);  /* uart.c */
+void pcibus_answers_and_refuses(struct test *t);     /* pcibus.c */
+void pcibus_crash_leaves_drivers_working(struct test *t);
 
 /* Crashes injected by the cases (the campaign's and the others'). */
 extern unsigned crashes_injected;

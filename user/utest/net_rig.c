@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The network suites' rig (net_rig.h). */
+#include <fe/ipc.h>
 #include <fe/pci.h>
 #include <fe/spawn.h>
 
@@ -115,6 +116,40 @@ void net_report(struct ut *t, const struct echo_tally *tl, struct fe_net *n)
 void net_restart(struct ut *t, struct net_rig *r)
 {
 	ut_stop(t, r->driver);
+	r->driver = FE_HANDLE_INVALID;
+	UT_EXPECT_OK(t, net_start_driver(r));
+}
+
+/* A supervisor's crash request (fe/service.h) on r's endpoint, through a
+ * copy badged as the supervisor's (utest made the endpoint, so it may). */
+static void inject(struct ut *t, struct net_rig *r, enum fe_fault f, uint32_t flags)
+{
+	struct fe_msg m = fe_msg_make(FE_SERVICE_CRASH, 3, 0);
+	fe_handle_t sup;
+	fe_status_t st;
+
+	m.w[0] = f, m.w[1] = flags, m.w[2] = 0;
+	if (!UT_EXPECT_OK(t, fe_handle_dup(r->ep, FE_RIGHT_WRITE, FE_SERVICE_BADGE_SUPERVISOR, &sup)))
+		return;
+	st = fe_call(sup, &m);
+	if (flags & FE_SERVICE_CRASH_NO_REPLY)
+		UT_EXPECT_MSG(t, st == FE_ERR_PEER_CLOSED, "crash without reply: %s", fe_status_name(st));
+	else
+		UT_EXPECT_MSG(t, st == FE_OK && fe_service_status(&m) == FE_OK, "crash: %s, answer %s",
+		              fe_status_name(st), fe_status_name(fe_service_status(&m)));
+	ut_del(t, sup);
+}
+
+void net_crash(struct ut *t, struct net_rig *r, enum fe_fault f, uint32_t flags, uint32_t vector)
+{
+	struct fe_exit_status e = { 0 };
+
+	inject(t, r, f, flags);
+	if (UT_EXPECT_OK(t, fe_process_wait(r->driver, &e, 0)))
+		UT_EXPECT_MSG(t, e.reason == FE_EXIT_FAULT && e.vector == vector,
+		              "the driver ended with reason %u vector %u, not a fault with vector %u",
+		              e.reason, e.vector, vector);
+	ut_stop(t, r->driver); /* it has ended: only waits and lets go */
 	r->driver = FE_HANDLE_INVALID;
 	UT_EXPECT_OK(t, net_start_driver(r));
 }

@@ -9,6 +9,7 @@
 #define UTEST_NET_RIG_H
 
 #include <fe/net.h>
+#include <fe/service.h>
 
 #include "net_echo.h"
 #include "ut.h"
@@ -42,5 +43,9 @@ void net_rig_down(struct ut *t, struct net_rig *r);
 void net_report(struct ut *t, const struct echo_tally *tl, struct fe_net *n);
 /* Kills r's driver and starts a new instance on the same device and endpoint. */
 void net_restart(struct ut *t, struct net_rig *r);
+/* The same after a fault the driver does to itself on a crash request, as
+ * the supervisor sends it (FE_SERVICE_CRASH through the supervisor's badge,
+ * `flags` FE_SERVICE_CRASH_*): its end must be that fault (`vector`). */
+void net_crash(struct ut *t, struct net_rig *r, enum fe_fault f, uint32_t flags, uint32_t vector);
 
 #endif /* UTEST_NET_RIG_H */

@@ -17,7 +17,7 @@
 #define FRAMES 64u  /* echoed in the first case */
 #define WINDOW 16u  /* requests unanswered at once */
 #define BURST 8u
-#define CRASHES 6u
+#define CRASHES 9u
 
 static const uint8_t guest_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }; /* tools/netpeer.py */
 
@@ -346,8 +346,12 @@ static void driver_refuses_bad_entries(struct ut *t)
 	net_rig_down(t, &r);
 }
 
-/* Kills the driver at point `how` of a round and starts a new instance. */
-static void crash(struct ut *t, struct net_rig *r, unsigned how, uint32_t seq, struct echo_tally *tl)
+/* Ends the driver at point `how` of a round and starts a new instance: a
+ * kill, or a fault it does itself in its serving thread on the supervisor's
+ * crash request (a null read answered first; an illegal instruction with the
+ * request in flight). */
+static void crash(struct ut *t, struct net_rig *r, unsigned how, unsigned kind, uint32_t seq,
+                  struct echo_tally *tl)
 {
 	struct fe_net *n = &r->client;
 
@@ -356,13 +360,19 @@ static void crash(struct ut *t, struct net_rig *r, unsigned how, uint32_t seq, s
 			UT_EXPECT_OK(t, echo_send(n, seq + i, ECHO_REQUEST, tl));
 	if (how == 2) /* and some answered, some frames waiting in the client's ring */
 		UT_EXPECT_OK(t, echo_take(n, BURST / 2, tl));
-	/* how == 1: killed while idle */
-	net_restart(t, r);
+	/* how == 1: while idle */
+	if (kind == 0)
+		net_restart(t, r);
+	else if (kind == 1)
+		net_crash(t, r, FE_FAULT_NULL, 0, 14);
+	else
+		net_crash(t, r, FE_FAULT_ILLEGAL, FE_SERVICE_CRASH_NO_REPLY, 6);
 }
 
 /*
- * The driver is killed CRASHES times, at three points of a round (frames in
- * flight, idle, part answered), and started again; each time the client
+ * The driver ends CRASHES times, at three points of a round (frames in
+ * flight, idle, part answered), killed or by an injected fault (null read,
+ * illegal instruction in flight), and is started again; each time the client
  * notices the end, attaches to the new instance, and a full round of
  * traffic follows. Frames lost across a crash are counted, not judged.
  */
@@ -377,7 +387,7 @@ static void traffic_resumes_after_crashes(struct ut *t)
 		UT_EXPECT_OK(t, echo_exchange(n, seq, BURST, BURST, ECHO_REQUEST, &tl));
 		for (unsigned i = 0; i < CRASHES; i++) {
 			seq += 100;
-			crash(t, &r, i % 3, seq, &tl);
+			crash(t, &r, i % 3, i / 3 % 3, seq, &tl);
 			UT_ASSERT(t, r.driver != FE_HANDLE_INVALID);
 			uint32_t before = tl.replies;
 			UT_EXPECT_OK(t, echo_exchange(n, seq + 50, BURST, BURST, ECHO_REQUEST, &tl));

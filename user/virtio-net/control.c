@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The control thread's endpoint (net.h): FE_NET_INFO and FE_NET_ATTACH of
- * ferrous/net.h, one call at a time. An attach checks and maps the
+ * ferrous/net.h, one call at a time, and the supervisor's control labels
+ * (fe/service.h: heartbeat, who, crash injection). An attach checks and maps the
  * client's memory here, hands the new client to the data thread, and
  * unmaps the one it replaced once the data thread has let it go.
  */
 #include <fe/attach.h>
 #include <fe/ipc.h>
 #include <fe/runtime.h>
+#include <fe/service.h>
 #include <fe/sys.h>
 
 #include "net.h"
@@ -132,13 +134,17 @@ static void serve_one(struct net *n, struct fe_msg *m)
 fe_status_t net_serve(struct net *n, fe_handle_t ep)
 {
 	struct fe_msg m;
-	fe_status_t st;
+	fe_status_t st = fe_recv(ep, 0, &m);
 
-	if ((st = fe_recv(ep, 0, &m)) != FE_OK)
-		return st;
-	for (;;) {
+	while (st == FE_OK) {
+		/* The supervisor's labels (heartbeat, crash injection) are answered,
+		 * and a fault done, here in the thread that serves. */
+		if (fe_service_handle_control(&m)) {
+			st = fe_recv(ep, 0, &m);
+			continue;
+		}
 		serve_one(n, &m);
-		if ((st = fe_reply_recv(ep, &m)) != FE_OK)
-			return st;
+		st = fe_reply_recv(ep, &m);
 	}
+	return st;
 }

@@ -90,6 +90,9 @@ struct fe_manifest_device {
 	uint8_t prog_if;                  /* PCI_CLASS, when has_prog_if */
 	bool has_prog_if;
 	uint8_t instance;
+	/* `optional`: a machine without the function is not a failure; the
+	 * supervisor leaves the service stopped and says so. */
+	bool optional;
 };
 
 struct fe_manifest_service {
