@@ -168,6 +168,7 @@ static fe_status_t crash(struct request *r)
 		return FE_ERR_BAD_STATE;
 	if (st != FE_OK)
 		return st;
+	__atomic_store_n(&r->svc->answered_gen, r->gen, __ATOMIC_RELAXED); /* it has started */
 	/* An answer whose label is no status comes from a program that does not
 	 * speak the control protocol (fe/service.h). */
 	st = fe_service_status(&m);

@@ -9,6 +9,9 @@
  * (main revokes the instance's ep_inst at its end), so every instance gets
  * heartbeats of its own.
  *
+ * A driver's new instance gets the start grace (START_GRACE_NS,
+ * supervisor.h) instead, until it has answered once.
+ *
  * The thread reads only shared fields, and prints and allocates nothing.
  */
 #include "supervisor.h"
@@ -23,11 +26,17 @@ static void heartbeat_thread(void *arg)
 		if (gen == 0)
 			continue; /* no instance to ask */
 		struct fe_msg m = fe_msg_make(FE_SERVICE_HEARTBEAT, 0, 0);
-		clock_arm(s, DL_HEARTBEAT, gen, s->m->heartbeat_timeout_ns);
+		uint64_t timeout = s->m->heartbeat_timeout_ns;
+		if (s->m->device.kind != FE_MANIFEST_DEVICE_NONE && load(&s->answered_gen) != gen &&
+		    timeout < START_GRACE_NS)
+			timeout = START_GRACE_NS;
+		clock_arm(s, DL_HEARTBEAT, gen, timeout);
 		fe_status_t st = fe_call(load(&s->ep_inst), &m);
 		bool in_time = clock_disarm(s, DL_HEARTBEAT);
-		if (in_time && st == FE_OK && fe_service_status(&m) == FE_OK)
+		if (in_time && st == FE_OK && fe_service_status(&m) == FE_OK) {
 			__atomic_add_fetch(&s->heartbeats, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&s->answered_gen, gen, __ATOMIC_RELAXED);
+		}
 	}
 }
 

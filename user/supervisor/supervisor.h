@@ -71,7 +71,19 @@ struct svc {
 	struct deadline dl[DL_KINDS];
 	uint64_t hang_gen;       /* the generation the clock found hung */
 	uint64_t heartbeats;     /* answered */
+	uint64_t answered_gen;   /* the last generation that answered the supervisor (start grace) */
 };
+
+/*
+ * A driver's instance (a stanza with a `device` line) that has not yet
+ * answered the supervisor (a heartbeat or a crash request) is still
+ * starting: its heartbeats wait the start grace, at least this, not the
+ * stanza's timeout. Its start (device set-up, DMA maps, MSI) can outlast a
+ * short heartbeat timeout on a loaded TCG host, and killing it then as hung
+ * only starts the same slow start again. Other services start in
+ * microseconds and keep their timeout from the first heartbeat on.
+ */
+#define START_GRACE_NS 10000000000ULL
 
 /* ---- main.c ---- */
 extern struct fe_manifest manifest;
