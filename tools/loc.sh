@@ -52,7 +52,7 @@ printf 'UEFI loader (boot/):            %6d lines\n' "$(nonblank "${boot[@]}")"
 # MSI), the IOMMU and an early-boot and panic log on COM1; those are
 # counted apart from drivers. User-space driver code is each driver
 # program's directory plus the libraries only drivers use.
-mapfile -t udrv < <(find user \( -path 'user/virtio-*/*' -o -path 'user/uart*/*' -o \
+mapfile -t udrv < <(find user \( -path 'user/virtio-*/*' -o -path 'user/uart*/*' -o -path 'user/pcibus/*' -o \
 	-path user/lib/virtio.c -o -path user/lib/block.c -o -path user/lib/net.c -o -path user/lib/pci.c \) \
 	-name '*.[chS]' | sort)
 mapfile -t kplatform < <(find kernel/arch/x86_64 kernel/object kernel/pci \( -name 'lapic.c' -o \
