@@ -70,6 +70,8 @@ void exit_zero_stops_on_failure(struct test *t);
 void missing_program_fails_alone(struct test *t);
 void device_resolved_or_failed(struct test *t);
 void driver_restarts_under_a_client(struct test *t); /* driver.c */
+void driver_dma_fault_under_a_client(struct test *t);
+void dma_fault_needs_a_hook(struct test *t);
 void uart_crashes_keep_the_console(struct test *t);  /* uart.c */
 
 /* Crashes injected by the cases (the campaign's and the others'). */
