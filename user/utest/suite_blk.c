@@ -146,7 +146,8 @@ static void dma_fault_needs_an_iommu(struct ut *t)
 		ut_skip(t, "an IOMMU translates: the supervisor scenario crashes the driver with it");
 		return;
 	}
-	if (rig_up(t, &r) && UT_EXPECT_OK(t, fe_handle_dup(r.ep, FE_RIGHT_WRITE, FE_SERVICE_BADGE_SUPERVISOR, &sup))) {
+	if (rig_up(t, &r) &&
+	    UT_EXPECT_OK(t, fe_handle_dup(r.ep, FE_RIGHT_WRITE, FE_SERVICE_BADGE_SUPERVISOR, &sup))) {
 		/* Asked for no answer first: a driver that did the fault would end
 		 * (FE_ERR_PEER_CLOSED) rather than leave this call waiting. */
 		bool refused = true;

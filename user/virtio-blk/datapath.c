@@ -30,8 +30,8 @@
 
 _Static_assert(FE_BLK_DEPTH == 32, "free_slots is a 32-bit map");
 _Static_assert(FE_BLK_DEPTH * CHAIN_MAX <= QUEUE_SIZE, "every request fits in the queue at once");
-_Static_assert((FE_BLK_DEPTH + 1) * HDR_STRIDE <= 4096, "the headers and FAULT_SLOT's fit in their page");
-_Static_assert(FE_BLK_DEPTH * CHAIN_MAX + CHAIN_MAX <= QUEUE_SIZE, "FAULT_SLOT's chain fits beside them");
+_Static_assert((FE_BLK_DEPTH + 1) * HDR_STRIDE <= 4096, "the headers and FAULT_SLOT's fit");
+_Static_assert((FE_BLK_DEPTH + 1) * CHAIN_MAX <= QUEUE_SIZE, "FAULT_SLOT's chain fits beside them");
 
 struct req_hdr {
 	uint32_t type;
