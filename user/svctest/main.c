@@ -41,6 +41,7 @@ static const struct {
 	{ "driver_restarts_under_a_client", driver_restarts_under_a_client },
 	{ "driver_dma_fault_under_a_client", driver_dma_fault_under_a_client },
 	{ "dma_fault_needs_a_hook", dma_fault_needs_a_hook },
+	{ "net_driver_dma_fault", net_driver_dma_fault },
 	{ "uart_crashes_keep_the_console", uart_crashes_keep_the_console },
 };
 

@@ -72,6 +72,7 @@ void device_resolved_or_failed(struct test *t);
 void driver_restarts_under_a_client(struct test *t); /* driver.c */
 void driver_dma_fault_under_a_client(struct test *t);
 void dma_fault_needs_a_hook(struct test *t);
+void net_driver_dma_fault(struct test *t);
 void uart_crashes_keep_the_console(struct test *t);  /* uart.c */
 
 /* Crashes injected by the cases (the campaign's and the others'). */

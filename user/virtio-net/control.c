@@ -8,6 +8,7 @@
 #include <fe/attach.h>
 #include <fe/ipc.h>
 #include <fe/runtime.h>
+#include <fe/service.h>
 #include <fe/sys.h>
 
 #include "net.h"
@@ -137,6 +138,12 @@ fe_status_t net_serve(struct net *n, fe_handle_t ep)
 	if ((st = fe_recv(ep, 0, &m)) != FE_OK)
 		return st;
 	for (;;) {
+		/* The supervisor's control labels (heartbeat, crash injection: fe/service.h). */
+		if (fe_service_handle_control(&m)) {
+			if ((st = fe_recv(ep, 0, &m)) != FE_OK)
+				return st;
+			continue;
+		}
 		serve_one(n, &m);
 		if ((st = fe_reply_recv(ep, &m)) != FE_OK)
 			return st;
