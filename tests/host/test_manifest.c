@@ -208,8 +208,8 @@ static void the_ramdisk_manifests_parse(void **state)
 	free(m);
 
 	m = parse_file("initrd/svctest.services");
-	assert_int_equal(m->nservices, 13);
-	expect_order(m, "uart base mid top echo svctest once flaky quitter ghost disk nodisk blk");
+	assert_int_equal(m->nservices, 14);
+	expect_order(m, "uart base mid top echo svctest once flaky quitter ghost disk nodisk blk net");
 	free(m);
 }
 

@@ -109,8 +109,7 @@ static fe_status_t start(struct blk *b, fe_handle_t dev)
 void blk_dma_fault(void)
 {
 	(void)fe_notif_signal(blk.notif, 1ULL << BIT_DMA_FAULT);
-	/* The kernel ends the process from the IOMMU's fault; or the data thread
-	 * exits, if the device reached the address after all. Heartbeats go
+	/* The kernel ends the process from the IOMMU's fault. Heartbeats go
 	 * unanswered meanwhile: a fault that never comes is a hang. */
 	for (;;)
 		(void)fe_thread_sleep(NS_PER_S);

@@ -129,8 +129,7 @@ static fe_status_t start(struct net *n, fe_handle_t dev)
 void net_dma_fault(void)
 {
 	(void)fe_notif_signal(the_net.notif, 1ULL << BIT_DMA_FAULT);
-	/* The kernel ends the process from the IOMMU's fault; or the data thread
-	 * exits, if the device reached the address after all. Heartbeats go
+	/* The kernel ends the process from the IOMMU's fault. Heartbeats go
 	 * unanswered meanwhile: a fault that never comes is a hang. */
 	for (;;)
 		(void)fe_thread_sleep(NS_PER_S);

@@ -116,9 +116,10 @@ void fe_fault_inject(enum fe_fault f);
  * A driver's way to make its device DMA outside the memory it mapped
  * (FE_FAULT_DMA), through its real request path, as a bug would: called
  * in the thread that serves the crash request, after the answer. It does
- * not return: the kernel ends the process when the IOMMU refuses; should
- * the device reach the address after all, the driver must exit (never
- * carry on as if the fault had happened).
+ * not return: the kernel ends the process when the IOMMU refuses. A
+ * completion from the device proves nothing either way (a refused device
+ * may complete through a bounce buffer, as QEMU's do), so the driver just
+ * waits; if no fault comes, the heartbeats it no longer answers end it.
  */
 typedef void (*fe_service_dma_fault_fn)(void);
 
