@@ -76,6 +76,9 @@ class Scenario:
     # A zeroed raw disk of this many MiB as a modern virtio-blk device
     # (tools/testrun.py, prepare_disk); 0 = none.
     disk_mib: int = 0
+    # More -device options for that disk (",iommu_platform=on": its DMA goes
+    # through an IOMMU the scenario adds first, in extra_qemu).
+    disk_opts: str = ""
     # After QEMU exits, every write the guest printed as acknowledged
     # (`# blk-acked SECTOR COUNT SALT`) must be on the disk image.
     disk_check: bool = False
@@ -247,11 +250,29 @@ SCENARIOS: list[Scenario] = [
     # restart time (never asserted). It ends the run through the supervisor's
     # shutdown, with 0 if every case passed.
     # A real driver too: virtio-blk on an 8 MiB disk, restarted under a client,
-    # every acknowledged write checked on the image afterwards.
+    # every acknowledged write checked on the image afterwards. The disk's DMA
+    # goes through QEMU's VT-d IOMMU (added before it: QEMU fixes a device's
+    # DMA address space when the device is made), so svctest also crashes the
+    # driver with a DMA outside its memory (`crash blk dma`); and the same for
+    # virtio-net, on QEMU's user network with no way out (restrict=on: it drops
+    # svctest's frames; a hub port with no other port would never take them).
     Scenario("supervisor", "init.run=supervisor supervisor.manifest=svctest.services qemu_exit=1",
              smp=2, ktap=True, timeout=300, disk_mib=8, disk_check=True,
+             disk_opts=",iommu_platform=on",
+             extra_qemu=["-device", "intel-iommu", "-netdev", "user,id=svcnet,restrict=on",
+                         "-device", "virtio-net-pci,netdev=svcnet,disable-legacy=on,"
+                                    "iommu_platform=on,romfile="],
              seq_check=True,
-             must=[INIT_LOADED, r"supervisor: 15 services from svctest\.services",
+             must=[INIT_LOADED, r"supervisor: 16 services from svctest\.services",
+                   r"iommu: VT-d at 0xfed90000, DMA confined per device",
+                   r"virtio-blk: 16384 sectors, flush, queue of 128, 2048 sectors a request, "
+                   r"32 in flight, DMA confined by the IOMMU",
+                   r"supervisor: blk \(koid \d+\) ended: dma-fault: IOMMU reason 5 at device "
+                   r"address 0xdead0000",
+                   r"virtio-net: MAC [0-9a-f:]+, link up, MTU \d+, queues of \d+, \d+ MSI-X entries, "
+                   r"DMA confined by the IOMMU",
+                   r"supervisor: net \(koid \d+\) ended: dma-fault: IOMMU reason 6 at device "
+                   r"address 0xdead0000",
                    r"# svctest: ([5-9]\d|\d{3,}) crashes injected",
                    r"# restart: median \d+ us, p99 \d+ us over \d+ crashes",
                    r"init: supervisor exited with code 0"],

@@ -244,7 +244,7 @@ def prepare_disk(s: Scenario, workdir: str) -> list[str]:
     with open(path, "wb") as f:
         f.truncate(s.disk_mib << 20)
     return ["-drive", f"file={path},if=none,id=disk0,format=raw,cache=writethrough",
-            "-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"]
+            "-device", "virtio-blk-pci,drive=disk0,disable-legacy=on" + s.disk_opts]
 
 
 def boot(s: Scenario, args: argparse.Namespace, on_line: Callable[[str], None] | None = None) -> BootRun:

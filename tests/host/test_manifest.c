@@ -213,8 +213,8 @@ static void the_ramdisk_manifests_parse(void **state)
 	free(m);
 
 	m = parse_file("initrd/svctest.services");
-	assert_int_equal(m->nservices, 15);
-	expect_order(m, "uart base mid top echo svctest once flaky quitter ghost pcibus disk disk2 nodisk blk");
+	assert_int_equal(m->nservices, 16);
+	expect_order(m, "uart base mid top echo svctest once flaky quitter ghost pcibus disk disk2 nodisk blk net");
 	free(m);
 
 	/* `make faults` and `make bench` set restart: both targets restart for ever. */

@@ -69,7 +69,7 @@ static const struct command commands[] = {
 	{ "services", "", "the supervisor's services: state, restarts, last end", 0, 0,
 	  cmd_services },
 	{ "restart", "NAME", "restart a supervised service", 1, 1, cmd_restart },
-	{ "crash", "NAME HOW", "make a service fault (null wild stack hang illegal budget)", 2, 2,
+	{ "crash", "NAME HOW", "make a service fault (null wild stack hang illegal budget dma)", 2, 2,
 	  cmd_crash },
 	{ "shutdown", "[CODE]", "stop every service and the supervisor", 0, 1, cmd_shutdown },
 	{ "exit", "[CODE]", "leave the console with CODE (default 0)", 0, 1, cmd_exit },

@@ -122,6 +122,9 @@ void cmd_crash(int argc, char **argv)
 		report_comeback(ctl, argv[1], before.koid);
 	} else if (st == FE_ERR_NOT_FOUND) {
 		printf("crash: no service %s (see services)\n", argv[1]);
+	} else if (st == FE_ERR_UNSUPPORTED) {
+		printf("crash: %s cannot do %s (dma: only a driver whose device's DMA an IOMMU "
+		       "confines); nothing done\n", argv[1], argv[2]);
 	} else if (st == FE_ERR_BAD_STATE) {
 		printf("crash: %s is not running (or was restarted before it got the request)\n",
 		       argv[1]);

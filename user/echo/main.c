@@ -61,8 +61,8 @@ static bool parse_arg(const char *arg, bool *own)
 
 	if (strncmp(arg, "fault=", 6) == 0) {
 		enum fe_fault f = fe_fault_parse(arg + 6);
-		if (f == FE_FAULT_NONE) {
-			printf("echo: unknown fault %s\n", arg + 6);
+		if (f == FE_FAULT_NONE || !fe_fault_available(f)) {
+			printf("echo: %s fault %s\n", f == FE_FAULT_NONE ? "unknown" : "cannot do the", arg + 6);
 			return false;
 		}
 		fe_fault_inject(f);

@@ -5,6 +5,7 @@
  * prove or remove (a null pointer, an endless recursion, a loop without
  * effects) goes through volatile objects, so the machine does the real thing.
  */
+#include <fe/pci.h>
 #include <fe/runtime.h>
 #include <fe/service.h>
 
@@ -17,7 +18,12 @@ static const char *const names[FE_FAULT_COUNT] = {
 	[FE_FAULT_HANG] = "hang",
 	[FE_FAULT_ILLEGAL] = "illegal",
 	[FE_FAULT_BUDGET] = "budget",
+	[FE_FAULT_DMA] = "dma",
 };
+
+/* The driver's FE_FAULT_DMA hook (fe_service_set_dma_fault); NULL: none. Set
+ * before the service serves, read by the thread that serves. */
+static fe_service_dma_fault_fn dma_fault_hook;
 
 /* Read through these, never known to the compiler. */
 static volatile uintptr_t null_address;
@@ -67,8 +73,30 @@ static _Noreturn void exhaust_budget(void)
 	fe_process_exit(FE_SERVICE_EXIT_BUDGET);
 }
 
+fe_status_t fe_service_set_dma_fault(fe_handle_t dev, fe_service_dma_fault_fn fn)
+{
+	bool translated = false;
+	fe_status_t st = fe_pci_dma_translated(dev, &translated);
+
+	if (st != FE_OK)
+		return st;
+	if (!translated)
+		return FE_ERR_UNSUPPORTED;
+	__atomic_store_n(&dma_fault_hook, fn, __ATOMIC_RELEASE);
+	return FE_OK;
+}
+
+bool fe_fault_available(enum fe_fault f)
+{
+	if (f == FE_FAULT_NONE || (unsigned)f >= FE_FAULT_COUNT)
+		return false;
+	return f != FE_FAULT_DMA || __atomic_load_n(&dma_fault_hook, __ATOMIC_ACQUIRE) != NULL;
+}
+
 void fe_fault_inject(enum fe_fault f)
 {
+	fe_service_dma_fault_fn hook;
+
 	switch (f) {
 	case FE_FAULT_NULL:
 		(void)*(volatile uint64_t *)null_address;
@@ -86,6 +114,11 @@ void fe_fault_inject(enum fe_fault f)
 		__builtin_trap(); /* ud2 */
 	case FE_FAULT_BUDGET:
 		exhaust_budget();
+	case FE_FAULT_DMA:
+		if ((hook = __atomic_load_n(&dma_fault_hook, __ATOMIC_ACQUIRE)) == NULL)
+			return; /* nothing to aim: refused before it came to this */
+		hook();
+		break;
 	default:
 		return;
 	}

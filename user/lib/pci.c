@@ -2,6 +2,7 @@
 #include <fe/pci.h>
 #include <fe/sys.h>
 
+#define PAGE_BYTES 4096u
 #define PCI_BUSES 256u
 #define PCI_DEVICES 32u
 #define PCI_FUNCTIONS 8u
@@ -85,6 +86,26 @@ fe_status_t fe_pci_enumerate(fe_handle_t root, fe_pci_visit_fn visit, void *ctx)
 	struct walk w = { .root = root, .visit = visit, .ctx = ctx };
 
 	return walk_bus(&w, 0);
+}
+
+fe_status_t fe_pci_dma_translated(fe_handle_t dev, bool *translated)
+{
+	fe_handle_t vmo;
+	uint64_t addr;
+	fe_status_t st = fe_vmo_create_flags(PAGE_BYTES, FE_VMO_CONTIGUOUS, &vmo);
+
+	if (st != FE_OK)
+		return st;
+	st = fe_pci_dma_map(dev, vmo, 0, PAGE_BYTES, FE_DMA_DEVICE_READ | FE_DMA_PHYSICAL, &addr);
+	if (st == FE_OK) {
+		*translated = false;
+		st = fe_pci_dma_unmap(dev, addr);
+	} else if (st == FE_ERR_UNSUPPORTED) {
+		*translated = true;
+		st = FE_OK;
+	}
+	fe_handle_delete(vmo);
+	return st;
 }
 
 const char *fe_pci_class_name(uint8_t class)

@@ -80,6 +80,10 @@ static void answer_crash(struct fe_msg *m, enum fe_fault *fault, bool *no_reply)
 		reply_status(m, FE_ERR_INVALID_ARG);
 		return;
 	}
+	if (!fe_fault_available((enum fe_fault)m->w[0])) {
+		reply_status(m, FE_ERR_UNSUPPORTED); /* FE_FAULT_DMA without a hook: nothing done */
+		return;
+	}
 	if (m->w[2] != 0 && (fe_handle_info(fe_self, &self) != FE_OK || self.koid != m->w[2])) {
 		reply_status(m, FE_ERR_BAD_STATE);
 		return;

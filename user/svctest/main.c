@@ -44,6 +44,9 @@ static const struct {
 	{ "missing_program_fails_alone", missing_program_fails_alone },
 	{ "device_resolved_or_failed", device_resolved_or_failed },
 	{ "driver_restarts_under_a_client", driver_restarts_under_a_client },
+	{ "driver_dma_fault_under_a_client", driver_dma_fault_under_a_client },
+	{ "dma_fault_needs_a_hook", dma_fault_needs_a_hook },
+	{ "net_driver_dma_fault", net_driver_dma_fault },
 	{ "uart_crashes_keep_the_console", uart_crashes_keep_the_console },
 	{ "pcibus_answers_and_refuses", pcibus_answers_and_refuses },
 	{ "pcibus_crash_leaves_drivers_working", pcibus_crash_leaves_drivers_working },
@@ -99,7 +102,8 @@ bool connect_to(struct test *t, const char *name, fe_handle_t *ep)
 bool who(struct test *t, fe_handle_t ep, uint64_t *koid, uint64_t *slots)
 {
 	struct fe_msg m = fe_msg_make(FE_SERVICE_WHO, 0, 0);
-	/* Asked again of the next instance if the one that received it ended. */
+	/* Asked again if a dying instance had taken it: a driver with two
+	 * serving threads (uart) may receive it in one while the other faults. */
 	fe_status_t st = fe_service_call_idempotent(ep, &m, NULL);
 	struct fe_ipc_buffer *buf = fe_ipc_buffer();
 

@@ -71,6 +71,9 @@ void exit_zero_stops_on_failure(struct test *t);
 void missing_program_fails_alone(struct test *t);
 void device_resolved_or_failed(struct test *t);
 void driver_restarts_under_a_client(struct test *t); /* driver.c */
+void driver_dma_fault_under_a_client(struct test *t);
+void dma_fault_needs_a_hook(struct test *t);
+void net_driver_dma_fault(struct test *t);
 void uart_crashes_keep_the_console(struct test *t);  /* uart.c */
 void pcibus_answers_and_refuses(struct test *t);     /* pcibus.c */
 void pcibus_crash_leaves_drivers_working(struct test *t);

@@ -10,6 +10,7 @@
 #include <fe/block_ring.h>
 #include <fe/ipc.h>
 #include <fe/pci.h>
+#include <fe/service.h>
 #include <fe/spawn.h>
 
 #include "ut.h"
@@ -126,6 +127,42 @@ static void info_and_round_trip(struct ut *t)
 		UT_EXPECT_STATUS(t, fe_blk_read(b, 0, b->max_sectors + 1, 0), FE_ERR_INVALID_ARG);
 		UT_EXPECT_STATUS(t, fe_blk_read(b, 0, 2, BUF_SIZE - FE_BLK_SECTOR), FE_ERR_OUT_OF_RANGE);
 		UT_EXPECT_EQ(t, b->retries, 0);
+	}
+	rig_down(t, &r);
+}
+
+/* Where no IOMMU translates the device's DMA (scenario blk), the driver
+ * offers no DMA fault: the supervisor's `crash blk dma` is refused, even
+ * asked for no answer, and nothing is done (the same instance serves). */
+static void dma_fault_needs_an_iommu(struct ut *t)
+{
+	struct fe_kernel_stats ks = { 0 };
+	struct blk_rig r;
+	fe_handle_t sup;
+
+	if (!UT_EXPECT_OK(t, fe_kernel_stats(ut_slot(FE_START_TRACE), &ks)))
+		return;
+	if (ks.iommu_units > 0) {
+		ut_skip(t, "an IOMMU translates: the supervisor scenario crashes the driver with it");
+		return;
+	}
+	if (rig_up(t, &r) &&
+	    UT_EXPECT_OK(t, fe_handle_dup(r.ep, FE_RIGHT_WRITE, FE_SERVICE_BADGE_SUPERVISOR, &sup))) {
+		/* Asked for no answer first: a driver that did the fault would end
+		 * (FE_ERR_PEER_CLOSED) rather than leave this call waiting. */
+		bool refused = true;
+		for (int flags = FE_SERVICE_CRASH_NO_REPLY; flags >= 0 && refused; flags--) {
+			struct fe_msg m = fe_msg_make(FE_SERVICE_CRASH, 3, 0);
+			m.w[0] = FE_FAULT_DMA;
+			m.w[1] = (uint64_t)flags;
+			refused = UT_EXPECT_OK(t, fe_call(sup, &m)) &&
+			          UT_EXPECT_STATUS(t, fe_service_status(&m), FE_ERR_UNSUPPORTED);
+		}
+		if (refused) {
+			UT_EXPECT_OK(t, fe_blk_read(&r.client, 0, 1, 0));
+			UT_EXPECT_EQ(t, r.client.restarts, 0); /* the same instance answered */
+		}
+		ut_del(t, sup);
 	}
 	rig_down(t, &r);
 }
@@ -565,6 +602,7 @@ UT_SUITE(blk,
 	UT_CASE(msix_table_is_the_kernels),
 	UT_CASE(info_and_round_trip),
 	UT_CASE(second_driver_is_refused),
+	UT_CASE(dma_fault_needs_an_iommu),
 	UT_CASE(writes_survive_driver_restarts),
 	UT_CASE(depth_is_32),
 	UT_CASE(flush_follows_earlier_writes),

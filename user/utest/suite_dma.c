@@ -114,8 +114,15 @@ static void dma_confinement_as_booted(struct ut *t)
 	v = contiguous_page(t, 0);
 	UT_EXPECT_STATUS(t, fe_pci_dma_map(d, v, 0, PAGE, FE_DMA_DEVICE_READ | FE_DMA_PHYSICAL, &da),
 	                 units ? FE_ERR_UNSUPPORTED : FE_OK);
-	if (!units)
+	/* What a driver asks before it offers the DMA fault (fe_service_set_dma_fault):
+	 * the same refusal, and the probe's mapping undone where there is none. */
+	bool translated = units == 0;
+	if (UT_EXPECT_OK(t, fe_pci_dma_translated(d, &translated)))
+		UT_EXPECT_EQ(t, translated, units > 0);
+	if (!units) {
+		UT_EXPECT_OK(t, fe_pci_dma_unmap(d, da));
 		UT_EXPECT_OK(t, fe_pci_release(d));
+	}
 	ut_del(t, v);
 	ut_del(t, d);
 }

@@ -34,11 +34,14 @@
 #define CHAIN_MAX 3u
 /* The request headers' page: slot i's header at i * HDR_STRIDE, its status byte after it. */
 #define HDR_STRIDE 32u
+/* The header slot after the client's 32: the injected DMA fault's request (FE_FAULT_DMA). */
+#define FAULT_SLOT FE_BLK_DEPTH
 
 /* Bits of the driver's notification. */
 #define BIT_IRQ 0u      /* MSI-X entry 0: the queue */
 #define BIT_DOORBELL 1u /* the client posted requests */
 #define BIT_CONTROL 2u  /* the control thread handed something over */
+#define BIT_DMA_FAULT 3u /* the supervisor asked for a DMA fault (fe/service.h, FE_FAULT_DMA) */
 
 /* The client: its ring, mapped here; its data, mapped for the device; its notification. */
 struct client {
@@ -86,6 +89,7 @@ struct blk {
 	uint8_t slot_of[QUEUE_SIZE];      /* the slot whose chain starts at each head */
 	bool parked;                      /* a flush waits for earlier writes: parked_req */
 	bool broken;                      /* the client broke the protocol: its ring is not read */
+	bool fault_aimed;                 /* the FE_FAULT_DMA request is in the device */
 	struct fe_blk_req parked_req;
 };
 
@@ -93,6 +97,10 @@ struct blk {
 void blk_datapath(void *arg);
 /* datapath.c: device set-up after a reset (features, queue, DRIVER_OK). */
 fe_status_t blk_device_init(struct blk *b, bool first);
+
+/* main.c: the FE_FAULT_DMA hook (fe_service_set_dma_fault), on the control
+ * thread: has the data thread aim the device outside its memory; never returns. */
+void blk_dma_fault(void);
 
 /* control.c: serves the endpoint; returns only if it fails. */
 fe_status_t blk_serve(struct blk *b, fe_handle_t ep);

@@ -15,6 +15,7 @@
  * starts a fresh instance, which resets the device.
  */
 #include <fe/runtime.h>
+#include <fe/service.h>
 #include <fe/sys.h>
 
 #include "blk.h"
@@ -29,7 +30,8 @@
 
 _Static_assert(FE_BLK_DEPTH == 32, "free_slots is a 32-bit map");
 _Static_assert(FE_BLK_DEPTH * CHAIN_MAX <= QUEUE_SIZE, "every request fits in the queue at once");
-_Static_assert(FE_BLK_DEPTH * HDR_STRIDE <= 4096, "the headers fit in their page");
+_Static_assert((FE_BLK_DEPTH + 1) * HDR_STRIDE <= 4096, "the headers and FAULT_SLOT's fit");
+_Static_assert((FE_BLK_DEPTH + 1) * CHAIN_MAX <= QUEUE_SIZE, "FAULT_SLOT's chain fits beside them");
 
 struct req_hdr {
 	uint32_t type;
@@ -83,36 +85,81 @@ static void answer(struct blk *b, uint16_t tag, fe_status_t st)
 	__atomic_fetch_add(&b->stats.answered, 1, __ATOMIC_RELAXED);
 }
 
-/* Gives the device a chain for req in a free slot: header, data (none for a flush), status. */
-static void submit(struct blk *b, const struct fe_blk_req *req)
+/* Gives the device a chain in header slot `slot`: header, data at device
+ * address `data` (none if len is 0; written by the device for a read),
+ * status. Returns its head. */
+static uint16_t add_chain(struct blk *b, unsigned slot, uint32_t type, uint64_t sector,
+                          uint64_t data, uint32_t len)
 {
-	unsigned slot = (unsigned)__builtin_ctz(b->free_slots), n = 0;
 	volatile struct req_hdr *h = (volatile struct req_hdr *)(b->hdr + slot * HDR_STRIDE);
 	uint64_t h_dev = b->hdr_dev + slot * HDR_STRIDE;
 	struct fe_virtq_desc d[CHAIN_MAX];
 	uint16_t head;
+	unsigned n = 0;
 
-	h->type = req->op == FE_BLK_OP_READ ? T_IN : req->op == FE_BLK_OP_WRITE ? T_OUT : T_FLUSH;
+	h->type = type;
 	h->reserved = 0;
-	h->sector = req->sector;
+	h->sector = sector;
 	b->hdr[slot * HDR_STRIDE + sizeof(struct req_hdr)] = 0xff;
 	d[n++] = (struct fe_virtq_desc){ .addr = h_dev, .len = sizeof(struct req_hdr) };
-	if (req->op != FE_BLK_OP_FLUSH)
-		d[n++] = (struct fe_virtq_desc){ .addr = b->cl.data_dev + req->off,
-		                                 .len = req->count * FE_BLK_SECTOR,
-		                                 .flags = req->op == FE_BLK_OP_READ ? FE_VIRTQ_DESC_WRITE : 0 };
+	if (len != 0)
+		d[n++] = (struct fe_virtq_desc){ .addr = data, .len = len,
+		                                 .flags = type == T_IN ? FE_VIRTQ_DESC_WRITE : 0 };
 	d[n++] = (struct fe_virtq_desc){ .addr = h_dev + sizeof(struct req_hdr), .len = 1,
 	                                 .flags = FE_VIRTQ_DESC_WRITE };
 	if (fe_virtq_add(&b->q, d, n, &head) != FE_OK)
 		fatal("a queue the driver checked had no room", b->q.nfree, n);
+	b->slot_of[head] = (uint8_t)slot;
+	return head;
+}
+
+/* Gives the device a chain for req in a free slot, its data in the client's buffer. */
+static void submit(struct blk *b, const struct fe_blk_req *req)
+{
+	unsigned slot = (unsigned)__builtin_ctz(b->free_slots);
+	uint32_t type = req->op == FE_BLK_OP_READ ? T_IN : req->op == FE_BLK_OP_WRITE ? T_OUT : T_FLUSH;
+	uint32_t len = req->op == FE_BLK_OP_FLUSH ? 0 : req->count * FE_BLK_SECTOR;
+
+	(void)add_chain(b, slot, type, req->sector, b->cl.data_dev + req->off, len);
 	b->free_slots &= ~(1u << slot);
 	b->slot_req[slot] = *req;
-	b->slot_of[head] = (uint8_t)slot;
 	b->in_device++;
 	if (req->op == FE_BLK_OP_WRITE)
 		b->writes_in_device++;
 	if (b->in_device > __atomic_load_n(&b->stats.max_depth, __ATOMIC_RELAXED))
 		__atomic_store_n(&b->stats.max_depth, b->in_device, __ATOMIC_RELAXED);
+}
+
+/*
+ * FE_FAULT_DMA: a read of sector 0 whose data goes to FE_FAULT_DMA_ADDRESS,
+ * which this driver never mapped, as a request built on a wrong buffer
+ * address would. The device's write there is refused by the IOMMU and the
+ * kernel ends this process (FE_EXIT_DMA_FAULT). It has its own header slot
+ * and fits beside 32 client requests (QUEUE_SIZE), so it goes in at once.
+ */
+static void aim_outside(struct blk *b)
+{
+	if (b->fault_aimed)
+		return;
+	if (b->q.nfree < CHAIN_MAX)
+		fatal("no room in the queue for the DMA fault", b->q.nfree, CHAIN_MAX);
+	(void)add_chain(b, FAULT_SLOT, T_IN, 0, FE_FAULT_DMA_ADDRESS, FE_BLK_SECTOR);
+	b->fault_aimed = true;
+	fe_virtq_kick(&b->q);
+}
+
+/*
+ * The device completed the DMA fault's request. That does not say the IOMMU
+ * let it through: QEMU's device, refused, still completes it (through a
+ * bounce buffer whose data the IOMMU refuses again and drops), racing the
+ * fault's interrupt. So the driver neither answers it nor stops: it waits
+ * to be ended, by the kernel on the IOMMU's fault, or, if none comes, by
+ * its supervisor, since the control thread answers no heartbeat now.
+ */
+static void fault_completed(uint32_t written)
+{
+	printf("virtio-blk: the device completed the DMA fault's request (%u bytes); waiting to be "
+	       "ended\n", written);
 }
 
 /* A flush whose earlier writes are done: to the device, or answered at
@@ -142,6 +189,10 @@ static void reap(struct blk *b)
 		if (head == UINT16_MAX)
 			fatal("the device completed a chain it was never given", b->q.last_used, written);
 		unsigned slot = b->slot_of[head];
+		if (slot == FAULT_SLOT) {
+			fault_completed(written);
+			continue;
+		}
 		const struct fe_blk_req *req = &b->slot_req[slot];
 		b->free_slots |= 1u << slot;
 		b->in_device--;
@@ -272,7 +323,11 @@ void blk_datapath(void *arg)
 			fatal("cannot wait on its notification", (uint32_t)-st, 0);
 		if (bits & BIT(BIT_CONTROL))
 			handover(b);
+		if (bits & BIT(BIT_DMA_FAULT))
+			aim_outside(b);
 		if (b->cl.present)
 			pass(b);
+		else if (b->fault_aimed)
+			reap(b); /* the fault's chain is the only one in the device */
 	}
 }

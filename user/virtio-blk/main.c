@@ -14,6 +14,7 @@
  * served in control.c.
  */
 #include <fe/runtime.h>
+#include <fe/service.h>
 #include <fe/sys.h>
 
 #include "blk.h"
@@ -27,6 +28,10 @@
 #define MAX_SECTORS 2048u
 #define CFG_SIZE_MAX 8u /* device configuration: le32 size_max, after le64 capacity */
 #define PAGE 4096ull
+#define NS_PER_S 1000000000ull
+
+/* The driver's one state; the data thread's own parts are its alone (blk.h). */
+static struct blk blk;
 
 static fe_status_t setup_headers(struct blk *b)
 {
@@ -101,30 +106,54 @@ static fe_status_t start(struct blk *b, fe_handle_t dev)
 	return read_config(b);
 }
 
+void blk_dma_fault(void)
+{
+	(void)fe_notif_signal(blk.notif, 1ULL << BIT_DMA_FAULT);
+	/* The kernel ends the process from the IOMMU's fault. Heartbeats go
+	 * unanswered meanwhile: a fault that never comes is a hang. */
+	for (;;)
+		(void)fe_thread_sleep(NS_PER_S);
+}
+
+/* The FE_FAULT_DMA hook where an IOMMU translates the device's DMA; *confined says so. */
+static fe_status_t offer_dma_fault(struct blk *b, bool *confined)
+{
+	fe_status_t st = fe_service_set_dma_fault(b->v.dev, blk_dma_fault);
+
+	*confined = st == FE_OK;
+	if (st == FE_ERR_UNSUPPORTED)
+		return FE_OK; /* no IOMMU: `crash blk dma` stays refused */
+	if (st != FE_OK)
+		b->v.why = "cannot ask whether its DMA is translated";
+	return st;
+}
+
 int main(int argc, char **argv)
 {
-	static struct blk b;
+	struct blk *b = &blk;
 	fe_handle_t thread;
+	bool confined = false;
 	uint64_t bits;
 	fe_status_t st;
 
 	(void)argc, (void)argv;
-	if ((st = start(&b, fe_start_handle(FE_START_USER0))) != FE_OK) {
-		printf("virtio-blk: cannot start: %s (%s)\n", b.v.why ? b.v.why : "?", fe_status_name(st));
+	if ((st = start(b, fe_start_handle(FE_START_USER0))) != FE_OK ||
+	    (st = offer_dma_fault(b, &confined)) != FE_OK) {
+		printf("virtio-blk: cannot start: %s (%s)\n", b->v.why ? b->v.why : "?", fe_status_name(st));
 		return 1;
 	}
-	printf("virtio-blk: %llu sectors%s%s, queue of %u, %u sectors a request, %u in flight\n",
-	       (unsigned long long)b.capacity, (b.flags & FE_BLK_F_FLUSH) ? ", flush" : "",
-	       (b.flags & FE_BLK_F_READ_ONLY) ? ", read-only" : "", b.q.size, b.max_sectors,
-	       FE_BLK_DEPTH);
+	printf("virtio-blk: %llu sectors%s%s, queue of %u, %u sectors a request, %u in flight%s\n",
+	       (unsigned long long)b->capacity, (b->flags & FE_BLK_F_FLUSH) ? ", flush" : "",
+	       (b->flags & FE_BLK_F_READ_ONLY) ? ", read-only" : "", b->q.size, b->max_sectors,
+	       FE_BLK_DEPTH, confined ? ", DMA confined by the IOMMU" : "");
 	fe_flush(); /* from here on the data thread may print too */
 	/* Served only once the data thread runs (it says so on `ack`). */
-	if ((st = fe_thread_spawn(blk_datapath, &b, FE_PRIORITY_DEFAULT, &thread)) != FE_OK ||
-	    (st = fe_notif_wait(b.ack, 0, &bits)) != FE_OK) {
+	if ((st = fe_thread_spawn(blk_datapath, b, FE_PRIORITY_DEFAULT, &thread)) != FE_OK ||
+	    (st = fe_notif_wait(b->ack, 0, &bits)) != FE_OK) {
 		printf("virtio-blk: cannot start the data thread: %s\n", fe_status_name(st));
 		return 2;
 	}
-	st = blk_serve(&b, fe_start_handle(FE_START_ENDPOINT));
+	st = blk_serve(b, fe_start_handle(FE_START_ENDPOINT));
 	printf("virtio-blk: endpoint failed: %s\n", fe_status_name(st));
 	return 3;
 }

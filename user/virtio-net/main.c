@@ -14,14 +14,19 @@
  * Start-up is here; the endpoint is served in control.c.
  */
 #include <fe/runtime.h>
+#include <fe/service.h>
 #include <fe/sys.h>
 
 #include "net.h"
 
 #define PAGE 4096ull
+#define NS_PER_S 1000000000ull
 #define MTU_MIN 68u      /* the least an IPv4 link may have (RFC 791) */
 
 /* MAC, MTU and what the device configuration must be long enough to hold. */
+/* The driver's one state; the data thread's own parts are its alone (net.h). */
+static struct net the_net;
+
 static fe_status_t read_config(struct net *n)
 {
 	volatile uint8_t *c = n->v.device;
@@ -121,30 +126,55 @@ static fe_status_t start(struct net *n, fe_handle_t dev)
 	return read_config(n);
 }
 
+void net_dma_fault(void)
+{
+	(void)fe_notif_signal(the_net.notif, 1ULL << BIT_DMA_FAULT);
+	/* The kernel ends the process from the IOMMU's fault. Heartbeats go
+	 * unanswered meanwhile: a fault that never comes is a hang. */
+	for (;;)
+		(void)fe_thread_sleep(NS_PER_S);
+}
+
+/* The FE_FAULT_DMA hook where an IOMMU translates the device's DMA; *confined says so. */
+static fe_status_t offer_dma_fault(struct net *n, bool *confined)
+{
+	fe_status_t st = fe_service_set_dma_fault(n->v.dev, net_dma_fault);
+
+	*confined = st == FE_OK;
+	if (st == FE_ERR_UNSUPPORTED)
+		return FE_OK; /* no IOMMU: `crash NAME dma` stays refused */
+	if (st != FE_OK)
+		n->v.why = "cannot ask whether its DMA is translated";
+	return st;
+}
+
 int main(int argc, char **argv)
 {
-	static struct net n;
+	struct net *n = &the_net;
 	fe_handle_t thread;
+	bool confined = false;
 	uint64_t bits;
 	fe_status_t st;
 
 	(void)argc, (void)argv;
-	if ((st = start(&n, fe_start_handle(FE_START_USER0))) != FE_OK) {
-		printf("virtio-net: cannot start: %s (%s)\n", n.v.why ? n.v.why : "?", fe_status_name(st));
+	if ((st = start(n, fe_start_handle(FE_START_USER0))) != FE_OK ||
+	    (st = offer_dma_fault(n, &confined)) != FE_OK) {
+		printf("virtio-net: cannot start: %s (%s)\n", n->v.why ? n->v.why : "?", fe_status_name(st));
 		return 1;
 	}
 	printf("virtio-net: MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, MTU %u, queues of %u, "
-	       "%u MSI-X entries\n", n.mac[0], n.mac[1], n.mac[2], n.mac[3], n.mac[4], n.mac[5],
-	       net_link(&n) ? "up" : "down", n.mtu, n.rx.q.size, n.v.msix_entries);
+	       "%u MSI-X entries%s\n", n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5],
+	       net_link(n) ? "up" : "down", n->mtu, n->rx.q.size, n->v.msix_entries,
+	       confined ? ", DMA confined by the IOMMU" : "");
 	fe_flush(); /* from here on the data thread may print too */
 	/* Served only once the data thread runs (it says so on `ack`): a client
 	 * that gets an answer finds every handle the driver keeps made. */
-	if ((st = fe_thread_spawn(net_datapath, &n, FE_PRIORITY_DEFAULT, &thread)) != FE_OK ||
-	    (st = fe_notif_wait(n.ack, 0, &bits)) != FE_OK) {
+	if ((st = fe_thread_spawn(net_datapath, n, FE_PRIORITY_DEFAULT, &thread)) != FE_OK ||
+	    (st = fe_notif_wait(n->ack, 0, &bits)) != FE_OK) {
 		printf("virtio-net: cannot start the data thread: %s\n", fe_status_name(st));
 		return 2;
 	}
-	st = net_serve(&n, fe_start_handle(FE_START_ENDPOINT));
+	st = net_serve(n, fe_start_handle(FE_START_ENDPOINT));
 	printf("virtio-net: endpoint failed: %s\n", fe_status_name(st));
 	return 3;
 }

@@ -46,6 +46,10 @@
 #define BIT_CONFIG 2u   /* MSI-X: configuration change (link status) */
 #define BIT_DOORBELL 3u /* the client posted slots */
 #define BIT_CONTROL 4u  /* the control thread handed something over */
+#define BIT_DMA_FAULT 5u /* the supervisor asked for a DMA fault (fe/service.h, FE_FAULT_DMA) */
+
+/* slot_of's mark for the injected DMA fault's transmit chain: no client slot. */
+#define FAULT_SLOT FE_NET_SLOTS
 
 /* The client: its memory, mapped here and for the device, and its notification. */
 struct client {
@@ -87,6 +91,7 @@ struct net {
 	struct client cl;                 /* data thread's */
 	struct handover ho;
 	uint64_t runts;                   /* received frames shorter than a header, dropped */
+	bool fault_aimed;                 /* data thread's: the FE_FAULT_DMA chain is in the device */
 };
 
 /* datapath.c: the data thread's body (arg: struct net *); never returns. */
@@ -95,6 +100,10 @@ void net_datapath(void *arg);
 fe_status_t net_device_init(struct net *n, bool first);
 /* datapath.c: the link state now (FE_NET_LINK_UP or 0). */
 uint32_t net_link(const struct net *n);
+
+/* main.c: the FE_FAULT_DMA hook (fe_service_set_dma_fault), on the control
+ * thread: has the data thread aim the device outside its memory; never returns. */
+void net_dma_fault(void);
 
 /* control.c: serves the endpoint; returns only if it fails. */
 fe_status_t net_serve(struct net *n, fe_handle_t ep);

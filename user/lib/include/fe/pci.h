@@ -6,6 +6,7 @@
 #ifndef FE_PCI_H
 #define FE_PCI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <ferrous/errors.h>
@@ -28,6 +29,18 @@ typedef void (*fe_pci_visit_fn)(const struct fe_pci_function *f, void *ctx);
  * space other than FE_ERR_NOT_FOUND (a bus no ECAM window covers is empty).
  */
 fe_status_t fe_pci_enumerate(fe_handle_t root, fe_pci_visit_fn visit, void *ctx);
+
+/*
+ * Whether an IOMMU translates the DMA of the function `dev` (a pci-device
+ * capability) into *translated. The kernel's own answer: it refuses a
+ * mapping for a device that bypasses translation (FE_DMA_PHYSICAL) with
+ * FE_ERR_UNSUPPORTED exactly where a unit translates for the function, so
+ * one such mapping of a scratch page asks it; where it succeeds (nothing
+ * translates) it is undone at once, but it has claimed the function, as
+ * any mapping does. Errors: the claim's (FE_ERR_BUSY: another process
+ * holds the function) and memory's.
+ */
+fe_status_t fe_pci_dma_translated(fe_handle_t dev, bool *translated);
 
 /* A short name for a class code ("mass storage", "bridge", ...); never NULL. */
 const char *fe_pci_class_name(uint8_t class);

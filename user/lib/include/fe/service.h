@@ -45,7 +45,9 @@
  * instance meant, 0 = any) -> OK, then the fault, in the serving thread.
  * Only through the supervisor's badge (else FE_ERR_ACCESS_DENIED); a koid
  * that is not this instance's is FE_ERR_BAD_STATE (the request outlived
- * the instance it was meant for); an unknown fault FE_ERR_INVALID_ARG. */
+ * the instance it was meant for); an unknown fault FE_ERR_INVALID_ARG; a
+ * fault this service cannot do (fe_fault_available: FE_FAULT_DMA without
+ * a hook) FE_ERR_UNSUPPORTED, and nothing is done. */
 #define FE_SERVICE_CRASH 0xfe000002u
 /* () -> w0 = this instance's process koid, w1 = requests it has served,
  * w2 = bit i set if start slot i holds a capability; words
@@ -69,6 +71,13 @@
  *   illegal   ud2: #UD (6)
  *   budget    kernel memory taken until the kernel refuses, then exit with
  *             FE_SERVICE_EXIT_BUDGET ("budget")
+ *   dma       the service's device made to DMA at FE_FAULT_DMA_ADDRESS,
+ *             never mapped, through the driver's own hook (below): the
+ *             IOMMU refuses it and the kernel ends the driver with
+ *             FE_EXIT_DMA_FAULT ("dma-fault", the address). Refused with
+ *             FE_ERR_UNSUPPORTED where no hook is set: a service without a
+ *             device, or one whose device's DMA no IOMMU translates (there a
+ *             wild DMA would land in memory).
  */
 enum fe_fault {
 	FE_FAULT_NONE = 0,
@@ -78,10 +87,16 @@ enum fe_fault {
 	FE_FAULT_HANG = 4,
 	FE_FAULT_ILLEGAL = 5,
 	FE_FAULT_BUDGET = 6,
-	FE_FAULT_COUNT = 7,
+	FE_FAULT_DMA = 7,
+	FE_FAULT_COUNT = 8,
 };
 
 #define FE_FAULT_WILD_ADDRESS 0x0000600dead00000ULL
+/* The device address FE_FAULT_DMA aims at: page aligned, below the MSI
+ * window (a write there would be an interrupt, not memory) and far above
+ * what the kernel hands out first fit from 1 MiB, so never mapped while a
+ * driver maps less than 3 GiB. */
+#define FE_FAULT_DMA_ADDRESS 0x00000000dead0000ULL
 /* The exit code of a service that found its kernel-memory budget exhausted. */
 #define FE_SERVICE_EXIT_BUDGET 125
 
@@ -89,9 +104,34 @@ enum fe_fault {
 const char *fe_fault_name(enum fe_fault f);
 /* The fault named s; FE_FAULT_NONE if none is. */
 enum fe_fault fe_fault_parse(const char *s);
-/* Performs f in the calling thread; returns only for FE_FAULT_NONE or an
- * unknown value. */
+/* Whether this service can perform f: every known fault, FE_FAULT_DMA only
+ * with a hook set. The crash request is refused (FE_ERR_UNSUPPORTED)
+ * otherwise, before it is answered. */
+bool fe_fault_available(enum fe_fault f);
+/* Performs f in the calling thread; returns only for FE_FAULT_NONE, an
+ * unknown value, or FE_FAULT_DMA without a hook (nothing is done). */
 void fe_fault_inject(enum fe_fault f);
+
+/*
+ * A driver's way to make its device DMA outside the memory it mapped
+ * (FE_FAULT_DMA), through its real request path, as a bug would: called
+ * in the thread that serves the crash request, after the answer. It does
+ * not return: the kernel ends the process when the IOMMU refuses. A
+ * completion from the device proves nothing either way (a refused device
+ * may complete through a bounce buffer, as QEMU's do), so the driver just
+ * waits; if no fault comes, the heartbeats it no longer answers end it.
+ */
+typedef void (*fe_service_dma_fault_fn)(void);
+
+/*
+ * Sets the FE_FAULT_DMA hook, only if an IOMMU translates the DMA of the
+ * device `dev` (a pci-device capability the driver has claimed, or will:
+ * where nothing translates, the probe's mapping claims the function):
+ * fe_pci_dma_translated. FE_ERR_UNSUPPORTED (and no hook) where nothing
+ * does: a wild DMA there would corrupt memory, so `crash NAME dma` stays
+ * refused. Other errors are the probe's.
+ */
+fe_status_t fe_service_set_dma_fault(fe_handle_t dev, fe_service_dma_fault_fn fn);
 
 /* ---- the service side (service.c) ---- */
 
