@@ -95,22 +95,27 @@ static void signal_then_wait_returns_bits(struct ut *t)
 	ut_del(t, w.n);
 }
 
-/* A thread blocked in a wait wakes when we signal. */
-static void signal_wakes_blocked_thread(struct ut *t)
+/* A thread blocked in waitfn (on w->n) wakes with the bits when we signal. */
+static void signal_wakes(struct ut *t, void (*waitfn)(void *), uint64_t bits)
 {
 	struct waiter w = { 0 };
 	fe_handle_t th;
 
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&w.n)));
-	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(wait_blocking, &w, FE_PRIORITY_DEFAULT, &th)));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(waitfn, &w, FE_PRIORITY_DEFAULT, &th)));
 	UT_EXPECT_OK(t, fe_thread_sleep(10000000)); /* it runs and blocks */
 	UT_EXPECT_EQ(t, w.done, 0);
-	UT_EXPECT_OK(t, fe_notif_signal(w.n, 1ULL << 40));
+	UT_EXPECT_OK(t, fe_notif_signal(w.n, bits));
 	UT_EXPECT_EQ(t, ut_poll(&w.done), 1);
 	UT_EXPECT_OK(t, w.st);
-	UT_EXPECT_EQ(t, w.bits, 1ULL << 40);
+	UT_EXPECT_EQ(t, w.bits, bits);
 	ut_del(t, th);
 	ut_del(t, w.n);
+}
+
+static void signal_wakes_blocked_thread(struct ut *t)
+{
+	signal_wakes(t, wait_blocking, 1ULL << 40);
 }
 
 static uint64_t now_ns(void)
@@ -150,37 +155,18 @@ static void timed_wait_times_out_or_takes_bits(struct ut *t)
 	ut_del(t, n);
 }
 
-struct timed_waiter {
-	fe_handle_t n;
-	fe_status_t st;
-	uint64_t bits;
-	volatile uint64_t done;
-};
-
 static void wait_a_minute(void *arg)
 {
-	struct timed_waiter *w = arg;
+	struct waiter *w = arg;
 
 	w->st = fe_notif_wait_timeout(w->n, &w->bits, 60000000000ULL);
 	w->done = 1;
 }
 
-/* A signal ends a timed wait early, with its bits; and the thread, off the
- * sleep list, sleeps and waits normally after (a stale entry would wake it). */
+/* A signal ends a timed wait early, with its bits. */
 static void signal_ends_a_timed_wait(struct ut *t)
 {
-	struct timed_waiter w = { 0 };
-	fe_handle_t th;
-
-	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&w.n)));
-	UT_ASSERT(t, UT_EXPECT_OK(t, fe_thread_spawn(wait_a_minute, &w, FE_PRIORITY_DEFAULT, &th)));
-	UT_EXPECT_OK(t, fe_thread_sleep(10000000)); /* it runs and blocks */
-	UT_EXPECT_OK(t, fe_notif_signal(w.n, 1ULL << 50));
-	UT_EXPECT_EQ(t, ut_poll(&w.done), 1);
-	UT_EXPECT_OK(t, w.st);
-	UT_EXPECT_EQ(t, w.bits, 1ULL << 50);
-	ut_del(t, th);
-	ut_del(t, w.n);
+	signal_wakes(t, wait_a_minute, 1ULL << 50);
 }
 
 /* A child that never ends: a timed process wait says so; then killed, the
