@@ -51,18 +51,26 @@ static bool reads_back(struct fe_blk *b, uint64_t sector, uint8_t salt)
 	return true;
 }
 
+/* Once blk runs (its row in *row): a client capability and a block client on it. */
+static bool open_blk(struct test *t, struct fe_supervisor_row *row, fe_handle_t *ep, struct fe_blk *b)
+{
+	if (!wait_state(t, "blk", FE_SUPERVISOR_RUNNING, row) || !connect_to(t, "blk", ep))
+		return false;
+	if (!CHECK_OK(t, fe_blk_open(*ep, BUF_SIZE, b))) {
+		fe_handle_delete(*ep);
+		return false;
+	}
+	return true;
+}
+
 void driver_restarts_under_a_client(struct test *t)
 {
 	struct fe_supervisor_row before, after;
 	struct fe_blk b;
 	fe_handle_t ep;
 
-	if (!wait_state(t, "blk", FE_SUPERVISOR_RUNNING, &before) || !connect_to(t, "blk", &ep))
+	if (!open_blk(t, &before, &ep, &b))
 		return;
-	if (!CHECK_OK(t, fe_blk_open(ep, BUF_SIZE, &b))) {
-		fe_handle_delete(ep);
-		return;
-	}
 	for (unsigned r = 0; r < ROUNDS; r++) {
 		uint64_t sector = 64 + r * SECTORS;
 		uint8_t salt = (uint8_t)(0x5a + r);
@@ -125,12 +133,8 @@ void driver_dma_fault_under_a_client(struct test *t)
 	struct fe_blk b;
 	fe_handle_t ep;
 
-	if (!wait_state(t, "blk", FE_SUPERVISOR_RUNNING, &before) || !connect_to(t, "blk", &ep))
+	if (!open_blk(t, &before, &ep, &b))
 		return;
-	if (!CHECK_OK(t, fe_blk_open(ep, BUF_SIZE, &b))) {
-		fe_handle_delete(ep);
-		return;
-	}
 	for (unsigned r = 0; r < DMA_ROUNDS && !t->failed; r++) {
 		uint64_t sector = DMA_SECTOR + r * 2 * SECTORS;
 		uint8_t salt = (uint8_t)(0x70 + r);

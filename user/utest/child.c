@@ -139,3 +139,14 @@ void ut_stop(struct ut *t, fe_handle_t proc)
 	ut_unwatch(proc);
 	UT_EXPECT_OK(t, fe_handle_delete(proc));
 }
+
+void ut_expect_refused_driver(struct ut *t, fe_handle_t driver)
+{
+	struct fe_exit_status st;
+
+	UT_EXPECT_OK(t, ut_wait(driver, &st));
+	UT_EXPECT_EQ(t, st.reason, FE_EXIT_NORMAL);
+	UT_EXPECT_NE(t, st.code, 0); /* "cannot start": the device is busy */
+	ut_unwatch(driver);
+	ut_del(t, driver);
+}

@@ -159,6 +159,9 @@ void ut_expect_fault(struct ut *t, fe_handle_t proc, uint32_t vector, uint64_t a
 /* Waits for proc to end (bounded), fills *st, deletes the handle; false if
  * it did not end (the case has failed). */
 bool ut_reap(struct ut *t, fe_handle_t proc, struct fe_exit_status *st);
+/* A driver child started for a device another driver holds: it must exit
+ * with a non-zero code ("cannot start"); reaped, unwatched and deleted. */
+void ut_expect_refused_driver(struct ut *t, fe_handle_t driver);
 /* Kills proc if it is alive, reaps it and deletes the handle. */
 void ut_stop(struct ut *t, fe_handle_t proc);
 /* Puts proc on the list the watchdog kills from (false: the list is full);

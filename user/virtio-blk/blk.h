@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include <fe/block_ring.h>
+#include <fe/handoff.h>
 #include <fe/virtio.h>
 
 #define VIRTIO_BLK_F_SIZE_MAX (1ULL << 1)
@@ -55,7 +56,7 @@ struct client {
 /* The control thread's request to the data thread, and its answer. */
 struct handover {
 	struct client next;               /* in: the new client (or none); out: the one it replaced */
-	bool pending;                     /* set by control, cleared by data (atomics) */
+	bool pending;                     /* posted by control, done by data (fe/handoff.h) */
 };
 
 struct blk_stats {

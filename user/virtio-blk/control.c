@@ -70,14 +70,8 @@ static void release_client(struct blk *b, struct client *c)
 /* Gives c (or none) to the data thread and waits until it has; lets go of the one it replaced. */
 static void hand_over(struct blk *b, const struct client *c)
 {
-	uint64_t bits;
-
 	b->ho.next = *c;
-	__atomic_store_n(&b->ho.pending, true, __ATOMIC_RELEASE);
-	(void)fe_notif_signal(b->notif, 1ULL << BIT_CONTROL);
-	while (__atomic_load_n(&b->ho.pending, __ATOMIC_ACQUIRE))
-		if (fe_notif_wait(b->ack, 0, &bits) != FE_OK)
-			(void)fe_thread_yield();
+	fe_handoff_post(&b->ho.pending, b->notif, 1ULL << BIT_CONTROL, b->ack);
 	if (b->ho.next.present)
 		release_client(b, &b->ho.next);
 }

@@ -296,7 +296,7 @@ static void handover(struct blk *b)
 {
 	struct client old = b->cl;
 
-	if (!__atomic_load_n(&b->ho.pending, __ATOMIC_ACQUIRE))
+	if (!fe_handoff_posted(&b->ho.pending))
 		return;
 	if (old.present && blk_device_init(b, false) != FE_OK) {
 		printf("virtio-blk: the device did not come back from a reset: %s\n",
@@ -306,8 +306,7 @@ static void handover(struct blk *b)
 	b->cl = b->ho.next;
 	forget_requests(b);
 	b->ho.next = old;
-	__atomic_store_n(&b->ho.pending, false, __ATOMIC_RELEASE);
-	(void)fe_notif_signal(b->ack, 1);
+	fe_handoff_done(&b->ho.pending, b->ack);
 }
 
 void blk_datapath(void *arg)

@@ -77,14 +77,8 @@ static void release_client(struct net *n, struct client *c)
 /* Gives c to the data thread and waits until it has; c becomes the client it replaced. */
 static void hand_over(struct net *n, struct client *c)
 {
-	uint64_t bits;
-
 	n->ho.next = *c;
-	__atomic_store_n(&n->ho.pending, true, __ATOMIC_RELEASE);
-	(void)fe_notif_signal(n->notif, 1ULL << BIT_CONTROL);
-	while (__atomic_load_n(&n->ho.pending, __ATOMIC_ACQUIRE))
-		if (fe_notif_wait(n->ack, 0, &bits) != FE_OK)
-			(void)fe_thread_yield();
+	fe_handoff_post(&n->ho.pending, n->notif, 1ULL << BIT_CONTROL, n->ack);
 	*c = n->ho.next;
 }
 

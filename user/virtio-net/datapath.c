@@ -242,7 +242,7 @@ static void handover(struct net *n)
 {
 	struct client old = n->cl;
 
-	if (!__atomic_load_n(&n->ho.pending, __ATOMIC_ACQUIRE))
+	if (!fe_handoff_posted(&n->ho.pending))
 		return;
 	if (old.present && net_device_init(n, false) != FE_OK) {
 		printf("virtio-net: the device did not come back from a reset: %s\n",
@@ -253,8 +253,7 @@ static void handover(struct net *n)
 	n->rx.avail_seen = n->rx.used_next = n->rx.inflight = 0;
 	n->tx.avail_seen = n->tx.used_next = n->tx.inflight = 0;
 	n->ho.next = old;
-	__atomic_store_n(&n->ho.pending, false, __ATOMIC_RELEASE);
-	(void)fe_notif_signal(n->ack, 1);
+	fe_handoff_done(&n->ho.pending, n->ack);
 }
 
 void net_datapath(void *arg)

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <fe/handoff.h>
 #include <fe/virtio.h>
 
 #include <ferrous/net.h>
@@ -72,7 +73,7 @@ struct lane {
 /* The control thread's request to the data thread, and its answer. */
 struct handover {
 	struct client next;               /* in: the new client; out: the one it replaced */
-	bool pending;                     /* set by control, cleared by data (atomics) */
+	bool pending;                     /* posted by control, done by data (fe/handoff.h) */
 };
 
 struct net {
