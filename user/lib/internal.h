@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <ferrous/errors.h>
+#include <ferrous/handle.h>
+
 #define PAGE_SIZE 4096ULL
 
 /*
@@ -19,5 +22,14 @@
 
 /* Marks the calling thread's block as set up, with no IPC buffer yet. */
 void thread_block_init(void);
+
+struct elf_image;
+struct elf64_phdr;
+
+/* Maps PT_LOAD segment idx (its header ph) of the checked program img into
+ * child: a read-only one from the spawner's image cache, a writable one
+ * copied (image.c). */
+fe_status_t image_load_segment(fe_handle_t child, const struct elf_image *img, unsigned idx,
+                               const struct elf64_phdr *ph);
 
 #endif /* FE_LIB_INTERNAL_H */

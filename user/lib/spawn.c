@@ -3,7 +3,8 @@
  * The user-space program loader: the same steps the kernel takes for init
  * (kernel/core/root_task.c), done with system calls on a child process.
  * The ELF file is untrusted: kernel/lib/elf.c checks it before anything is
- * created, and every segment is copied, never mapped from the ramdisk.
+ * created. Segments are never mapped from the ramdisk itself: image.c
+ * copies each writable one and shares one loaded copy of each read-only one.
  */
 #include <fe/runtime.h>
 #include <fe/spawn.h>
@@ -14,12 +15,6 @@
 
 #define DEFAULT_BUDGET (16ULL << 20)
 #define NAME_MAX_LEN 31 /* fe_process_info.name: 31 bytes and a NUL */
-
-static uint32_t prot_of(uint32_t flags)
-{
-	return ((flags & ELF_PF_R) ? FE_VM_READ : 0) | ((flags & ELF_PF_W) ? FE_VM_WRITE : 0) |
-	       ((flags & ELF_PF_X) ? FE_VM_EXEC : 0);
-}
 
 /* The checked image of a ramdisk file, ready to load. */
 static fe_status_t find_program(const char *path, struct elf_image *img, const char **why)
@@ -45,36 +40,6 @@ const char *fe_spawn_why(const char *path)
 	return st == FE_OK ? NULL : why;
 }
 
-/*
- * One PT_LOAD segment: a VMO covering its pages, the file bytes at their
- * offset within the first page and zeros around them (the .bss), mapped into
- * the child with the segment's permissions. The VMO handle goes at once: the
- * mapping keeps the pages.
- */
-static fe_status_t load_segment(fe_handle_t child, const struct elf_image *img,
-                                const struct elf64_phdr *ph)
-{
-	uint64_t lo = ALIGN_DOWN(ph->vaddr, PAGE_SIZE);
-	uint64_t hi = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE); /* checked: no wrap */
-	uint32_t prot = prot_of(ph->flags);
-	fe_handle_t vmo;
-	fe_status_t st;
-
-	/* elf_check_load refuses these already; this is the line that maps. */
-	if ((prot & FE_VM_WRITE) && (prot & FE_VM_EXEC))
-		return FE_ERR_BAD_FORMAT;
-	if ((st = fe_vmo_create(hi - lo, &vmo)) != FE_OK)
-		return st;
-	for (uint64_t done = 0; st == FE_OK && done < ph->filesz; done += FE_VMO_IO_MAX) {
-		uint64_t n = ph->filesz - done < FE_VMO_IO_MAX ? ph->filesz - done : FE_VMO_IO_MAX;
-		st = fe_vmo_write(vmo, ph->vaddr - lo + done, img->data + ph->offset + done, n);
-	}
-	if (st == FE_OK)
-		st = fe_vm_map(child, vmo, 0, lo, hi - lo, prot ? prot : FE_VM_READ);
-	fe_handle_delete(vmo);
-	return st;
-}
-
 static fe_status_t load_segments(fe_handle_t child, const struct elf_image *img)
 {
 	fe_status_t st = FE_OK;
@@ -82,7 +47,7 @@ static fe_status_t load_segments(fe_handle_t child, const struct elf_image *img)
 	for (unsigned i = 0; i < img->eh.phnum && st == FE_OK; i++) {
 		struct elf64_phdr ph;
 		if ((st = elf_phdr(img, i, &ph)) == FE_OK && ph.type == ELF_PT_LOAD)
-			st = load_segment(child, img, &ph);
+			st = image_load_segment(child, img, i, &ph);
 	}
 	return st;
 }

@@ -1,23 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The supervisor's clock: TSC time, and one thread that fires deadlines.
+ * The supervisor's clock: TSC time, and the deadlines.
  *
- * The kernel's IPC has no timeouts and a notification wait has no deadline,
- * so deadlines live here: a thread that calls a service (heartbeat, crash)
- * arms one before the call and disarms it after; main arms one per backoff.
- * Each deadline is one word, `at`, that exactly one party takes back to 0
- * with a compare-and-swap: the caller (the call came back in time) or the
- * clock (it did not: the clock then signals main). So a late answer and a
- * timeout can never both count.
+ * The kernel's IPC has no timeouts, so a thread that calls a service
+ * (heartbeat, crash) arms a deadline before the call and disarms it after,
+ * and the clock thread fires the ones that pass. Each deadline is one word,
+ * `at`, that exactly one party takes back to 0 with a compare-and-swap: the
+ * caller (the call came back in time) or the clock (it did not: the clock
+ * then signals main). So a late answer and a timeout can never both count.
+ * The clock thread waits on `wake` until the nearest deadline (a timed
+ * notification wait), so one armed while it waits wakes it at once.
  *
- * The clock thread blocks on `wake` while nothing is armed; otherwise it
- * sleeps until the nearest deadline, at most SLICE at a time, since a
- * deadline armed while it sleeps (for a later one) is seen only when it
- * wakes: SLICE bounds how late that one fires.
+ * Backoffs (DL_RESTART) are main's alone: main arms and disarms them and
+ * waits for its events only until the nearest one ends
+ * (clock_due_restarts), so a restart costs no wake-up of another thread.
  */
 #include "supervisor.h"
 
-#define SLICE_NS 2000000ULL /* 2 ms */
 #define NS_PER_S 1000000000ULL
 #define CALIBRATE_NS 10000000ULL
 
@@ -49,7 +48,8 @@ void clock_arm(struct svc *s, enum deadline_kind kind, uint64_t gen, uint64_t ns
 
 	store(&d->gen, gen);
 	store(&d->at, at ? at : 1);
-	(void)fe_notif_signal(wake, 1); /* only fails if wake is gone: not while we run */
+	if (kind != DL_RESTART) /* main, the arming thread, sees its own */
+		(void)fe_notif_signal(wake, 1); /* only fails if wake is gone: not while we run */
 }
 
 bool clock_disarm(struct svc *s, enum deadline_kind kind)
@@ -81,6 +81,16 @@ static uint64_t expire(struct svc *s, enum deadline_kind kind, uint64_t now, uin
 	return EV_HANG(s->index);
 }
 
+uint64_t clock_due_restarts(uint64_t *wait_ns)
+{
+	uint64_t now = fe_rdtsc(), next = UINT64_MAX, due = 0;
+
+	for (uint32_t i = 0; i < nservices; i++)
+		due |= expire(&services[i], DL_RESTART, now, &next);
+	*wait_ns = next == UINT64_MAX ? UINT64_MAX : clock_ns(next - now);
+	return due;
+}
+
 static void clock_thread(void *arg)
 {
 	(void)arg;
@@ -88,15 +98,14 @@ static void clock_thread(void *arg)
 		uint64_t now = fe_rdtsc(), next = UINT64_MAX, fired = 0, bits;
 		for (uint32_t i = 0; i < nservices; i++)
 			for (int k = 0; k < DL_KINDS; k++)
-				fired |= expire(&services[i], (enum deadline_kind)k, now, &next);
+				if (k != DL_RESTART)
+					fired |= expire(&services[i], (enum deadline_kind)k, now, &next);
 		if (fired)
 			(void)fe_notif_signal(events, fired);
-		if (next == UINT64_MAX) {
+		if (next == UINT64_MAX)
 			(void)fe_notif_wait(wake, 0, &bits);
-			continue;
-		}
-		uint64_t ns = clock_ns(next - now);
-		(void)fe_thread_sleep(ns < SLICE_NS ? ns : SLICE_NS);
+		else /* FE_ERR_TIMED_OUT: the deadline came; FE_OK: one was armed */
+			(void)fe_notif_wait_timeout(wake, &bits, clock_ns(next - now));
 	}
 }
 

@@ -181,11 +181,21 @@ static void exit_if_done(void)
 static _Noreturn void run(void)
 {
 	for (;;) {
-		uint64_t bits = 0;
+		uint64_t bits = 0, wait_ns;
 		fe_status_t st;
 
 		exit_if_done();
-		if ((st = fe_notif_wait(events, 0, &bits)) != FE_OK) {
+		if ((bits = clock_due_restarts(&wait_ns)) != 0) {
+			dispatch(bits);
+			continue;
+		}
+		if (wait_ns == UINT64_MAX)
+			st = fe_notif_wait(events, 0, &bits);
+		else
+			st = fe_notif_wait_timeout(events, &bits, wait_ns);
+		if (st == FE_ERR_TIMED_OUT)
+			continue; /* a backoff ended: the next turn starts it */
+		if (st != FE_OK) {
 			printf("supervisor: waiting for events failed: %s\n", fe_status_name(st));
 			fe_exit(EXIT_FAILED);
 		}

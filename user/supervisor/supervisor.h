@@ -6,7 +6,8 @@
  *   - main (main.c): the only thread that starts, kills and restarts
  *     instances, changes a service's state, prints or allocates. It waits on
  *     one notification, `events` (the bits below).
- *   - the clock (clock.c): fires deadlines; signals main.
+ *   - the clock (clock.c): fires the deadlines of calls; signals main.
+ *     Main times its own backoffs (clock_due_restarts).
  *   - one heartbeat thread per service with a `heartbeat` line (heartbeat.c).
  *   - the control thread (control.c): serves the control endpoint; asks
  *     main through a one-request mailbox, makes crash calls itself.
@@ -112,6 +113,10 @@ uint64_t clock_ns(uint64_t ticks);   /* TSC ticks -> ns */
 void clock_arm(struct svc *s, enum deadline_kind kind, uint64_t gen, uint64_t ns);
 /* Disarms it; false if it had fired already (or was never armed). */
 bool clock_disarm(struct svc *s, enum deadline_kind kind);
+/* Main's: the EV_DUE bits of the backoffs that have ended (each taken, as
+ * the clock takes a deadline), and in *wait_ns how long until the next one
+ * ends (UINT64_MAX: none armed). */
+uint64_t clock_due_restarts(uint64_t *wait_ns);
 
 /* ---- instance.c: starting and killing instances ---- */
 /* Makes s's endpoint and the supervisor's copies of it. */

@@ -189,6 +189,15 @@ static int role_notify(const char *arg)
 	return fe_notif_signal(n, bits) == FE_OK ? 0 : 1;
 }
 
+/* Writable data: every child starts from the file's 41, whatever an
+ * earlier child of the same program did to its own copy. */
+static volatile int bump_word = 41;
+
+static int role_bump(void)
+{
+	return ++bump_word;
+}
+
 int ut_role_main(const char *role, const char *arg)
 {
 	if (strcmp(role, "server") == 0) return ut_role_server();
@@ -198,6 +207,7 @@ int ut_role_main(const char *role, const char *arg)
 	if (strcmp(role, "shm-writer") == 0) return role_shm_writer();
 	if (strcmp(role, "shm-reader") == 0) return role_shm_reader();
 	if (strcmp(role, "exit") == 0) return role_exit(arg);
+	if (strcmp(role, "bump") == 0) return role_bump();
 	if (strcmp(role, "thread-exit") == 0) return role_thread_exit();
 	if (strcmp(role, "suicide") == 0) return role_suicide();
 	if (strcmp(role, "hang") == 0) return role_hang();

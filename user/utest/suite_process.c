@@ -112,6 +112,47 @@ static void spawn_wait_exit_code(struct ut *t)
 	ut_del(t, p);
 }
 
+/*
+ * fe_spawn loads a program's read-only segments once and maps them into
+ * every later child (user/lib/image.c): a second start of the same program
+ * maps them from the cache, loads nothing, and leaves nothing charged
+ * behind once the child is gone.
+ */
+static void spawn_shares_read_only_segments(struct ut *t)
+{
+	struct fe_spawn_image_stats s0, s1;
+	struct fe_process_info b0 = { 0 }, b1 = { 0 };
+	fe_handle_t p = child_in_role(t, "exit", "0", FE_HANDLE_INVALID); /* warm */
+
+	if (p != FE_HANDLE_INVALID)
+		ut_expect_exit(t, p, FE_EXIT_NORMAL, 0);
+	fe_spawn_image_stats(&s0);
+	UT_EXPECT_OK(t, fe_process_info(fe_self, &b0));
+	p = child_in_role(t, "exit", "0", FE_HANDLE_INVALID);
+	if (p != FE_HANDLE_INVALID)
+		ut_expect_exit(t, p, FE_EXIT_NORMAL, 0);
+	fe_spawn_image_stats(&s1);
+	UT_EXPECT_OK(t, fe_process_info(fe_self, &b1));
+	UT_EXPECT(t, s0.segments >= 1 && s0.bytes >= 4096);
+	UT_EXPECT_EQ(t, s1.segments, s0.segments); /* nothing loaded again */
+	UT_EXPECT_EQ(t, s1.bytes, s0.bytes);
+	UT_EXPECT_EQ(t, s1.loads, s0.loads);
+	UT_EXPECT(t, s1.hits > s0.hits);
+	UT_EXPECT(t, s1.copies > s0.copies); /* utest's data segment, copied */
+	UT_EXPECT_EQ(t, b1.budget_used, b0.budget_used);
+}
+
+/* The writable segment is each child's own: two children in a row both
+ * start from the file's value (a shared copy would give the second 43). */
+static void spawned_data_is_private(struct ut *t)
+{
+	for (int i = 0; i < 2; i++) {
+		fe_handle_t p = child_in_role(t, "bump", NULL, FE_HANDLE_INVALID);
+		if (p != FE_HANDLE_INVALID)
+			ut_expect_exit(t, p, FE_EXIT_NORMAL, 42);
+	}
+}
+
 static void exit_code_keeps_64_bits(struct ut *t)
 {
 	static const struct { const char *arg; int64_t code; } cases[] = {
@@ -210,6 +251,8 @@ UT_SUITE(process,
 	UT_CASE(new_process_is_empty),
 	UT_CASE(run_code_in_new_process),
 	UT_CASE(spawn_wait_exit_code),
+	UT_CASE(spawn_shares_read_only_segments),
+	UT_CASE(spawned_data_is_private),
 	UT_CASE(exit_code_keeps_64_bits),
 	UT_CASE(kill_running_process),
 	UT_CASE(kill_self_does_not_return),

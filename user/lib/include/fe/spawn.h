@@ -43,6 +43,22 @@ struct fe_spawn_args {
 fe_status_t fe_spawn(const struct fe_spawn_args *a, fe_handle_t *proc_out);
 
 /*
+ * What fe_spawn's image cache holds in this process (user/lib/image.c): each
+ * read-only segment of a program (text, read-only data) is loaded once and
+ * mapped into every child started from that program; writable segments are
+ * copied for each child.
+ */
+struct fe_spawn_image_stats {
+	uint64_t segments; /* read-only segments held */
+	uint64_t bytes;    /* their memory, charged to this process's budget */
+	uint64_t hits;     /* segments mapped from the cache */
+	uint64_t loads;    /* read-only segments loaded from the ramdisk */
+	uint64_t copies;   /* writable segments copied */
+};
+
+void fe_spawn_image_stats(struct fe_spawn_image_stats *out);
+
+/*
  * The arguments that start driver `program` by the project's convention
  * (docs/drivers.md): its pci-device capability `dev` at FE_START_USER0, the
  * endpoint it serves `ep` at FE_START_ENDPOINT (receive only), and the
