@@ -127,16 +127,17 @@ static void watch_of_a_finished_process_fires_at_once(struct ut *t)
 }
 
 /* Every refusal, through the raw call (all 64 bits of each argument), and
- * none leaves a watch behind: the child's end then signals nothing. */
+ * none leaves a watch behind: the process's end then signals nothing. The
+ * process runs nothing (no thread), so nothing it does moves the budget
+ * this checks: a child's charges count toward its parent's too. */
 static void watch_checks_rights_and_arguments(struct ut *t)
 {
-	struct ut_child c = { .role = "hang" };
 	struct fe_exit_status st;
 	fe_handle_t p, n, v;
 
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_vmo_create(PAGE, &v)));
-	UT_ASSERT(t, UT_EXPECT_OK(t, ut_spawn(&c, &p)));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_process_create("watched", 7, 1 << 20, &p)));
 	fe_handle_t p_nowait = ut_dup(t, p, FE_RIGHTS_ALL & ~FE_RIGHT_WAIT);
 	fe_handle_t n_nosignal = ut_dup(t, n, FE_RIGHTS_ALL & ~FE_RIGHT_SIGNAL);
 	uint64_t before = budget_used();
@@ -154,9 +155,8 @@ static void watch_checks_rights_and_arguments(struct ut *t)
 	UT_EXPECT_STATUS(t, fe_process_watch(p, 0x123456789ULL, 0), FE_ERR_BAD_HANDLE);
 	UT_EXPECT_EQ(t, budget_used(), before);
 	UT_EXPECT_OK(t, fe_process_kill(p));
-	UT_EXPECT_OK(t, ut_wait(p, &st));
+	UT_EXPECT_OK(t, fe_process_wait(p, &st, 0));
 	UT_EXPECT_EQ(t, pending(n), 0);
-	ut_unwatch(p);
 	ut_del(t, p_nowait);
 	ut_del(t, n_nosignal);
 	ut_del(t, p);
