@@ -289,7 +289,7 @@ SCENARIOS: list[Scenario] = [
              f"supervisor.svctest.mode=faults supervisor.svctest.crashes={FAULTS_CRASHES} qemu_exit=1",
              smp=2, accel="tcg,thread=single", ktap=True, timeout=1800, enabled=False, disk_mib=32,
              disk_check=True,
-             must=[INIT_LOADED, r"supervisor: 3 services from faults\.services",
+             must=[INIT_LOADED, r"supervisor: 4 services from faults\.services",
                    r"virtio-blk: 65536 sectors",
                    r"# faults: \d+ crashes injected:", r"# faults: restarts seen: echo \d+, blk \d+",
                    r"# restart: median \d+ us, p99 \d+ us over \d+ crashes \(echo, under load\)",

@@ -192,6 +192,20 @@ static struct fe_manifest *parse_file(const char *path)
 	return parse_ok(text);
 }
 
+/* A service with a `device pci` line gets its device from the PCI bus
+ * service, so the manifest has one, named pcibus, started before it. */
+static void expect_devices_after_pcibus(const struct fe_manifest *m)
+{
+	bool bus_started = false;
+
+	for (uint32_t k = 0; k < m->nservices; k++) {
+		const struct fe_manifest_service *s = &m->services[m->start_order[k]];
+		if (s->device.kind != FE_MANIFEST_DEVICE_NONE)
+			assert_true(bus_started);
+		bus_started |= strcmp(s->name, "pcibus") == 0;
+	}
+}
+
 /* The checked-in ramdisk manifests parse: the default one, the
  * supervisor test's (scenario `supervisor`) and the crash campaign's. */
 static void the_ramdisk_manifests_parse(void **state)
@@ -210,16 +224,19 @@ static void the_ramdisk_manifests_parse(void **state)
 	const struct fe_manifest_service *uart = &m->services[idx(m, "uart")];
 	assert_true(fe_manifest_has_cap(uart, FE_MANIFEST_CAP_IOPORT_COM1));
 	assert_true(fe_manifest_has_cap(uart, FE_MANIFEST_CAP_IRQ_COM1));
+	expect_devices_after_pcibus(m);
 	free(m);
 
 	m = parse_file("initrd/svctest.services");
 	assert_int_equal(m->nservices, 16);
 	expect_order(m, "uart base mid top echo svctest once flaky quitter ghost pcibus disk disk2 nodisk blk net");
+	expect_devices_after_pcibus(m);
 	free(m);
 
 	/* `make faults` and `make bench` set restart: both targets restart for ever. */
 	m = parse_file("initrd/faults.services");
-	expect_order(m, "echo blk svctest");
+	expect_order(m, "echo pcibus blk svctest");
+	expect_devices_after_pcibus(m);
 	for (const char *name = "echo";; name = "blk") {
 		const struct fe_manifest_service *s = &m->services[idx(m, name)];
 		assert_int_equal(s->restart.policy, FE_MANIFEST_RESTART_ALWAYS);
