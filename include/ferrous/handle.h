@@ -43,7 +43,8 @@ enum fe_obj_type {
 	FE_OBJ_TRACE = 10,       /* read access to the trace rings and kernel statistics */
 	FE_OBJ_PCI_ROOT = 11,    /* all PCI configuration space; mints pci-device capabilities */
 	FE_OBJ_PCI_DEVICE = 12,  /* one PCI function (ferrous/pci.h) */
-	FE_OBJ_TYPE_COUNT = 13,
+	FE_OBJ_GROUP = 13,       /* a resource group (ferrous/group.h) */
+	FE_OBJ_TYPE_COUNT = 14,
 };
 
 /* Rights. A duplicate may drop rights, never add them. */

@@ -34,7 +34,7 @@
 #define FE_SYS_HANDLE_REVOKE           4 /* (h, uint64_t *removed or 0): REVOKE */
 #define FE_SYS_HANDLE_INFO             5 /* (h, struct fe_handle_info *out) */
 #define FE_SYS_HANDLE_GRANT            6 /* (process, h, rights, fe_handle_t *out): MANAGE; TRANSFER */
-#define FE_SYS_PROCESS_CREATE          7 /* (const char *name, len, budget bytes, fe_handle_t *out) */
+#define FE_SYS_PROCESS_CREATE          7 /* (const char *name, len, budget bytes, fe_handle_t *out, group or 0 = the caller's): MANAGE on the group */
 #define FE_SYS_PROCESS_INFO            8 /* (process, struct fe_process_info *out): READ */
 #define FE_SYS_PROCESS_WAIT            9 /* (process, struct fe_exit_status *out, flags, timeout ns if FE_TIMEOUT): WAIT */
 #define FE_SYS_PROCESS_KILL            10 /* (process): MANAGE */
@@ -80,7 +80,10 @@
 #define FE_SYS_CONSOLE_TAKE            50 /* (console, char *buf, max, uint64_t *n): WRITE; the attached process only: confirms the last chunk, copies the next (at most one line, FE_CONSOLE_CHUNK_MAX) */
 #define FE_SYS_CONSOLE_DETACH          51 /* (console): WRITE; the attached process only: the kernel writes the port again */
 #define FE_SYS_IOPORT_WRITE            52 /* (ioport, port, const uint8_t *buf, len <= FE_IOPORT_WRITE_MAX): WRITE; the bytes to one 8-bit port in turn (a UART's FIFO) */
-#define FE_SYS_COUNT                   53
+#define FE_SYS_GROUP_CREATE            53 /* (parent group, const struct fe_group_limits *, notification or 0, bit, fe_handle_t *out): MANAGE; SIGNAL */
+#define FE_SYS_GROUP_INFO              54 /* (group, struct fe_group_info *out): READ */
+#define FE_SYS_GROUP_KILL              55 /* (group): MANAGE; ends every process in its subtree */
+#define FE_SYS_COUNT                   56
 
 /* The most bytes one vmo_read or vmo_write moves (1 MiB); more, within the
  * object, is FE_ERR_INVALID_ARG. The copy is whole or nothing, so it cannot pause, and

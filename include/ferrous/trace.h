@@ -66,6 +66,7 @@ enum fe_trace_event {
 	FE_TRACE_PCI = 50,           /* function (FE_PCI_ADDR), what (enum fe_trace_pci), then per what: vendor << 16 | device | BAR index, size | offset | width << 16, value written (or refused) */
 	FE_TRACE_IOMMU_FAULT = 51,   /* function (FE_PCI_ADDR), device address (page), reason | write << 8, owner koid (0: unclaimed) */
 	FE_TRACE_CONSOLE = 52,       /* what (enum fe_trace_console), driver process koid, bytes the kernel wrote for it (detach), - */
+	FE_TRACE_GROUP = 54,         /* group koid, what (enum fe_trace_group), then per what (below) */
 	FE_TRACE_EVENT_MAX = 63,
 };
 
@@ -94,6 +95,14 @@ enum fe_trace_pci {
 enum fe_trace_console {
 	FE_TRACE_CONSOLE_ATTACH = 1, /* a driver took the console's output over */
 	FE_TRACE_CONSOLE_DETACH = 2, /* it ended or let go: arg[2] bytes the kernel wrote for it */
+};
+
+/* What FE_TRACE_GROUP reports (arg[1]), and its arg[2..3]. */
+enum fe_trace_group {
+	FE_TRACE_GROUP_CREATE = 1,  /* parent's koid, memory limit */
+	FE_TRACE_GROUP_REFUSED = 2, /* 1 a process, 2 a thread refused by a count limit */
+	FE_TRACE_GROUP_KILL = 3,    /* processes ended, live processes left finishing */
+	FE_TRACE_GROUP_EMPTY = 4,   /* its subtree's last process finished: 1 if killed */
 };
 
 /* What FE_TRACE_BOOT_PROBLEM reports, and its arg[1..3]. */

@@ -17,6 +17,7 @@
 #include "mm/vm.h"
 #include "object/budget.h"
 #include "object/device.h"
+#include "object/group.h"
 #include "object/interrupt.h"
 #include "object/pci.h"
 #include "object/process.h"
@@ -108,6 +109,7 @@ static void grant_devices(struct process *p, struct fe_start_info *si, const str
 		grant(p, si, FE_START_MMIO_HPET, &hpet->obj);
 	if (pci)
 		grant(p, si, FE_START_PCI_ROOT, pci);
+	grant(p, si, FE_START_GROUP, &group_root()->obj);
 }
 
 /* Words are dropped from init's arguments: say so, or init misses options silently. */
@@ -187,16 +189,10 @@ static void init_ended(struct process *p)
 		kernel_exit(ok ? KERNEL_EXIT_SUCCESS : KERNEL_EXIT_FAILURE);
 }
 
-/* Root budget: three quarters of the free memory at this point. */
-static uint64_t root_budget(void)
-{
-	return frame_get_stats().free_frames * PAGE_SIZE / 4 * 3;
-}
-
 fe_status_t root_task_start(const struct fe_boot_info *bi, const char *cmdline)
 {
 	struct cpio_entry file;
-	struct budget *root;
+	struct group *root;
 	struct thread *t;
 	uint64_t entry;
 	fe_status_t st;
@@ -211,10 +207,11 @@ fe_status_t root_task_start(const struct fe_boot_info *bi, const char *cmdline)
 		       : "the ramdisk is damaged before any file \"init\" (see the initrd: line above)");
 		return st;
 	}
-	if ((st = budget_create(NULL, root_budget(), &root)) != FE_OK ||
-	    (st = process_create(NULL, root, "init", root->limit, &init_process)) != FE_OK)
+	root = group_root();
+	st = process_create(NULL, root->budget, root->budget, root, "init", root->budget->limit,
+	                    &init_process);
+	if (st != FE_OK)
 		return st;
-	budget_put(root); /* init's budget and object hold it now */
 	if ((st = load_elf(init_process, &file, &entry)) != FE_OK ||
 	    (st = build_stack(init_process, bi, cmdline)) != FE_OK ||
 	    (st = thread_create(init_process, entry, FE_STACK_TOP - PAGE_SIZE,
@@ -225,7 +222,8 @@ fe_status_t root_task_start(const struct fe_boot_info *bi, const char *cmdline)
 	}
 	process_end_hook = init_ended;
 	pr_info("init: loaded (%zu bytes, entry %#llx, budget %llu MiB)\n", file.size,
-	        (unsigned long long)entry, (unsigned long long)(root->limit >> 20));
+	        (unsigned long long)entry, (unsigned long long)(root->budget->limit >> 20));
 	thread_start(t);
+	kobj_put(&root->obj); /* init holds the group now */
 	return FE_OK;
 }

@@ -14,6 +14,7 @@
 #include "mm/frame.h"
 #include "mm/numa.h"
 #include "object/budget.h"
+#include "object/group.h"
 #include "object/kobj.h"
 #include "object/process.h"
 #include "object/vmo.h"
@@ -344,7 +345,7 @@ static void numa_vmo_pages_follow_home_node(struct ktest *t)
 	struct vmo *v;
 
 	KT_ASSERT(t, KT_EXPECT_OK(t, budget_create(NULL, 64u << 20, &b)));
-	if (KT_EXPECT_OK(t, process_create(NULL, b, "numa-test", 1u << 20, &p))) {
+	if (KT_EXPECT_OK(t, process_create(NULL, b, b, group_root(), "numa-test", 1u << 20, &p))) {
 		KT_EXPECT_EQ(t, p->home_node, this_cpu()->node);
 		kobj_put(&p->obj);
 	}

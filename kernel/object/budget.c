@@ -62,8 +62,11 @@ fe_status_t budget_charge(struct budget *b, uint64_t bytes)
 	for (struct budget *p = b; p; p = p->parent)
 		if (bytes > p->limit - p->used)
 			return FE_ERR_NO_MEMORY;
-	for (struct budget *p = b; p; p = p->parent)
+	for (struct budget *p = b; p; p = p->parent) {
 		p->used += bytes;
+		if (p->used > p->peak)
+			p->peak = p->used;
+	}
 	return FE_OK;
 }
 

@@ -22,6 +22,7 @@ struct kmem_cache;
 struct budget {
 	uint64_t limit;        /* bytes */
 	uint64_t used;         /* bytes charged here and in every descendant */
+	uint64_t peak;         /* the most `used` has been */
 	struct budget *parent; /* NULL for the root */
 	uint32_t refs;         /* processes and objects holding it */
 };

@@ -12,6 +12,7 @@
 #include "object/budget.h"
 #include "object/device.h"
 #include "object/endpoint.h"
+#include "object/group.h"
 #include "object/interrupt.h"
 #include "object/notification.h"
 #include "object/pci.h"
@@ -66,6 +67,7 @@ static void (*const destructors[FE_OBJ_TYPE_COUNT])(struct kobj *) = {
 	[FE_OBJ_TRACE] = device_object_destroy,
 	[FE_OBJ_PCI_ROOT] = pci_object_destroy,
 	[FE_OBJ_PCI_DEVICE] = pci_object_destroy,
+	[FE_OBJ_GROUP] = group_destroy,
 };
 
 void kobj_init(struct kobj *o, uint32_t type, struct budget *b)
@@ -128,6 +130,7 @@ static const char *const type_names[FE_OBJ_TYPE_COUNT] = {
 	[FE_OBJ_NOTIFICATION] = "notification", [FE_OBJ_VMO] = "vmo", [FE_OBJ_IRQ] = "irq",
 	[FE_OBJ_IOPORT] = "ioport", [FE_OBJ_MMIO] = "mmio", [FE_OBJ_CONSOLE] = "console",
 	[FE_OBJ_TRACE] = "trace", [FE_OBJ_PCI_ROOT] = "pci-root", [FE_OBJ_PCI_DEVICE] = "pci-device",
+	[FE_OBJ_GROUP] = "group",
 };
 
 /* One line per object, and one more for a process or thread: its state. */
@@ -229,6 +232,7 @@ void objects_init(void)
 {
 	budget_init();
 	process_init_cache();
+	group_init();
 	thread_init_cache();
 	vmo_init_cache();
 	endpoint_init_cache();

@@ -64,6 +64,7 @@ void vmo_destroy(struct kobj *o);
 void irq_object_destroy(struct kobj *o);
 void device_object_destroy(struct kobj *o); /* ioport, mmio, console, trace */
 void pci_object_destroy(struct kobj *o);    /* pci-device (the root is a singleton) */
+void group_destroy(struct kobj *o);
 
 /* What a cspace dependent (struct cap_dep) stands for: what revoke undoes
  * (ADR 0009). The values are in the cap_revoke_dep trace event. */

@@ -9,6 +9,7 @@
 #include "object/budget.h"
 #include "object/interrupt.h"
 #include "object/console_driver.h"
+#include "object/group.h"
 #include "object/pci.h"
 #include "object/thread.h"
 #include "object/watch.h"
@@ -59,21 +60,24 @@ static void end_unstarted(struct process *p)
 	}
 }
 
-fe_status_t process_create(struct process *creator, struct budget *parent, const char *name,
-                           uint64_t limit, struct process **out)
+fe_status_t process_create(struct process *creator, struct budget *charge, struct budget *parent,
+                           struct group *g, const char *name, uint64_t limit,
+                           struct process **out)
 {
 	struct process *p;
 	fe_status_t st;
 
 	if (creator && !creator->alive)
 		panic("process_create: creator %llu has ended", (unsigned long long)creator->obj.koid);
-	if ((st = budget_zalloc(parent, &process_cache, (void **)&p)) != FE_OK)
+	if ((st = budget_zalloc(charge, &process_cache, (void **)&p)) != FE_OK)
 		return st;
 	if ((st = budget_create(parent, limit, &p->budget)) != FE_OK)
 		goto fail_obj;
-	if ((st = aspace_init(&p->as, p->budget)) != FE_OK)
+	if ((st = group_join(g, p)) != FE_OK)
 		goto fail_budget;
-	kobj_init(&p->obj, FE_OBJ_PROCESS, parent);
+	if ((st = aspace_init(&p->as, p->budget)) != FE_OK)
+		goto fail_group;
+	kobj_init(&p->obj, FE_OBJ_PROCESS, charge);
 	strlcpy(p->name, name, sizeof(p->name));
 	p->home_node = this_cpu()->node;
 	kobj_cspace_env(&p->cs_env, p->budget);
@@ -89,10 +93,12 @@ fe_status_t process_create(struct process *creator, struct budget *parent, const
 	*out = p;
 	return FE_OK;
 
+fail_group:
+	group_unjoin(p);
 fail_budget:
 	budget_put(p->budget);
 fail_obj:
-	budget_free(parent, &process_cache, p);
+	budget_free(charge, &process_cache, p);
 	return st;
 }
 
@@ -129,6 +135,7 @@ void process_finish_if_idle(struct process *p)
 		return;
 	p->finished = true;
 	aspace_destroy(&p->as);
+	group_leave(p); /* its memory is back: the group's count may say empty */
 	sched_wake_all(&p->exit_waiters, FE_OK);
 	watch_fire_all(p);
 	if (process_end_hook)
@@ -149,6 +156,7 @@ void process_destroy(struct kobj *o)
 		all_processes = p->all_next;
 	if (p->all_next)
 		p->all_next->all_prev = p->all_prev;
+	group_release(p);
 	budget_put(p->budget);
 	budget_free(o->budget, &process_cache, p);
 }
@@ -174,6 +182,7 @@ void process_remove_thread(struct process *p, struct thread *t)
 		t->proc_next->proc_prev = t->proc_prev;
 	t->proc_next = t->proc_prev = NULL;
 	p->nthreads--;
+	group_thread_uncharge(p->group);
 }
 
 uint64_t process_count(void)

@@ -28,6 +28,7 @@
 
 #define PROCESS_MAX_HANDLES 16384u
 
+struct group;
 struct thread;
 struct watch;
 
@@ -55,14 +56,19 @@ struct process {
 	struct list_head unstarted; /* the processes it made that have no thread yet */
 	struct list_link unstarted_link; /* on creator->unstarted */
 	struct process *all_next, *all_prev; /* every process, for statistics */
+	struct group *group;        /* the resource group it belongs to (object/group.h) */
+	struct list_link group_link; /* on group->members until it has finished */
 };
 
 void process_init_cache(void);
-/* A new empty process with its own budget of `limit` bytes under parent.
- * It ends with `creator` unless given a thread first (NULL: made by the
- * kernel, ends only as any process does). creator must be alive. */
-fe_status_t process_create(struct process *creator, struct budget *parent, const char *name,
-                           uint64_t limit, struct process **out);
+/* A new empty process in group g, its object charged to `charge`, with its
+ * own budget of `limit` bytes under `parent` (its creator's budget, or g's
+ * when made in another group). It ends with `creator` unless given a
+ * thread first (NULL: made by the kernel, ends only as any process does).
+ * creator must be alive. Errors: budget ones, and group_join's. */
+fe_status_t process_create(struct process *creator, struct budget *charge, struct budget *parent,
+                           struct group *g, const char *name, uint64_t limit,
+                           struct process **out);
 /* Ends the process (idempotent): see the comment at the top. */
 void process_terminate(struct process *p, const struct fe_exit_status *why);
 /* Once an ended process has no thread left: frees its memory, wakes its

@@ -12,6 +12,7 @@
 #include "core/panic.h"
 #include "mm/kmem.h"
 #include "object/budget.h"
+#include "object/group.h"
 #include "object/process.h"
 #include "sched/sched.h"
 #include "trace/trace.h"
@@ -44,8 +45,10 @@ fe_status_t thread_create(struct process *proc, uint64_t entry, uint64_t stack, 
 
 	if (!proc->alive)
 		return FE_ERR_BAD_STATE;
-	if ((st = budget_charge(b, KSTACK_BYTES)) != FE_OK)
+	if ((st = group_thread_charge(proc->group)) != FE_OK)
 		return st;
+	if ((st = budget_charge(b, KSTACK_BYTES)) != FE_OK)
+		goto fail_group;
 	if ((st = budget_zalloc(b, &thread_cache, (void **)&t)) != FE_OK)
 		goto fail_charge;
 	if ((st = kstack_alloc(&t->kstack)) != FE_OK)
@@ -74,6 +77,8 @@ fail_obj:
 	budget_free(b, &thread_cache, t);
 fail_charge:
 	budget_uncharge(b, KSTACK_BYTES);
+fail_group:
+	group_thread_uncharge(proc->group);
 	return st;
 }
 

@@ -4,6 +4,7 @@
 #include "core/usercopy.h"
 #include "lib/string.h"
 #include "object/budget.h"
+#include "object/group.h"
 #include "object/process.h"
 #include "object/thread.h"
 #include "object/vmo.h"
@@ -18,13 +19,27 @@ fe_status_t sys_process_create(struct trap_frame *f)
 	uint64_t len = ARG1(f), limit = ARG2(f);
 	fe_status_t st;
 
-	if (len == 0 || len >= sizeof(name) || limit == 0 || limit > self->budget->limit)
+	if (len == 0 || len >= sizeof(name) || limit == 0)
 		return FE_ERR_INVALID_ARG;
 	if ((st = copy_from_user(name, ARG0(f), len)) != FE_OK)
 		return st;
 	name[len] = '\0';
+	struct group *g = self->group;
+	struct budget *parent = self->budget;
+	if (ARG4(f) != FE_HANDLE_INVALID) {
+		struct kobj *o;
+		if ((st = handle_lookup(ARG4(f), FE_OBJ_GROUP, FE_RIGHT_MANAGE, &o)) != FE_OK)
+			return st;
+		g = group_of(o);
+	}
+	/* Its budget nests under its creator's in the creator's group, under
+	 * the group's in another: within that one's limit either way. */
+	if (g != self->group)
+		parent = g->budget;
+	if (limit > parent->limit)
+		return FE_ERR_INVALID_ARG;
 	if ((st = handle_reserve(ARG3(f))) != FE_OK ||
-	    (st = process_create(self, self->budget, name, limit, &p)) != FE_OK)
+	    (st = process_create(self, self->budget, parent, g, name, limit, &p)) != FE_OK)
 		return st;
 	return handle_install(&p->obj, ARG3(f));
 }

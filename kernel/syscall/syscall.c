@@ -75,6 +75,9 @@ static const syscall_fn table[FE_SYS_COUNT] = {
 	[FE_SYS_CONSOLE_TAKE] = sys_console_take,
 	[FE_SYS_CONSOLE_DETACH] = sys_console_detach,
 	[FE_SYS_IOPORT_WRITE] = sys_ioport_write,
+	[FE_SYS_GROUP_CREATE] = sys_group_create,
+	[FE_SYS_GROUP_INFO] = sys_group_info,
+	[FE_SYS_GROUP_KILL] = sys_group_kill,
 };
 
 static uint64_t syscalls;

@@ -44,6 +44,7 @@ static const char *const event_names[] = {
 	[FE_TRACE_PCI] = "pci",
 	[FE_TRACE_CONSOLE] = "console",
 	[FE_TRACE_IOMMU_FAULT] = "iommu_fault",
+	[FE_TRACE_GROUP] = "group",
 };
 
 /* For syscall_enter/exit, whose arg[0] is the call number. */
@@ -57,9 +58,9 @@ static const char *const syscall_names[FE_SYS_COUNT] = {
 	"thread_set_affinity", "cpu_current", "cpu_stats", "node_stats", "process_watch",
 	"pci_config_read", "pci_config_write", "pci_device_create", "pci_bar", "pci_irq_bind",
 	"pci_dma_map", "pci_dma_unmap", "pci_release", "console_attach", "console_take",
-	"console_detach", "ioport_write",
+	"console_detach", "ioport_write", "group_create", "group_info", "group_kill",
 };
-_Static_assert(FE_SYS_IOPORT_WRITE == 52 && FE_SYS_COUNT == 53, "syscall_names follows syscall.h");
+_Static_assert(FE_SYS_GROUP_KILL == 55 && FE_SYS_COUNT == 56, "syscall_names follows syscall.h");
 
 static const char *event_name(uint16_t type)
 {

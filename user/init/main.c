@@ -36,6 +36,7 @@ static const struct {
 	{ FE_START_IRQ_COM1, 0 },
 	{ FE_START_MMIO_HPET, 0 },
 	{ FE_START_PCI_ROOT, 0 },
+	{ FE_START_GROUP, 0 },
 };
 
 /* Picks the program and its arguments out of the command line words. */

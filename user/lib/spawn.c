@@ -114,14 +114,20 @@ static fe_status_t build_stack(fe_handle_t child, const struct fe_start_info *si
 	return st;
 }
 
-/* 16 MiB, or the caller's own limit if that is smaller (a child's budget
- * may not exceed its parent's). */
-static uint64_t default_budget(void)
+/* 16 MiB, or the limit its budget nests under if that is smaller (a
+ * child's budget may not exceed its parent's): the caller's own, or in
+ * another group the group's memory. */
+static uint64_t default_budget(fe_handle_t group)
 {
 	struct fe_process_info self;
+	struct fe_group_info g;
 
-	if (fe_process_info(fe_self, &self) == FE_OK && self.budget_limit < DEFAULT_BUDGET)
+	if (group != FE_HANDLE_INVALID) {
+		if (fe_group_info(group, &g) == FE_OK && g.limits.memory < DEFAULT_BUDGET)
+			return g.limits.memory;
+	} else if (fe_process_info(fe_self, &self) == FE_OK && self.budget_limit < DEFAULT_BUDGET) {
 		return self.budget_limit;
+	}
 	return DEFAULT_BUDGET;
 }
 
@@ -160,8 +166,8 @@ fe_status_t fe_spawn(const struct fe_spawn_args *a, fe_handle_t *proc_out)
 		si.initrd_size = fe_start_info->initrd_size;
 	if ((st = put_args(&si, a)) != FE_OK || (st = find_program(a->path, &img, &why)) != FE_OK)
 		return st;
-	st = fe_process_create(a->path, strnlen(a->path, NAME_MAX_LEN),
-	                       a->budget ? a->budget : default_budget(), &child);
+	st = fe_process_create_in(a->path, strnlen(a->path, NAME_MAX_LEN),
+	                          a->budget ? a->budget : default_budget(a->group), &child, a->group);
 	if (st != FE_OK)
 		return st;
 	if ((st = populate(child, &img, &si, a)) != FE_OK) {

@@ -52,7 +52,7 @@
 	SYSCALL fe_handle_revoke, FE_SYS_HANDLE_REVOKE
 	SYSCALL fe_handle_info, FE_SYS_HANDLE_INFO
 	SYSCALL fe_handle_grant, FE_SYS_HANDLE_GRANT, %edx
-	SYSCALL fe_process_create, FE_SYS_PROCESS_CREATE
+	SYSCALL fe_process_create_in, FE_SYS_PROCESS_CREATE
 	SYSCALL fe_process_info, FE_SYS_PROCESS_INFO
 	SYSCALL fe_process_wait, FE_SYS_PROCESS_WAIT, %edx
 	SYSCALL fe_process_kill, FE_SYS_PROCESS_KILL
@@ -85,6 +85,9 @@
 	SYSCALL fe_console_take, FE_SYS_CONSOLE_TAKE
 	SYSCALL fe_console_detach, FE_SYS_CONSOLE_DETACH
 	SYSCALL fe_ioport_write, FE_SYS_IOPORT_WRITE, %esi
+	SYSCALL fe_group_create, FE_SYS_GROUP_CREATE, %r10d
+	SYSCALL fe_group_info, FE_SYS_GROUP_INFO
+	SYSCALL fe_group_kill, FE_SYS_GROUP_KILL
 	SYSCALL fe_ioport_out, FE_SYS_IOPORT_OUT, %esi, %edx, %r10d
 	SYSCALL fe_trace_read, FE_SYS_TRACE_READ
 	SYSCALL fe_kernel_stats, FE_SYS_KERNEL_STATS

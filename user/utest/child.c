@@ -60,7 +60,7 @@ fe_status_t ut_spawn(const struct ut_child *c, fe_handle_t *proc)
 	char role[40];
 	const char *argv[] = { "utest", role, c->arg, NULL };
 	struct fe_spawn_args a = { .path = "utest", .argv = argv, .budget = c->budget,
-	                           .priority = c->priority };
+	                           .priority = c->priority, .group = c->group };
 
 	snprintf(role, sizeof(role), "role=%s", c->role);
 	a.handles[FE_START_CONSOLE] = fe_console;

@@ -61,7 +61,7 @@ extern const struct ut_suite ut_suite_syscall, ut_suite_handles, ut_suite_memory
 	ut_suite_devices, ut_suite_smp, ut_suite_numa, ut_suite_capacity, ut_suite_rflags,
 	ut_suite_args, ut_suite_atomic, ut_suite_wx, ut_suite_fpu, ut_suite_revoke, ut_suite_quota,
 	ut_suite_watch, ut_suite_pci, ut_suite_dma, ut_suite_blk, ut_suite_iommu, ut_suite_net,
-	ut_suite_net_odd, ut_suite_console;
+	ut_suite_net_odd, ut_suite_console, ut_suite_group;
 
 /* utest.capacity=A,B,...: the kernel's cpu_capacity= as the command line gave
  * it, for the capacity suite to compare with; NULL if not given. */
@@ -139,6 +139,7 @@ struct ut_child {
 	fe_handle_t user[UT_USER_SLOTS]; /* FE_START_USER0 + i */
 	uint64_t budget;                 /* 0: fe_spawn's default */
 	uint32_t priority;               /* 0: default */
+	fe_handle_t group;               /* 0: utest's own */
 };
 
 /* Starts the child under the watchdog. */

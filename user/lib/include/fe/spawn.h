@@ -24,8 +24,12 @@ struct fe_spawn_args {
 	                                        FE_START_SELF is filled in by fe_spawn */
 	uint32_t rights[FE_START_SLOTS];     /* at most these rights (intersected with the
 	                                        handle's); 0 = every right the handle has */
-	uint64_t budget;                     /* child's kernel-memory budget; 0 = 16 MiB */
+	uint64_t budget;                     /* child's kernel-memory budget; 0 = 16 MiB, or
+	                                        less if the caller's budget (in its own
+	                                        group) or the group's memory is less */
 	uint32_t priority;                   /* 0 = FE_PRIORITY_DEFAULT */
+	fe_handle_t group;                   /* resource group to start it in (MANAGE);
+	                                        0 = the caller's own */
 };
 
 /*

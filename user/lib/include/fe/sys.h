@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <ferrous/errors.h>
+#include <ferrous/group.h>
 #include <ferrous/handle.h>
 #include <ferrous/pci.h>
 #include <ferrous/syscall.h>
@@ -35,7 +36,15 @@ fe_status_t fe_handle_delete(fe_handle_t h);
 fe_status_t fe_handle_revoke(fe_handle_t h, uint64_t *removed);
 fe_status_t fe_handle_info(fe_handle_t h, struct fe_handle_info *out);
 fe_status_t fe_handle_grant(fe_handle_t proc, fe_handle_t h, uint32_t rights, fe_handle_t *out);
-fe_status_t fe_process_create(const char *name, size_t len, uint64_t budget, fe_handle_t *out);
+/* A new process in `group` (FE_HANDLE_INVALID: the caller's own; else a
+ * group capability with MANAGE, ferrous/group.h). */
+fe_status_t fe_process_create_in(const char *name, size_t len, uint64_t budget, fe_handle_t *out,
+                                 fe_handle_t group);
+static inline fe_status_t fe_process_create(const char *name, size_t len, uint64_t budget,
+                                            fe_handle_t *out)
+{
+	return fe_process_create_in(name, len, budget, out, FE_HANDLE_INVALID);
+}
 fe_status_t fe_process_info(fe_handle_t proc, struct fe_process_info *out);
 fe_status_t fe_process_wait(fe_handle_t proc, struct fe_exit_status *out, uint32_t flags);
 /* fe_process_wait for at most timeout_ns: FE_ERR_TIMED_OUT if it is still alive then. */
@@ -74,6 +83,12 @@ fe_status_t fe_ioport_in(fe_handle_t io, uint32_t port, uint32_t width, uint32_t
 fe_status_t fe_ioport_out(fe_handle_t io, uint32_t port, uint32_t width, uint32_t value);
 /* len (1..FE_IOPORT_WRITE_MAX) bytes to one 8-bit port, in turn: a FIFO's worth in one call. */
 fe_status_t fe_ioport_write(fe_handle_t io, uint32_t port, const void *buf, uint64_t len);
+/* Resource groups (ferrous/group.h, ADR 0012). `empty`: FE_HANDLE_INVALID
+ * or a notification whose `bit` is signalled each time the group empties. */
+fe_status_t fe_group_create(fe_handle_t parent, const struct fe_group_limits *limits,
+                            fe_handle_t empty, uint32_t bit, fe_handle_t *out);
+fe_status_t fe_group_info(fe_handle_t group, struct fe_group_info *out);
+fe_status_t fe_group_kill(fe_handle_t group);
 fe_status_t fe_trace_read(fe_handle_t t, struct fe_trace_record *buf, uint64_t max,
                           uint64_t *count);
 fe_status_t fe_kernel_stats(fe_handle_t t, struct fe_kernel_stats *out);
