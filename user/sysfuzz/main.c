@@ -19,6 +19,7 @@
 #define DEFAULT_SEED 0x5eedULL
 #define WORKER_BUDGET (2ULL << 20)
 #define POLL_NS 10000000ULL      /* 10 ms */
+#define SETTLE_POLLS 1000u /* 10 ms each: how long the kernel may take to free an ended worker */
 #define STALL_POLLS 100u         /* ~1 s without progress */
 #define REAP_POLLS 1000u
 #define MAX_STEP (1ULL << 24)    /* more calls than this in one poll: a garbage counter */
@@ -33,6 +34,8 @@ struct run {
 	uint64_t done, workers, faults, self_kills, stalls, exits, retired, idle_in_row;
 	uint64_t status[FUZZ_STATUSES], made[FUZZ_NRS], ok[FUZZ_NRS]; /* summed over workers */
 	uint64_t mutated, mutated_ok, random, random_ok;
+	uint64_t group_leaks; /* workers whose group still held memory or processes after them */
+	fe_handle_t group_empty; /* each worker's group signals it once empty */
 	bool broken; /* the driver itself failed: the result is "not ok" */
 };
 
@@ -47,14 +50,16 @@ static uint64_t worker_seed(const struct run *r)
 
 /* Only a console handle that cannot write (random bytes stay off the serial
  * line), the trace capability with READ alone (so the statistics calls get
- * past their lookup) and the counter page; a small budget and a lower
- * priority. */
-static fe_status_t start_worker(const struct run *r, uint64_t seed, fe_handle_t *proc)
+ * past their lookup), the counter page and a resource group of its own
+ * (ADR 0012) that it may make subgroups and processes in; a small budget
+ * and a lower priority. */
+static fe_status_t start_worker(const struct run *r, uint64_t seed, fe_handle_t group,
+                                fe_handle_t *proc)
 {
 	char seed_arg[32];
 	const char *argv[] = { "sysfuzz", "role=worker", seed_arg, NULL };
 	struct fe_spawn_args a = { .path = "sysfuzz", .argv = argv, .budget = WORKER_BUDGET,
-	                           .priority = FUZZ_WORKER_PRIORITY };
+	                           .priority = FUZZ_WORKER_PRIORITY, .group = group };
 
 	snprintf(seed_arg, sizeof(seed_arg), "seed=%llu", (unsigned long long)seed);
 	a.handles[FE_START_CONSOLE] = fe_console;
@@ -63,6 +68,8 @@ static fe_status_t start_worker(const struct run *r, uint64_t seed, fe_handle_t 
 	a.rights[FE_START_TRACE] = FE_RIGHT_READ;
 	a.handles[FE_START_PCI_ROOT] = fe_start_handle(FE_START_PCI_ROOT); /* none without ECAM */
 	a.rights[FE_START_PCI_ROOT] = FE_RIGHT_READ | FE_RIGHT_MANAGE;
+	a.handles[FE_START_GROUP] = group;
+	a.rights[FE_START_GROUP] = FE_RIGHT_READ | FE_RIGHT_MANAGE | FE_RIGHT_DUPLICATE;
 	a.handles[FE_START_USER0] = r->counter;
 	a.rights[FE_START_USER0] = FE_RIGHT_READ | FE_RIGHT_WRITE | FE_RIGHT_MAP;
 	return fe_spawn(&a, proc);
@@ -150,16 +157,45 @@ static void stop(struct run *r, fe_handle_t p, struct fe_exit_status *st)
 	}
 }
 
+/* A worker's group, once the worker and its handle are gone: nothing of it
+ * may be left once its last process has finished (children the worker
+ * started may still be running their exit: the group's empty notification
+ * says when they are done), then the group goes. */
+static void retire_group(struct run *r, fe_handle_t g, fe_handle_t empty)
+{
+	struct fe_group_info gi = { 0 };
+	uint64_t bits;
+
+	for (unsigned i = 0; i < SETTLE_POLLS && fe_group_info(g, &gi) == FE_OK && gi.processes; i++)
+		(void)fe_notif_wait_timeout(empty, &bits, POLL_NS);
+	if (fe_group_info(g, &gi) != FE_OK) {
+		r->broken = true;
+	} else if (gi.memory_used != 0 || gi.processes != 0 || gi.threads != 0) {
+		if (r->group_leaks++ < REPORTS)
+			printf("# worker %llu's group: %llu bytes, %u processes, %u threads left\n",
+			       (unsigned long long)r->workers, (unsigned long long)gi.memory_used,
+			       gi.processes, gi.threads);
+	}
+	if (fe_handle_delete(g) != FE_OK)
+		r->broken = true;
+}
+
 static void drive_one(struct run *r)
 {
+	const struct fe_group_limits lim = { .memory = 2 * WORKER_BUDGET, .processes = 64,
+	                                     .threads = 256 };
 	uint64_t seed = worker_seed(r), calls = 0;
 	struct fe_exit_status st = { 0 };
-	fe_handle_t p;
+	fe_handle_t p, g = FE_HANDLE_INVALID;
 	fe_status_t s;
 
 	memset((void *)r->page, 0, PAGE);
-	if ((s = start_worker(r, seed, &p)) != FE_OK) {
+	if ((s = fe_group_create(fe_start_handle(FE_START_GROUP), &lim, r->group_empty, 0, &g)) !=
+	        FE_OK ||
+	    (s = start_worker(r, seed, g, &p)) != FE_OK) {
 		printf("# cannot start a worker: %s\n", fe_status_name(s));
+		if (g != FE_HANDLE_INVALID)
+			(void)fe_handle_delete(g);
 		r->broken = true;
 		return;
 	}
@@ -174,6 +210,7 @@ static void drive_one(struct run *r)
 		r->broken = true;
 	if (fe_handle_delete(p) != FE_OK)
 		r->broken = true;
+	retire_group(r, g, r->group_empty);
 	r->done += calls;
 	for (unsigned i = 0; i < FUZZ_STATUSES; i++)
 		r->status[i] += r->page->status[i];
@@ -254,7 +291,6 @@ static unsigned print_families(const struct run *r, unsigned n)
 
 /* ---- the leak check ---- */
 
-#define SETTLE_POLLS 1000u /* 10 ms each: how long the kernel may take to free an ended worker */
 
 static bool stats(struct fe_kernel_stats *ks)
 {
@@ -322,7 +358,7 @@ static void print_counts(const char *what, const struct fe_kernel_stats *ks)
  * fe_spawn makes on first use) is in it.
  */
 static bool check_leaks(const struct fe_kernel_stats *start, const struct fe_kernel_stats *base,
-			uint64_t cached, unsigned n)
+			uint64_t cached, bool groups_ok, unsigned n)
 {
 	struct fe_kernel_stats after = { 0 };
 
@@ -334,7 +370,7 @@ static bool check_leaks(const struct fe_kernel_stats *start, const struct fe_ker
 	 * the handles of the read-only segments fe_spawn now keeps (`cached`). */
 	bool warm_ok = base->processes == start->processes &&
 	               base->handles == start->handles + cached;
-	bool ok = warm_ok && same_counts(base, &after);
+	bool ok = warm_ok && groups_ok && same_counts(base, &after);
 	if (!warm_ok)
 		printf("# sysfuzz: LEAK in the warm-up: processes %lld handles %lld more than at the "
 		       "start\n",
@@ -364,7 +400,8 @@ static int driver(int argc, char **argv)
 	printf("KTAP version 1\n1..%u\n", fuzz_nfamilies + 1 + (have_stats ? 1 : 0));
 	printf("# sysfuzz: seed %llu, %llu calls (rerun: sysfuzz.seed=%llu)\n",
 	       (unsigned long long)r.seed, (unsigned long long)r.want, (unsigned long long)r.seed);
-	if (fe_map_new(PAGE, FE_VM_READ | FE_VM_WRITE, &r.counter, &va) != FE_OK) {
+	if (fe_map_new(PAGE, FE_VM_READ | FE_VM_WRITE, &r.counter, &va) != FE_OK ||
+	    fe_notif_create(&r.group_empty) != FE_OK) {
 		printf("# sysfuzz: no memory for the counter page\nnot ok 1 sysfuzz\n");
 		return 1;
 	}
@@ -398,7 +435,11 @@ static int driver(int argc, char **argv)
 			k += r.ok[fuzz_families[f].nrs[j]];
 		families_ok &= k > 0 || !fuzz_families[f].must_succeed;
 	}
-	bool leaks_ok = !have_stats || check_leaks(&start, &base, img1.segments - img0.segments, n + 1);
+	if (r.group_leaks)
+		printf("# sysfuzz: LEAK: %llu workers' groups held memory or processes after them\n",
+		       (unsigned long long)r.group_leaks);
+	bool leaks_ok = !have_stats || check_leaks(&start, &base, img1.segments - img0.segments,
+	                                           r.group_leaks == 0, n + 1);
 	return ok && families_ok && leaks_ok ? 0 : 1;
 }
 

@@ -784,6 +784,56 @@ static bool op_pci(struct fuzz_pool *p, struct fuzz_page *page)
 	return true;
 }
 
+/* Groups: subgroups of the worker's own (or of each other) with random
+ * limits, a child process made in one, their figures, and kill. The
+ * worker's own group is never killed by a structured call. */
+static bool op_group(struct fuzz_pool *p, struct fuzz_page *page)
+{
+	static const char name[] = "grouped";
+	struct fuzz_obj *g = find(p, FE_OBJ_GROUP, 0, 0), *sub = find(p, FE_OBJ_GROUP, 0, OBJ_CHILD);
+	struct fe_group_limits *lim = (void *)(uintptr_t)(p->scratch + 512);
+	struct fuzz_obj *n = find(p, FE_OBJ_NOTIFICATION, FE_RIGHT_SIGNAL, 0);
+	unsigned r = (unsigned)rnd(5);
+	struct call c;
+
+	if (!g)
+		return false;
+	if (r == 0 || !sub) {
+		if (!make_room(p, page, FE_OBJ_GROUP))
+			return true;
+		*lim = (struct fe_group_limits){ .memory = (1 + rnd(256)) * PAGE,
+		                                 .processes = (uint32_t)rnd(4),
+		                                 .threads = (uint32_t)rnd(4) };
+		c = mk(FE_SYS_GROUP_CREATE);
+		arg(&c, 0, g->h, K_H);
+		arg(&c, 1, (uint64_t)(uintptr_t)lim, K_PTR);
+		arg(&c, 2, n && rnd(2) ? n->h : FE_HANDLE_INVALID, K_HANY);
+		arg(&c, 3, rnd(64), K_VAL);
+		arg(&c, 4, out_slot(p), K_PTR);
+		take(p, issue(p, page, &c), OBJ_CHILD, 0);
+	} else if (r == 1) {
+		c = mk(FE_SYS_GROUP_INFO);
+		arg(&c, 0, g->h, K_H);
+		arg(&c, 1, p->scratch + 512, K_PTR);
+		(void)issue(p, page, &c);
+	} else if (r == 2) {
+		c = mk(FE_SYS_GROUP_KILL);
+		arg(&c, 0, sub->h, K_H);
+		(void)issue(p, page, &c);
+	} else {
+		if (!make_room(p, page, FE_OBJ_PROCESS))
+			return true;
+		c = mk(FE_SYS_PROCESS_CREATE);
+		arg(&c, 0, (uint64_t)(uintptr_t)name, K_PTR);
+		arg(&c, 1, sizeof(name) - 1, K_LEN);
+		arg(&c, 2, (16 + rnd(48)) * PAGE, K_VAL);
+		arg(&c, 3, out_slot(p), K_PTR);
+		arg(&c, 4, sub->h, K_H);
+		take(p, issue(p, page, &c), OBJ_CHILD, 0);
+	}
+	return true;
+}
+
 typedef bool (*op_fn)(struct fuzz_pool *, struct fuzz_page *);
 
 /* Weights: the IPC and handle calls have the most paths behind them. */
@@ -791,7 +841,7 @@ static const struct { op_fn fn; unsigned weight; } ops[] = {
 	{ op_ipc_call, 4 }, { op_ipc_recv, 3 }, { op_ipc_reply, 3 }, { op_notif, 3 },
 	{ op_vmo, 3 },      { op_vm, 3 },       { op_handle, 5 },    { op_process, 3 },
 	{ op_thread, 2 },   { op_trace, 1 },    { op_stats, 1 },     { op_sched, 2 },
-	{ op_misc, 1 },     { op_pci, 1 },
+	{ op_misc, 1 },     { op_pci, 1 },      { op_group, 2 },
 };
 
 bool fuzz_structured_call(struct fuzz_pool *pool, struct fuzz_page *page)
@@ -829,5 +879,6 @@ const struct fuzz_family fuzz_families[] = {
 		   FE_SYS_PCI_BAR }, 4, true },
 	{ "pci-claim", { FE_SYS_PCI_IRQ_BIND, FE_SYS_PCI_DMA_MAP, FE_SYS_PCI_DMA_UNMAP,
 			 FE_SYS_PCI_RELEASE }, 4, true },
+	{ "group", { FE_SYS_GROUP_CREATE, FE_SYS_GROUP_INFO, FE_SYS_GROUP_KILL }, 3, true },
 };
 const unsigned fuzz_nfamilies = ARRAY_SIZE(fuzz_families);

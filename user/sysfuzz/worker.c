@@ -118,10 +118,14 @@ static bool make_objects(struct fuzz_pool *p)
 static bool start_info(struct fuzz_pool *p)
 {
 	fe_handle_t tr = fe_start_handle(FE_START_TRACE), pci = fe_start_handle(FE_START_PCI_ROOT);
+	fe_handle_t group = fe_start_handle(FE_START_GROUP);
 	struct fe_kernel_stats ks;
 
 	p->cpus = p->nodes = 1;
 	if (pci != FE_HANDLE_INVALID && !fuzz_pool_add(p, pci, OBJ_KEEP, 0))
+		return false;
+	/* The worker's own group: subgroups and children are made in it. */
+	if (group != FE_HANDLE_INVALID && !fuzz_pool_add(p, group, OBJ_KEEP, 0))
 		return false;
 	if (tr == FE_HANDLE_INVALID)
 		return true;
