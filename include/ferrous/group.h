@@ -21,9 +21,11 @@ struct fe_group_limits {
 	uint32_t threads;    /* live threads in it and its descendants */
 };
 
+/* fe_group_info.state: bits. */
 enum fe_group_state {
 	FE_GROUP_LIVE = 0,
 	FE_GROUP_KILLED = 1, /* fe_group_kill: nothing new may start in it */
+	FE_GROUP_FROZEN = 2, /* it or an ancestor is frozen: its threads stop before user mode */
 };
 
 /* A group's figures, for it and its descendants together. */
@@ -31,7 +33,7 @@ struct fe_group_info {
 	uint64_t koid;
 	uint64_t parent_koid;      /* 0 for the root group */
 	struct fe_group_limits limits;
-	uint32_t state;            /* enum fe_group_state */
+	uint32_t state;            /* enum fe_group_state bits */
 	uint32_t depth;            /* 0 for the root group */
 	uint64_t memory_used;      /* bytes charged now */
 	uint64_t memory_peak;      /* the most ever charged at once */
@@ -41,6 +43,8 @@ struct fe_group_info {
 	uint64_t refused;          /* creations refused by its limits */
 	uint64_t syscalls;         /* made by its processes, ended ones included */
 	uint64_t children;         /* groups directly below it */
+	uint32_t threads_stopped;  /* live threads held by a freeze (of `threads`) */
+	uint32_t reserved;
 };
 
 #endif /* FERROUS_GROUP_H */

@@ -83,7 +83,8 @@
 #define FE_SYS_GROUP_CREATE            53 /* (parent group, const struct fe_group_limits *, notification or 0, bit, fe_handle_t *out): MANAGE; SIGNAL */
 #define FE_SYS_GROUP_INFO              54 /* (group, struct fe_group_info *out): READ */
 #define FE_SYS_GROUP_KILL              55 /* (group): MANAGE; ends every process in its subtree */
-#define FE_SYS_COUNT                   56
+#define FE_SYS_GROUP_FREEZE            56 /* (group, 1 freeze / 0 thaw): MANAGE; its subtree's threads stop before user mode, or go on */
+#define FE_SYS_COUNT                   57
 
 /* The most bytes one vmo_read or vmo_write moves (1 MiB); more, within the
  * object, is FE_ERR_INVALID_ARG. The copy is whole or nothing, so it cannot pause, and

@@ -103,6 +103,8 @@ enum fe_trace_group {
 	FE_TRACE_GROUP_REFUSED = 2, /* 1 a process, 2 a thread refused by a count limit */
 	FE_TRACE_GROUP_KILL = 3,    /* processes ended, live processes left finishing */
 	FE_TRACE_GROUP_EMPTY = 4,   /* its subtree's last process finished: 1 if killed */
+	FE_TRACE_GROUP_FREEZE = 5,  /* live threads it holds */
+	FE_TRACE_GROUP_THAW = 6,    /* live threads it holds */
 };
 
 /* What FE_TRACE_BOOT_PROBLEM reports, and its arg[1..3]. */

@@ -10,6 +10,8 @@
 #include "object/budget.h"
 #include "object/notification.h"
 #include "object/process.h"
+#include "object/thread.h"
+#include "sched/sched.h"
 #include "trace/trace.h"
 
 static struct kmem_cache group_cache;
@@ -205,6 +207,39 @@ static void kill_subtree(struct group *g, uint64_t *ended)
 		kill_subtree(container_of(l, struct group, sibling), ended);
 }
 
+/* Adds `delta` to the frozen count of g's subtree; wakes what a thaw frees. */
+static void freeze_subtree(struct group *g, int delta)
+{
+	g->frozen = (uint32_t)((int)g->frozen + delta);
+	if (g->frozen == 0)
+		sched_wake_all(&g->thaw, FE_OK);
+	for (struct list_link *l = g->members.first; delta > 0 && l; l = l->next)
+		for (struct thread *t = container_of(l, struct process, group_link)->threads; t;
+		     t = t->proc_next)
+			sched_kick(t); /* running in user mode: into the kernel, and held */
+	for (struct list_link *l = g->children.first; l; l = l->next)
+		freeze_subtree(container_of(l, struct group, sibling), delta);
+}
+
+void group_freeze(struct group *g, bool freeze)
+{
+	if (g->freeze_self == freeze)
+		return;
+	g->freeze_self = freeze;
+	freeze_subtree(g, freeze ? 1 : -1);
+	trace_emit(FE_TRACE_GROUP, g->obj.koid, freeze ? FE_TRACE_GROUP_FREEZE : FE_TRACE_GROUP_THAW,
+	           g->threads, 0);
+}
+
+void group_hold(struct thread *t)
+{
+	struct group *g = t->proc->group;
+
+	/* A kill while it waits ends it there (thread_kill), as in any wait. */
+	while (g->frozen && !t->killed)
+		(void)sched_block_on(&g->thaw, &g->obj, BLOCK_FROZEN);
+}
+
 void group_kill(struct group *g)
 {
 	uint64_t ended = 0;
@@ -213,29 +248,39 @@ void group_kill(struct group *g)
 	trace_emit(FE_TRACE_GROUP, g->obj.koid, FE_TRACE_GROUP_KILL, ended, g->processes);
 }
 
-static uint64_t live_syscalls(const struct group *g)
-{
-	uint64_t n = 0;
+/* What is summed over the subtree on demand, so no hot path counts it. */
+struct subtree_sums {
+	uint64_t syscalls; /* of its live processes */
+	uint32_t stopped;  /* threads held by a freeze */
+};
 
-	for (const struct list_link *l = g->members.first; l; l = l->next)
-		n += container_of(l, struct process, group_link)->syscalls;
+static void sum_subtree(const struct group *g, struct subtree_sums *s)
+{
+	for (const struct list_link *l = g->members.first; l; l = l->next) {
+		const struct process *p = container_of(l, struct process, group_link);
+		s->syscalls += p->syscalls;
+		for (const struct thread *t = p->threads; t; t = t->proc_next)
+			s->stopped += t->state == THREAD_BLOCKED && t->blocked == BLOCK_FROZEN;
+	}
 	for (const struct list_link *l = g->children.first; l; l = l->next)
-		n += live_syscalls(container_of(l, struct group, sibling));
-	return n;
+		sum_subtree(container_of(l, struct group, sibling), s);
 }
 
 void group_info(const struct group *g, struct fe_group_info *out)
 {
+	struct subtree_sums sums = { 0 };
 	uint64_t children = 0;
 
 	for (const struct list_link *l = g->children.first; l; l = l->next)
 		children++;
+	sum_subtree(g, &sums);
 	*out = (struct fe_group_info){
 		.koid = g->obj.koid, .parent_koid = g->parent ? g->parent->obj.koid : 0,
-		.limits = g->limits, .state = g->killed ? FE_GROUP_KILLED : FE_GROUP_LIVE,
-		.depth = g->depth, .memory_used = g->budget->used, .memory_peak = g->budget->peak,
+		.limits = g->limits,
+		.state = (g->killed ? FE_GROUP_KILLED : 0) | (g->frozen ? FE_GROUP_FROZEN : 0),
+		.depth = g->depth, .threads_stopped = sums.stopped, .memory_used = g->budget->used, .memory_peak = g->budget->peak,
 		.processes = g->processes, .threads = g->threads, .processes_started = g->started,
-		.refused = g->refused, .syscalls = g->ended_syscalls + live_syscalls(g),
+		.refused = g->refused, .syscalls = g->ended_syscalls + sums.syscalls,
 		.children = children,
 	};
 }

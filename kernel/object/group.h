@@ -29,6 +29,7 @@
 
 #include "lib/list.h"
 #include "object/kobj.h"
+#include "sched/waitq.h"
 
 struct budget;
 struct notification;
@@ -41,6 +42,9 @@ struct group {
 	struct fe_group_limits limits;
 	uint32_t depth;
 	bool killed;
+	bool freeze_self;             /* frozen by a call on it (not only an ancestor's) */
+	uint32_t frozen;              /* frozen groups among it and its ancestors */
+	struct waitq thaw;            /* its own processes' threads held by a freeze */
 	/* Its subtree's live processes and threads (itself included). */
 	uint32_t processes, threads;
 	uint64_t started, refused;
@@ -83,6 +87,12 @@ void group_thread_uncharge(struct group *g);
 
 /* Ends every process in g's subtree and refuses new ones there. */
 void group_kill(struct group *g);
+/* Freezes (or thaws) g's subtree: each of its threads stops on its way to
+ * user mode (group_hold) until no group above it is frozen. */
+void group_freeze(struct group *g, bool freeze);
+/* On the way to user mode: while the thread's group is frozen, it waits
+ * there (a kill still ends it). */
+void group_hold(struct thread *t);
 void group_info(const struct group *g, struct fe_group_info *out);
 
 static inline struct group *group_of(struct kobj *o) { return (struct group *)o; }

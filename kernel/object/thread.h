@@ -42,6 +42,7 @@ enum block_reason {
 	BLOCK_NOTIF,
 	BLOCK_PROCESS,    /* waiting for a process to end */
 	BLOCK_SLEEP,
+	BLOCK_FROZEN,     /* held on the way to user mode: its group is frozen */
 };
 
 /* A message in registers, as the sender's frame held it. */

@@ -75,6 +75,7 @@ fe_status_t sys_ioport_write(struct trap_frame *f);
 fe_status_t sys_group_create(struct trap_frame *f);
 fe_status_t sys_group_info(struct trap_frame *f);
 fe_status_t sys_group_kill(struct trap_frame *f);
+fe_status_t sys_group_freeze(struct trap_frame *f);
 fe_status_t sys_console_attach(struct trap_frame *f);
 fe_status_t sys_console_take(struct trap_frame *f);
 fe_status_t sys_console_detach(struct trap_frame *f);

@@ -40,6 +40,19 @@ fe_status_t sys_group_info(struct trap_frame *f)
 	return copy_to_user(ARG1(f), &info, sizeof(info));
 }
 
+fe_status_t sys_group_freeze(struct trap_frame *f)
+{
+	struct kobj *o;
+	fe_status_t st = handle_lookup(ARG0(f), FE_OBJ_GROUP, FE_RIGHT_MANAGE, &o);
+
+	if (st != FE_OK)
+		return st;
+	if (ARG1(f) > 1)
+		return FE_ERR_INVALID_ARG;
+	group_freeze(group_of(o), ARG1(f) == 1);
+	return FE_OK;
+}
+
 fe_status_t sys_group_kill(struct trap_frame *f)
 {
 	struct kobj *o;

@@ -15,6 +15,8 @@
 #include "core/panic.h"
 #include "mm/aspace.h"
 #include "object/console_driver.h"
+#include "object/group.h"
+#include "object/process.h"
 #include "object/process.h"
 #include "object/thread.h"
 #include "sched/sched.h"
@@ -78,6 +80,7 @@ static const syscall_fn table[FE_SYS_COUNT] = {
 	[FE_SYS_GROUP_CREATE] = sys_group_create,
 	[FE_SYS_GROUP_INFO] = sys_group_info,
 	[FE_SYS_GROUP_KILL] = sys_group_kill,
+	[FE_SYS_GROUP_FREEZE] = sys_group_freeze,
 };
 
 static uint64_t syscalls;
@@ -123,6 +126,10 @@ void return_to_user(struct trap_frame *f)
 		kobj_reap();
 		if (t->killed)
 			thread_exit_current();
+		if (t->proc->group->frozen) {
+			group_hold(t); /* back here once thawed, or killed */
+			continue;
+		}
 		if (!this_cpu()->sched.need_resched)
 			break;
 		sched_preempt_point();

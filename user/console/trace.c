@@ -59,8 +59,9 @@ static const char *const syscall_names[FE_SYS_COUNT] = {
 	"pci_config_read", "pci_config_write", "pci_device_create", "pci_bar", "pci_irq_bind",
 	"pci_dma_map", "pci_dma_unmap", "pci_release", "console_attach", "console_take",
 	"console_detach", "ioport_write", "group_create", "group_info", "group_kill",
+	"group_freeze",
 };
-_Static_assert(FE_SYS_GROUP_KILL == 55 && FE_SYS_COUNT == 56, "syscall_names follows syscall.h");
+_Static_assert(FE_SYS_GROUP_FREEZE == 56 && FE_SYS_COUNT == 57, "syscall_names follows syscall.h");
 
 static const char *event_name(uint16_t type)
 {

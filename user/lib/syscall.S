@@ -88,6 +88,7 @@
 	SYSCALL fe_group_create, FE_SYS_GROUP_CREATE, %r10d
 	SYSCALL fe_group_info, FE_SYS_GROUP_INFO
 	SYSCALL fe_group_kill, FE_SYS_GROUP_KILL
+	SYSCALL fe_group_freeze, FE_SYS_GROUP_FREEZE
 	SYSCALL fe_ioport_out, FE_SYS_IOPORT_OUT, %esi, %edx, %r10d
 	SYSCALL fe_trace_read, FE_SYS_TRACE_READ
 	SYSCALL fe_kernel_stats, FE_SYS_KERNEL_STATS

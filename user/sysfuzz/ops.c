@@ -793,7 +793,7 @@ static bool op_group(struct fuzz_pool *p, struct fuzz_page *page)
 	struct fuzz_obj *g = find(p, FE_OBJ_GROUP, 0, 0), *sub = find(p, FE_OBJ_GROUP, 0, OBJ_CHILD);
 	struct fe_group_limits *lim = (void *)(uintptr_t)(p->scratch + 512);
 	struct fuzz_obj *n = find(p, FE_OBJ_NOTIFICATION, FE_RIGHT_SIGNAL, 0);
-	unsigned r = (unsigned)rnd(5);
+	unsigned r = (unsigned)rnd(6);
 	struct call c;
 
 	if (!g)
@@ -819,6 +819,12 @@ static bool op_group(struct fuzz_pool *p, struct fuzz_page *page)
 	} else if (r == 2) {
 		c = mk(FE_SYS_GROUP_KILL);
 		arg(&c, 0, sub->h, K_H);
+		(void)issue(p, page, &c);
+	} else if (r == 3) {
+		/* A subgroup's: its threads stop before user mode, or go on. */
+		c = mk(FE_SYS_GROUP_FREEZE);
+		arg(&c, 0, sub->h, K_H);
+		arg(&c, 1, rnd(2), K_VAL);
 		(void)issue(p, page, &c);
 	} else {
 		if (!make_room(p, page, FE_OBJ_PROCESS))
@@ -879,6 +885,7 @@ const struct fuzz_family fuzz_families[] = {
 		   FE_SYS_PCI_BAR }, 4, true },
 	{ "pci-claim", { FE_SYS_PCI_IRQ_BIND, FE_SYS_PCI_DMA_MAP, FE_SYS_PCI_DMA_UNMAP,
 			 FE_SYS_PCI_RELEASE }, 4, true },
-	{ "group", { FE_SYS_GROUP_CREATE, FE_SYS_GROUP_INFO, FE_SYS_GROUP_KILL }, 3, true },
+	{ "group", { FE_SYS_GROUP_CREATE, FE_SYS_GROUP_INFO, FE_SYS_GROUP_KILL,
+		     FE_SYS_GROUP_FREEZE }, 4, true },
 };
 const unsigned fuzz_nfamilies = ARRAY_SIZE(fuzz_families);

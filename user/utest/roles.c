@@ -198,6 +198,17 @@ static int role_bump(void)
 	return ++bump_word;
 }
 
+/* System calls for ever, after signalling user0 (if given) once running. */
+static int role_busy(void)
+{
+	fe_handle_t n = ut_slot(FE_START_USER0);
+
+	if (n != FE_HANDLE_INVALID && fe_notif_signal(n, 1) != FE_OK)
+		return 2;
+	for (;;)
+		(void)fe_null();
+}
+
 int ut_role_main(const char *role, const char *arg)
 {
 	if (strcmp(role, "server") == 0) return ut_role_server();
@@ -208,6 +219,7 @@ int ut_role_main(const char *role, const char *arg)
 	if (strcmp(role, "shm-reader") == 0) return role_shm_reader();
 	if (strcmp(role, "exit") == 0) return role_exit(arg);
 	if (strcmp(role, "bump") == 0) return role_bump();
+	if (strcmp(role, "busy") == 0) return role_busy();
 	if (strcmp(role, "thread-exit") == 0) return role_thread_exit();
 	if (strcmp(role, "suicide") == 0) return role_suicide();
 	if (strcmp(role, "hang") == 0) return role_hang();

@@ -186,6 +186,67 @@ static void memory_is_shared_by_the_group(struct ut *t)
 	ut_del(t, n);
 }
 
+/* Polls group g until its figures satisfy `done` (the watchdog bounds it). */
+static struct fe_group_info poll_info(struct ut *t, fe_handle_t g,
+                                      bool (*done)(const struct fe_group_info *, uint64_t),
+                                      uint64_t arg)
+{
+	struct fe_group_info i = info(t, g);
+
+	while (!done(&i, arg) && !ut_timed_out()) {
+		UT_EXPECT_OK(t, fe_thread_sleep(1000000));
+		i = info(t, g);
+	}
+	return i;
+}
+
+static bool all_stopped(const struct fe_group_info *i, uint64_t unused)
+{
+	(void)unused;
+	return i->threads > 0 && i->threads_stopped == i->threads;
+}
+
+static bool calls_past(const struct fe_group_info *i, uint64_t calls)
+{
+	return i->syscalls > calls;
+}
+
+/* Freeze stops a busy child before it runs user code again (its system
+ * calls stop), thaw lets it go on, and a frozen group can still be killed. */
+static void freeze_thaw_and_kill_frozen(struct ut *t)
+{
+	fe_handle_t n, e, g, p;
+	struct fe_exit_status st;
+
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&e)));
+	g = make_group(t, root_group(t), 4 * MiB, 0, 0, e);
+	struct ut_child c = { .role = "busy", .group = g, .budget = 2 * MiB, .user = { n } };
+	UT_ASSERT(t, UT_EXPECT_OK(t, ut_spawn(&c, &p)));
+	(void)wait_bits(t, n); /* running */
+	UT_EXPECT_STATUS(t, fe_group_freeze(g, 2), FE_ERR_INVALID_ARG);
+	UT_EXPECT_OK(t, fe_group_freeze(g, 1));
+	struct fe_group_info i = poll_info(t, g, all_stopped, 0);
+	UT_EXPECT_EQ(t, i.threads_stopped, 1);
+	UT_EXPECT(t, i.state & FE_GROUP_FROZEN);
+	UT_EXPECT_OK(t, fe_thread_sleep(20000000));
+	UT_EXPECT_EQ(t, info(t, g).syscalls, i.syscalls); /* held: not one call more */
+	UT_EXPECT_OK(t, fe_group_freeze(g, 0));
+	i = poll_info(t, g, calls_past, i.syscalls); /* going again */
+	UT_EXPECT_EQ(t, i.threads_stopped, 0);
+	UT_EXPECT(t, !(i.state & FE_GROUP_FROZEN));
+	UT_EXPECT_OK(t, fe_group_freeze(g, 1));
+	(void)poll_info(t, g, all_stopped, 0);
+	UT_EXPECT_OK(t, fe_group_kill(g));
+	UT_EXPECT_EQ(t, wait_bits(t, e), 1ULL << 3);
+	UT_EXPECT(t, ut_reap(t, p, &st));
+	UT_EXPECT_EQ(t, st.reason, FE_EXIT_KILLED);
+	UT_EXPECT_EQ(t, info(t, g).memory_used, 0);
+	ut_del(t, g);
+	ut_del(t, e);
+	ut_del(t, n);
+}
+
 /* Killing a group ends its subgroups' processes too, and marks them. */
 static void kill_reaches_subgroups(struct ut *t)
 {
@@ -219,4 +280,5 @@ UT_SUITE(group,
 	UT_CASE(process_limit_kill_and_empty),
 	UT_CASE(thread_limit),
 	UT_CASE(memory_is_shared_by_the_group),
-	UT_CASE(kill_reaches_subgroups));
+	UT_CASE(kill_reaches_subgroups),
+	UT_CASE(freeze_thaw_and_kill_frozen));

@@ -89,6 +89,8 @@ fe_status_t fe_group_create(fe_handle_t parent, const struct fe_group_limits *li
                             fe_handle_t empty, uint32_t bit, fe_handle_t *out);
 fe_status_t fe_group_info(fe_handle_t group, struct fe_group_info *out);
 fe_status_t fe_group_kill(fe_handle_t group);
+/* freeze 1: the group's threads stop before they next run user code; 0: they go on. */
+fe_status_t fe_group_freeze(fe_handle_t group, uint64_t freeze);
 fe_status_t fe_trace_read(fe_handle_t t, struct fe_trace_record *buf, uint64_t max,
                           uint64_t *count);
 fe_status_t fe_kernel_stats(fe_handle_t t, struct fe_kernel_stats *out);
