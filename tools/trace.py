@@ -86,6 +86,7 @@ ARGS: dict[str, tuple[str, ...]] = {
     "iommu_fault": ("function", "address", "reason", "owner"),
     "console": ("what", "driver", "bytes"),
 }
+HEX_ARGS = {"phys", "rip", "cr2", "address", "deadline", "page", "error", "cpus"}
 CONTROL_LABELS = {0xFE000001: "heartbeat", 0xFE000002: "crash", 0xFE000003: "who"}
 
 
@@ -286,6 +287,9 @@ def _value(r: Record, i: int, v: int, syscalls: dict[int, str]) -> str:
         return str(v - (1 << 64) if v >> 63 else v)
     if r.name in ("ipc_send", "ipc_recv") and i == 1 and v in CONTROL_LABELS:
         return CONTROL_LABELS[v]
+    names = ARGS.get(r.name, ())
+    if i < len(names) and names[i] in HEX_ARGS:
+        return hex(v)
     return hex(v) if v > 0xFFFF else str(v)
 
 
@@ -308,7 +312,8 @@ def text_lines(cap: Capture) -> list[str]:
         span = f" span {r.span}" if r.span else ""
         out.append(f"{when} cpu{r.cpu} thread {r.thread}{span} {r.name} {describe(r, syscalls)}".rstrip())
     for lo in lost_at.get(len(cap.records), []):
-        out.append(f"# lost {lo.count} records on CPU {lo.cpu} ({LOST_REASONS.get(lo.reason, lo.reason)})")
+        out.append(f"# lost {lo.count} records on CPU {lo.cpu} "
+                   f"({LOST_REASONS.get(lo.reason, lo.reason)}), seq {lo.first_seq}..")
     return out
 
 

@@ -14,7 +14,8 @@
  * counts them, `self`): what it adds to the stream is a bounded number of
  * scheduling and timer records per round, however busy the system is.
  *
- * The main thread serves the endpoint: the control protocol (heartbeats),
+ * Two threads serve the endpoint (the main one and one more, so a heartbeat
+ * is answered while a SYNC waits for the pump): the control protocol,
  * FE_TRACED_STATS and FE_TRACED_SYNC (include/ferrous/trace_stream.h). With no second serial port on the machine (the scratch
  * register does not hold a value) it says so and exits 0.
  */
@@ -51,8 +52,12 @@
 
 static fe_handle_t io, tr, sleeper;
 static fe_handle_t rounds; /* bit 0: the pump finished a round (FE_TRACED_SYNC waits) */
-/* Rounds that reached the end of their window (sent everything new). */
-static uint64_t caught_up;
+/* Per CPU, the newest ring position sent or counted lost, published by the
+ * pump after each round (atomically): what FE_TRACED_SYNC waits on. */
+static uint64_t done_seq[STREAM_CPUS];
+/* FE_TRACED_SYNC's own read of the rings; one SYNC at a time holds it. */
+static struct fe_trace_record sync_window[WINDOW];
+static bool syncing;
 static uint32_t self_koid;
 static struct fe_trace_record window[WINDOW];
 static struct cursor cursor;
@@ -222,7 +227,9 @@ static _Noreturn void pump(void *arg)
 			break;
 		add(&stats.busy_ns, t1 - t0);
 		add(&stats.cycles, 1);
-		if (sent < SEND_MAX && (add(&caught_up, 1), st = fe_notif_signal(rounds, 1)) != FE_OK)
+		for (unsigned c = 0; c < STREAM_CPUS; c++)
+			__atomic_store_n(&done_seq[c], cursor.last[c], __ATOMIC_RELEASE);
+		if ((st = fe_notif_signal(rounds, 1)) != FE_OK)
 			break;
 		if (t1 - last_stats >= STATS_NS) {
 			if ((st = send_stats()) != FE_OK || (st = drain(true)) != FE_OK)
@@ -240,18 +247,34 @@ end:
 	fe_process_exit(EXIT_SETUP);
 }
 
-/* Until a round that began after this call has caught up (sent all that was
- * new in its window): the round under way may have read its window before
- * the call, so the second one to catch up from now. */
-static fe_status_t wait_round(void)
+/* True once every CPU's newest position in want[] is sent or counted lost. */
+static bool reached(const uint64_t *want)
 {
-	uint64_t want = __atomic_load_n(&caught_up, __ATOMIC_ACQUIRE) + 2, bits;
+	for (unsigned c = 0; c < STREAM_CPUS; c++)
+		if (__atomic_load_n(&done_seq[c], __ATOMIC_ACQUIRE) < want[c])
+			return false;
+	return true;
+}
+
+/* Waits until the pump has passed every record the rings hold now: the
+ * newest position of each CPU in a read of the window. Finite under any
+ * load: a record the pump does not send leaves the window and is counted
+ * lost when it sees a later one of its CPU. */
+static fe_status_t wait_sent(void)
+{
+	uint64_t want[STREAM_CPUS] = { 0 }, n, bits;
 	fe_status_t st;
 
-	while (__atomic_load_n(&caught_up, __ATOMIC_ACQUIRE) < want)
-		if ((st = fe_notif_wait(rounds, 0, &bits)) != FE_OK)
-			return st;
-	return FE_OK;
+	while (__atomic_exchange_n(&syncing, true, __ATOMIC_ACQUIRE))
+		(void)fe_thread_yield();
+	st = fe_trace_read(tr, sync_window, WINDOW, &n);
+	for (uint64_t i = 0; st == FE_OK && i < n; i++)
+		if (sync_window[i].cpu < STREAM_CPUS && sync_window[i].seq > want[sync_window[i].cpu])
+			want[sync_window[i].cpu] = sync_window[i].seq;
+	while (st == FE_OK && !reached(want))
+		st = fe_notif_wait(rounds, 0, &bits);
+	__atomic_store_n(&syncing, false, __ATOMIC_RELEASE);
+	return st;
 }
 
 static fe_status_t handle(struct fe_msg *m, void *ctx)
@@ -262,7 +285,7 @@ static fe_status_t handle(struct fe_msg *m, void *ctx)
 	(void)ctx;
 	if (label != FE_TRACED_STATS && label != FE_TRACED_SYNC)
 		return FE_ERR_UNSUPPORTED;
-	if (label == FE_TRACED_SYNC && (st = wait_round()) != FE_OK)
+	if (label == FE_TRACED_SYNC && (st = wait_sent()) != FE_OK)
 		return st;
 	m->w[0] = __atomic_load_n(&stats.sent, __ATOMIC_RELAXED);
 	m->w[1] = __atomic_load_n(&stats.lost, __ATOMIC_RELAXED);
@@ -318,6 +341,12 @@ static fe_status_t send_header(void)
 	return drain(true);
 }
 
+static void serve(void *arg)
+{
+	(void)arg;
+	(void)fe_service_serve(handle, NULL); /* returns only without an endpoint */
+}
+
 static fe_status_t start(void)
 {
 	struct fe_handle_info info;
@@ -333,7 +362,7 @@ static fe_status_t start(void)
 		return st;
 	/* The pump waits for this before it sends anything. */
 	__atomic_store_n(&self_koid, (uint32_t)info.koid, __ATOMIC_RELEASE);
-	return FE_OK;
+	return fe_thread_spawn(serve, NULL, FE_PRIORITY_DEFAULT, &t);
 }
 
 int main(int argc, char **argv)
@@ -356,6 +385,6 @@ int main(int argc, char **argv)
 		return EXIT_SETUP;
 	}
 	printf("traced: streaming trace records to COM2 at %#x\n", COM2);
-	(void)fe_service_serve(handle, NULL); /* returns only without an endpoint */
+	serve(NULL);
 	fe_thread_exit(); /* the pump goes on */
 }
