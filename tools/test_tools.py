@@ -588,7 +588,7 @@ class TraceDecodeTests(unittest.TestCase):
 
 
 def otlp_check(path: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["/usr/bin/python3", os.path.join(os.path.dirname(trace.__file__), "otlp_check.py"), path],
+    return subprocess.run([testrun.OTLP_PYTHON, os.path.join(os.path.dirname(trace.__file__), "otlp_check.py"), path],
                           capture_output=True, text=True)
 
 

@@ -409,12 +409,18 @@ def check_net_peer(log: str, stats_path: str) -> list[str]:
     return problems
 
 
+# The Python that has Debian's python3-protobuf (tools/deps.sh) for otlp_check.py.
+OTLP_PYTHON = "/usr/bin/python3"
+
+
 def check_trace(capture: str, smp: int) -> list[str]:
     """The exporter's COM2 capture, decoded by tools/trace.py: records of
     several types from every CPU, system call slices in the Chrome JSON, at
     least one served IPC request as a CLIENT and a SERVER span in OTLP whose
-    parent links resolve, and no damaged frame (a cut last frame is fine:
-    the shutdown ends the exporter mid-write)."""
+    parent links resolve and which Google's protobuf decodes (tools/otlp_check.py,
+    with the system Python that has python3-protobuf), and no damaged frame
+    (a cut last frame is fine: the shutdown ends the exporter mid-write).
+    The Chrome JSON and OTLP files stay beside the capture."""
     try:
         with open(capture, "rb") as f:
             cap = trace.decode(f.read())
@@ -429,10 +435,20 @@ def check_trace(capture: str, smp: int) -> list[str]:
             problems.append(f"records of only {len(st['by_type'])} types: {st['by_type']}")
         if st["cpus"] != list(range(smp)):
             problems.append(f"records from CPUs {st['cpus']}, want all of 0..{smp - 1}")
-        slices = [e for e in trace.chrome(cap)["traceEvents"] if e.get("cat") == "syscall"]
-        if not slices:
+        doc = trace.chrome(cap)
+        if not [e for e in doc["traceEvents"] if e.get("cat") == "syscall"]:
             problems.append("no system call slice in the Chrome JSON")
-        problems += trace.otlp_problems(trace.otlp(cap), need_spans=2)
+        spans = trace.otlp(cap)
+        problems += trace.otlp_problems(spans, need_spans=2)
+        base = os.path.splitext(capture)[0]
+        with open(base + ".chrome.json", "w") as f:
+            json.dump(doc, f)
+        with open(base + ".otlp.json", "w") as f:
+            json.dump(spans, f)
+        check = subprocess.run([OTLP_PYTHON, os.path.join(ROOT, "tools", "otlp_check.py"), base + ".otlp.json"],
+                               capture_output=True, text=True)
+        if check.returncode != 0:
+            problems.append(f"protobuf refuses the OTLP JSON: {(check.stdout + check.stderr).strip()}")
         return problems
     except (OSError, trace.CaptureError) as e:
         return [f"{capture}: {e}"]
