@@ -33,6 +33,7 @@ HOST_SRCS_virtio     := user/lib/virtio.c
 HOST_SRCS_dmar_scope := kernel/pci/dmar_scope.c
 HOST_SRCS_console_ring := kernel/core/console_ring.c kernel/lib/fmt.c
 HOST_SRCS_block_check := user/lib/block_check.c
+HOST_SRCS_trace_stream := user/traced/stream.c
 
 # Extra flags per test or fuzzer: test_fmt passes deliberately malformed formats;
 # the manifest parser is libferrous code, which reaches the pure kernel
@@ -44,6 +45,8 @@ HOST_CFLAGS_manifest := -Iuser/lib/include -iquote kernel/lib -DFE_SOURCE_ROOT='
 HOST_CFLAGS_virtio := -Iuser/lib/include -iquote kernel/lib
 # The block driver's checks of its client's ring are libferrous code, pure.
 HOST_CFLAGS_block_check := -Iuser/lib/include
+# The trace exporter's framing and cursor (user/traced/stream.c), pure.
+HOST_CFLAGS_trace_stream := -Iuser/traced
 
 HOST_TESTS := $(patsubst tests/host/test_%.c,%,$(wildcard tests/host/test_*.c))
 FUZZERS    := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -53,7 +56,7 @@ FUZZ_BINS      := $(addprefix $(HOST_OUT)/fuzz_,$(FUZZERS))
 
 # Every header a test or fuzzer might include: over-broad, but the binaries
 # are small, and one link per source list cannot produce a usable -MMD file.
-HOST_HDRS := $(shell find include kernel tests/host user/lib -name '*.h')
+HOST_HDRS := $(shell find include kernel tests/host user/lib user/traced -name '*.h')
 
 $(HOST_OUT)/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) $(HOST_HDRS)
 	@mkdir -p $(dir $@)

@@ -16,6 +16,10 @@ RUN_DEVICES  := -drive file=$(RUN_DISK),if=none,id=disk0,format=raw \
 	-device virtio-blk-pci,drive=disk0,disable-legacy=on \
 	-netdev user,id=net0 -device virtio-net-pci,netdev=net0,disable-legacy=on,romfile=
 
+# COM2's stream from the trace exporter (user/traced): decode it with
+# tools/trace.py (docs/tracing.md). TRACE_OUT= (empty) gives no second UART.
+TRACE_OUT    ?= $(BUILD)/trace.bin
+
 $(RUN_DISK):
 	@mkdir -p $(dir $@)
 	@echo "  DISK    $@ ($(RUN_DISK_MIB) MiB, for make run's virtio-blk)"
@@ -25,6 +29,7 @@ $(RUN_DISK):
 run: $(if $(filter 1,$(DEVICES)),$(RUN_DISK))
 	$(Q)$(MAKE) --no-print-directory image
 	$(Q)$(PYTHON) tools/qemu.py run --esp $(ESP_IMAGE) --mem $(MEM) --smp $(SMP) \
+		$(if $(TRACE_OUT),--trace-out $(TRACE_OUT)) \
 		$(if $(filter 1,$(DEVICES)),--extra $(RUN_DEVICES))
 
 # QEMU halted with its gdb server; gdb attached with the kernel's symbols,

@@ -21,6 +21,8 @@ declare -A provides=(
 	[gdb]=/usr/bin/gdb
 	[clang-tidy]=/usr/bin/clang-tidy
 	[cppcheck]=/usr/bin/cppcheck
+	# The independent decoder of the OTLP JSON check (tools/otlp_check.py)
+	[python3-protobuf]=/usr/lib/python3/dist-packages/google/protobuf/__init__.py
 )
 
 missing=()

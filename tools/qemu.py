@@ -58,6 +58,9 @@ class Machine:
     linux: LinuxBoot | None = None
     debug_exit: bool = False
     serial: str = "mon:stdio"  # "stdio", "mon:stdio" or "file:PATH"
+    # COM2, where the trace exporter (user/traced) streams records: a chardev
+    # such as "file:PATH"; None = no second UART (traced then exits at once).
+    serial2: str | None = None
     gdb: bool = False  # gdb server on GDB_PORT, CPU halted until gdb continues
     extra: list[str] = field(default_factory=list)
 
@@ -87,6 +90,8 @@ def command(m: Machine, workdir: str) -> list[str]:
         *_boot_media(m, workdir),
         "-serial", m.serial,
     ]
+    if m.serial2:
+        args += ["-serial", m.serial2]
     if m.debug_exit:
         args += ["-device", DEBUG_EXIT_DEVICE]
     if m.gdb:
@@ -141,9 +146,11 @@ def main() -> int:
     p.add_argument("--kernel", help="kernel ELF with symbols (debug mode)")
     p.add_argument("--mem", default="512M")
     p.add_argument("--smp", type=int, default=1)
+    p.add_argument("--trace-out", help="COM2 to this file: the trace exporter's stream (tools/trace.py)")
     p.add_argument("--extra", nargs=argparse.REMAINDER, default=[], help="more QEMU arguments")
     a = p.parse_args()
-    m = Machine(esp=a.esp, mem=a.mem, smp=a.smp, extra=a.extra)
+    m = Machine(esp=a.esp, mem=a.mem, smp=a.smp, extra=a.extra,
+                serial2=f"file:{a.trace_out}" if a.trace_out else None)
     if a.mode == "debug":
         if not a.kernel:
             p.error("debug needs --kernel")

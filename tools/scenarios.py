@@ -92,6 +92,11 @@ class Scenario:
     # order: console output that crosses a UART driver's crashes is neither
     # lost, doubled nor cut (testrun.py, check_seq_lines).
     seq_check: bool = False
+    # COM2 goes to trace.bin in the scenario's directory; after QEMU exits,
+    # tools/trace.py decodes it and the result must hold what
+    # testrun.check_trace asks (records of several types from every CPU,
+    # system call slices, a served IPC request, no damaged frame).
+    trace_check: bool = False
     # Single-threaded TCG: more vCPUs than host cores make multi-threaded
     # TCG's cross-vCPU wake-ups very slow (DESIGN section 11).
     accel: str = "tcg"
@@ -335,6 +340,19 @@ SCENARIOS: list[Scenario] = [
                    r"1af4:1041  class 02\.00\.00  network",
                    r"init: supervisor exited with code 0"],
              must_not=KERNEL_BROKE + [r"supervisor: (blk|net) (stopped|failed)"]),
+    # The trace exporter (user/traced, in the default manifest) streams the
+    # kernel's records through COM2 while the console drives IPC (the
+    # supervisor's control endpoint, a crash and restart of echo); the
+    # console's `traced` returns once everything traced before it has gone
+    # out (or been counted lost), so the second one makes sure the first
+    # one's call to traced is in the capture before the shutdown cuts it.
+    Scenario("trace-export",
+             "supervisor.console.script=services;crash,echo,null;services;traced;traced;shutdown qemu_exit=1",
+             smp=2, timeout=180, trace_check=True,
+             must=[INIT_LOADED, r"traced: streaming trace records to COM2 at 0x2f8",
+                   r"traced: sent [1-9]\d* records, lost \d+, own system calls \d+, \d+ bytes",
+                   r"init: supervisor exited with code 0"],
+             must_not=KERNEL_BROKE + [r"traced: .*ending", r"supervisor: traced (stopped|failed)"]),
     Scenario("mem-too-small", "mem=4M qemu_exit=1", expect_exit=35,
              must=[r"PANIC: not enough memory: 4 MiB usable, need at least 16 MiB",
                    r"frame_init\+0x"]),

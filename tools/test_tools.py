@@ -1,12 +1,17 @@
 """Unit tests of the test tooling itself: the KTAP/TAP parser, scenario
 judging, the QEMU runner's exit-status and timeout handling (with a fake
-QEMU), and the `net` scenario's host peer and its check (with a fake QMP).
+QEMU), the `net` scenario's host peer and its check (with a fake QMP), and
+the trace stream decoder (tools/trace.py) and the trace-export check.
 testrun.py runs these first; each case counts as one test.
 """
 from __future__ import annotations
 
 import json
 import os
+import random
+import struct
+import subprocess
+import zlib
 import socket
 import stat
 import sys
@@ -23,6 +28,7 @@ import ktap  # noqa: E402
 import netpeer  # noqa: E402
 import testrun  # noqa: E402
 from scenarios import Scenario  # noqa: E402
+from tracetool import trace  # noqa: E402
 
 NESTED = textwrap.dedent("""\
     BdsDxe: starting Boot0001
@@ -344,6 +350,272 @@ class AckedWriteTests(unittest.TestCase):
             self.assertFalse(any("so far" in l for l in lines))
             _, problems = faults.tally(self.LOG + "# blk-acked 64 8 2\nPANIC: x\n", image, 1001)
             self.assertEqual(len(problems), 3)  # too few crashes, a panic, a lost write
+
+
+# ---- the trace stream (tools/trace.py) ----
+
+HZ = 1_000_000_000  # 1 GHz: one TSC tick per ns
+
+
+def tframe(ftype: int, payload: bytes) -> bytes:
+    body = struct.pack("<BBH", ftype, 0, len(payload)) + payload
+    return trace.SYNC_BYTES + body + struct.pack("<I", zlib.crc32(body))
+
+
+def theader(cpus: int = 2, exporter: int = 99) -> bytes:
+    return tframe(trace.T_HEADER, trace.HEADER.pack(trace.MAGIC, 1, 64, HZ, 0x1234ABCD, cpus, exporter, 0))
+
+
+class Recs:
+    """Records as the kernel numbers them: seq per CPU from 1."""
+
+    def __init__(self) -> None:
+        self.seq: dict[int, int] = {}
+        self.tsc = 1000
+        self.all: list[bytes] = []
+
+    def add(self, cpu: int, thread: int, name: str, *args: int, span: int = 0) -> None:
+        self.seq[cpu] = self.seq.get(cpu, 0) + 1
+        self.tsc += 100
+        a = list(args) + [0] * (4 - len(args))
+        self.all.append(trace.RECORD.pack(self.seq[cpu], self.tsc, span, thread, trace.E[name], cpu, *a))
+
+    def frames(self) -> bytes:
+        return b"".join(tframe(trace.T_RECORDS, b"".join(self.all[i:i + 8])) for i in range(0, len(self.all), 8))
+
+
+def ipc(r: Recs, cpu: int, sender: int, receiver: int, ep: int, label: int, span: int) -> None:
+    """A delivery as endpoint.c emits it: ipc_send then ipc_recv, in the sender's context."""
+    r.add(cpu, sender, "ipc_send", ep, label, 1, receiver, span=span)
+    r.add(cpu, sender, "ipc_recv", ep, label, 1, sender, span=span)
+
+
+def two_hop() -> Recs:
+    """Client 10 calls server 20 (endpoint 5), which calls 30 (endpoint 6) while serving;
+    system calls around; a frame allocation and a switch on CPU 1."""
+    r = Recs()
+    r.add(0, 10, "syscall_enter", 7, 0, 0, 0)        # fe_call
+    ipc(r, 0, 10, 20, 5, 1, span=1)
+    r.add(1, 20, "frame_alloc", 0x1000, 0, 0)
+    r.add(1, 0, "sched_switch", 0, 20, 1)
+    r.add(0, 20, "syscall_enter", 7, 0, 0, 0)
+    ipc(r, 0, 20, 30, 6, 2, span=1)
+    ipc(r, 0, 30, 20, 0, 0, span=1)                  # 30 replies to 20
+    r.add(0, 20, "syscall_exit", 7, 0)
+    ipc(r, 0, 20, 10, 0, 0, span=1)                  # 20 replies to 10
+    r.add(0, 10, "syscall_exit", 7, 0)
+    return r
+
+
+class TraceSchemaTests(unittest.TestCase):
+    """tools/trace.py mirrors include/ferrous/trace.h and trace_stream.h."""
+
+    def test_events_agree_with_trace_h(self) -> None:
+        with open(trace.TRACE_H) as f:
+            self.assertEqual(trace.parse_events(f.read()), trace.EVENTS)
+
+    def test_record_layout_agrees(self) -> None:
+        with open(trace.TRACE_H) as f:
+            fields = trace.parse_record_layout(f.read())
+        want = [("uint64_t", "seq"), ("uint64_t", "tsc"), ("uint64_t", "span"), ("uint32_t", "thread"),
+                ("uint16_t", "type"), ("uint16_t", "cpu"), ("uint64_t", "arg[4]")]
+        self.assertEqual(fields, want)
+        self.assertEqual(trace.RECORD.format, "<QQQIHH4Q")
+        self.assertEqual(trace.RECORD.size, 64)
+
+    def test_stream_constants_agree(self) -> None:
+        with open(trace.STREAM_H) as f:
+            c = trace.parse_stream_constants(f.read())
+        self.assertEqual(c["FE_TSTREAM_SYNC"], trace.SYNC)
+        self.assertEqual(c["FE_TSTREAM_MAGIC"], trace.MAGIC)
+        self.assertEqual(c["FE_TSTREAM_RECORDS_MAX"], trace.RECORDS_MAX)
+        self.assertEqual(c["FE_TSTREAM_HEAD_BYTES"], trace.HEAD_BYTES)
+        self.assertEqual((c["FE_TSTREAM_HEADER"], c["FE_TSTREAM_RECORDS"], c["FE_TSTREAM_LOST"],
+                          c["FE_TSTREAM_STATS"]), (trace.T_HEADER, trace.T_RECORDS, trace.T_LOST, trace.T_STATS))
+        self.assertEqual((trace.HEADER.size, trace.LOST.size, trace.STATS.size), (48, 24, 64))
+
+
+class TraceDecodeTests(unittest.TestCase):
+    def test_clean_stream(self) -> None:
+        r = two_hop()
+        cap = trace.decode(b"firmware text\r\n" + theader() + r.frames())
+        self.assertEqual(len(cap.records), len(r.all))
+        self.assertEqual((cap.crc_errors, cap.garbage_bytes, cap.truncated_bytes), (0, 0, 0))
+        self.assertEqual(cap.leading_bytes, len(b"firmware text\r\n"))
+        self.assertEqual(cap.header["tsc_hz"], HZ)
+
+    def test_bad_crc_and_garbage_are_skipped_and_counted(self) -> None:
+        r = two_hop()
+        frames = [tframe(trace.T_RECORDS, rec) for rec in r.all]
+        bad = bytearray(frames[3])
+        bad[12] ^= 0x40  # inside the record: the CRC no longer matches
+        junk = b"\x00\xffnoise" + trace.SYNC_BYTES + b"\x02\x00"  # a sync word with a cut frame after it
+        data = theader() + b"".join(frames[:3]) + bytes(bad) + junk + b"".join(frames[4:])
+        cap = trace.decode(data)
+        self.assertEqual(len(cap.records), len(r.all) - 1)
+        self.assertEqual(cap.crc_errors, 2)  # the damaged frame, and the sync word in the junk
+        self.assertEqual(cap.garbage_bytes, len(bad) + len(junk))
+        seqs = [(x.cpu, x.seq) for x in cap.records]
+        self.assertNotIn((trace.RECORD.unpack(r.all[3])[5], trace.RECORD.unpack(r.all[3])[0]), seqs)
+
+    def test_a_cut_last_frame_is_truncation_not_damage(self) -> None:
+        data = theader() + two_hop().frames()
+        cap = trace.decode(data[:-10])
+        self.assertEqual(cap.crc_errors, 0)
+        self.assertGreater(cap.truncated_bytes, 0)
+
+    def test_lost_frame_is_reported(self) -> None:
+        lost = tframe(trace.T_LOST, trace.LOST.pack(1, trace.LOST_OVERWRITTEN, 37, 100))
+        cap = trace.decode(theader() + two_hop().frames() + lost)
+        st = trace.stats(cap)
+        self.assertEqual(st["lost_total"], 37)
+        self.assertEqual(st["lost"], {"cpu 1 overwritten before read": 37})
+        self.assertIn("# lost 37 records on CPU 1 (overwritten before read), seq 100..", trace.text_lines(cap))
+
+    def test_records_sent_twice_are_dropped(self) -> None:
+        r = two_hop()
+        cap = trace.decode(theader() + r.frames() + theader() + r.frames())
+        self.assertEqual(len(cap.records), len(r.all))
+        self.assertEqual(cap.duplicates, len(r.all))
+
+    def test_text_names_types_and_arguments(self) -> None:
+        lines = trace.text_lines(trace.decode(theader() + two_hop().frames()))
+        self.assertTrue(any("cpu0 thread 10 span 1 ipc_send endpoint=5 label=1 words=1 to=20" in l for l in lines))
+        self.assertTrue(any("frame_alloc phys=0x1000 order=0 node=0" in l for l in lines))
+
+    def test_chrome_json_has_tracks_slices_flows_counters(self) -> None:
+        doc = trace.chrome(trace.decode(theader() + two_hop().frames()))
+        ev = doc["traceEvents"]
+        for e in ev:
+            for key in ("ph", "pid", "name"):
+                self.assertIn(key, e)
+            if e["ph"] != "M":
+                self.assertIn("ts", e)
+            if e["ph"] == "X":
+                self.assertGreaterEqual(e["dur"], 0)
+        names = {e["args"]["name"] for e in ev if e["ph"] == "M" and e["name"] == "thread_name"}
+        self.assertTrue({"CPU 0", "CPU 1", "thread 10", "thread 20", "thread 30"} <= names)
+        self.assertEqual(len([e for e in ev if e.get("cat") == "syscall"]), 2)
+        serve = [e for e in ev if e["ph"] == "X" and e.get("cat") == "ipc"]
+        self.assertEqual(sorted(e["tid"] for e in serve), [20, 30])
+        starts = {e["id"] for e in ev if e["ph"] == "s"}
+        ends = {e["id"] for e in ev if e["ph"] == "f"}
+        self.assertEqual(len(starts), 2)
+        self.assertEqual(starts, ends)
+        self.assertTrue(any(e["ph"] == "C" and "frames" in e["args"] for e in ev))
+        json.dumps(doc)
+
+    def test_otlp_spans_ids_and_parents(self) -> None:
+        doc = trace.otlp(trace.decode(theader() + two_hop().frames()), epoch_ns=1_700_000_000_000_000_000)
+        self.assertEqual(trace.otlp_problems(doc, need_spans=4), [])
+        spans = doc["resourceSpans"][0]["scopeSpans"][0]["spans"]
+        self.assertEqual(len(spans), 4)
+        for s in spans:
+            self.assertEqual(len(bytes.fromhex(s["traceId"])), 16)
+            self.assertEqual(len(bytes.fromhex(s["spanId"])), 8)
+        self.assertEqual(len({s["traceId"] for s in spans}), 1)  # one tree over both hops
+        by_id = {s["spanId"]: s for s in spans}
+        inner_client = next(s for s in spans if s["kind"] == trace.KIND_CLIENT and "ep 6" in s["name"])
+        parent = by_id[inner_client["parentSpanId"]]  # 20's handling of 10's request
+        self.assertEqual((parent["kind"], parent["name"]), (trace.KIND_SERVER, "serve ep 5 label 1"))
+        self.assertEqual(by_id[parent["parentSpanId"]]["kind"], trace.KIND_CLIENT)
+        roots = [s for s in spans if "parentSpanId" not in s]
+        self.assertEqual(len(roots), 1)
+
+    def test_otlp_problems_catch_broken_documents(self) -> None:
+        doc = trace.otlp(trace.decode(theader() + two_hop().frames()))
+        spans = doc["resourceSpans"][0]["scopeSpans"][0]["spans"]
+        spans[0]["traceId"] = spans[0]["traceId"][:30]
+        spans[1]["parentSpanId"] = "00000000000000ff"
+        spans[2]["kind"] = "SPAN_KIND_SERVER"
+        problems = "\n".join(trace.otlp_problems(doc))
+        self.assertIn("is not 16 bytes of hex", problems)
+        self.assertIn("parentSpanId 00000000000000ff is no span", problems)
+        self.assertIn("'SPAN_KIND_SERVER' is not an OTLP SpanKind integer", problems)
+
+    def test_otlp_accepted_by_protobuf(self) -> None:
+        """The independent decoder: Google's protobuf runtime (tools/otlp_check.py)."""
+        doc = trace.otlp(trace.decode(theader() + two_hop().frames()))
+        with tempfile.TemporaryDirectory() as d:
+            good, bad = os.path.join(d, "good.json"), os.path.join(d, "bad.json")
+            with open(good, "w") as f:
+                json.dump(doc, f)
+            doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["parentSpanID"] = "00"
+            with open(bad, "w") as f:
+                json.dump(doc, f)
+            ok = otlp_check(good)
+            self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+            self.assertIn("otlp: 4 spans, 1 traces", ok.stdout)
+            self.assertEqual(otlp_check(bad).returncode, 1)
+
+    def test_random_bytes_never_raise(self) -> None:
+        rng = random.Random(1313)
+        good = theader() + two_hop().frames() + tframe(trace.T_LOST, trace.LOST.pack(0, 0, 5, 1))
+        for i in range(400):
+            if i % 2:
+                data = bytes(rng.getrandbits(8) for _ in range(rng.randrange(0, 600)))
+                if i % 4 == 1:
+                    data = trace.SYNC_BYTES.join(data[k:k + 40] for k in range(0, len(data), 40))
+            else:
+                buf = bytearray(good)
+                for _ in range(rng.randrange(1, 8)):
+                    buf[rng.randrange(len(buf))] = rng.getrandbits(8)
+                data = bytes(buf[:rng.randrange(len(buf) + 1)])
+            cap = trace.decode(data)
+            trace.stats(cap)
+            trace.text_lines(cap)
+            if cap.headers:
+                trace.chrome(cap)
+                trace.otlp(cap)
+
+    def test_command_line_errors_are_one_line(self) -> None:
+        with tempfile.TemporaryDirectory() as d:
+            junk = os.path.join(d, "junk.bin")
+            with open(junk, "wb") as f:
+                f.write(b"not a trace at all\n" * 10)
+            for args in ([junk], [junk, "--chrome", os.path.join(d, "c.json")], [os.path.join(d, "absent")]):
+                p = subprocess.run([sys.executable, trace.__file__, *args], capture_output=True, text=True)
+                self.assertEqual(p.returncode, 2)
+                self.assertNotIn("Traceback", p.stderr)
+                self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+            cut = os.path.join(d, "cut.bin")
+            with open(cut, "wb") as f:
+                f.write(two_hop().frames())  # records but no header: the formats need tsc_hz
+            p = subprocess.run([sys.executable, trace.__file__, cut, "--otlp", os.path.join(d, "o.json")],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("no header frame", p.stderr)
+
+
+def otlp_check(path: str) -> subprocess.CompletedProcess:
+    return subprocess.run([testrun.OTLP_PYTHON, os.path.join(os.path.dirname(trace.__file__), "otlp_check.py"), path],
+                          capture_output=True, text=True)
+
+
+class TraceCheckTests(unittest.TestCase):
+    """testrun.check_trace, the trace-export scenario's host-side check."""
+
+    def _check(self, data: bytes, smp: int = 2) -> list[str]:
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "trace.bin")
+            with open(path, "wb") as f:
+                f.write(data)
+            return testrun.check_trace(path, smp)
+
+    def test_good_capture_passes(self) -> None:
+        self.assertEqual(self._check(b"BdsDxe: booting\r\n" + theader() + two_hop().frames()), [])
+
+    def test_damage_missing_cpu_and_no_ipc_fail(self) -> None:
+        frames = bytearray(theader() + two_hop().frames())
+        frames[-20] ^= 1
+        self.assertTrue(any("damaged" in p for p in self._check(bytes(frames))))
+        self.assertTrue(any("CPUs" in p for p in self._check(theader() + two_hop().frames(), smp=3)))
+        r = Recs()
+        for i in range(6):
+            r.add(i % 2, 1, "syscall_enter", 1)
+            r.add(i % 2, 1, "syscall_exit", 1)
+        self.assertTrue(any("spans" in p for p in self._check(theader() + r.frames())))
+        self.assertTrue(any("no header" in p for p in self._check(b"")))
 
 
 if __name__ == "__main__":

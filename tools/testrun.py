@@ -37,6 +37,7 @@ import ktap  # noqa: E402
 import netpeer  # noqa: E402
 import qemu  # noqa: E402
 import ramdisk  # noqa: E402
+from tracetool import trace  # noqa: E402
 from scenarios import BANNER, INIT_DONE, SCENARIOS, Scenario  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -260,6 +261,7 @@ def boot(s: Scenario, args: argparse.Namespace, on_line: Callable[[str], None] |
     try:
         nics = peer.qemu_args(s.net_nics) if peer else []
         m = qemu.Machine(esp=esp, mem=s.mem, smp=s.smp, accel=s.accel, debug_exit=True, serial="stdio",
+                         serial2=f"file:{os.path.join(workdir, 'trace.bin')}" if s.trace_check else None,
                          extra=s.extra_qemu + prepare_disk(s, workdir) + nics)
         cmd = qemu.command(m, workdir)
         with open(os.path.join(workdir, "command"), "w") as f:
@@ -407,6 +409,51 @@ def check_net_peer(log: str, stats_path: str) -> list[str]:
     return problems
 
 
+# The Python that has Debian's python3-protobuf (tools/deps.sh) for otlp_check.py.
+OTLP_PYTHON = "/usr/bin/python3"
+
+
+def check_trace(capture: str, smp: int) -> list[str]:
+    """The exporter's COM2 capture, decoded by tools/trace.py: records of
+    several types from every CPU, system call slices in the Chrome JSON, at
+    least one served IPC request as a CLIENT and a SERVER span in OTLP whose
+    parent links resolve and which Google's protobuf decodes (tools/otlp_check.py,
+    with the system Python that has python3-protobuf), and no damaged frame
+    (a cut last frame is fine: the shutdown ends the exporter mid-write).
+    The Chrome JSON and OTLP files stay beside the capture."""
+    try:
+        with open(capture, "rb") as f:
+            cap = trace.decode(f.read())
+        st = trace.stats(cap)
+        problems = []
+        if not cap.headers:
+            return [f"{capture}: no header frame ({len(cap.records)} records)"]
+        if st["crc_errors"] or st["garbage_bytes"] or st["unknown_frames"]:
+            problems.append(f"damaged stream: {st['crc_errors']} bad frames, {st['garbage_bytes']} bytes "
+                            f"skipped, {st['unknown_frames']} unknown frames")
+        if len(st["by_type"]) < 5:
+            problems.append(f"records of only {len(st['by_type'])} types: {st['by_type']}")
+        if st["cpus"] != list(range(smp)):
+            problems.append(f"records from CPUs {st['cpus']}, want all of 0..{smp - 1}")
+        doc = trace.chrome(cap)
+        if not [e for e in doc["traceEvents"] if e.get("cat") == "syscall"]:
+            problems.append("no system call slice in the Chrome JSON")
+        spans = trace.otlp(cap)
+        problems += trace.otlp_problems(spans, need_spans=2)
+        base = os.path.splitext(capture)[0]
+        with open(base + ".chrome.json", "w") as f:
+            json.dump(doc, f)
+        with open(base + ".otlp.json", "w") as f:
+            json.dump(spans, f)
+        check = subprocess.run([OTLP_PYTHON, os.path.join(ROOT, "tools", "otlp_check.py"), base + ".otlp.json"],
+                               capture_output=True, text=True)
+        if check.returncode != 0:
+            problems.append(f"protobuf refuses the OTLP JSON: {(check.stdout + check.stderr).strip()}")
+        return problems
+    except (OSError, trace.CaptureError) as e:
+        return [f"{capture}: {e}"]
+
+
 def judge(s: Scenario, run: BootRun, log_path: str) -> list[Outcome]:
     """The scenario's own outcome, then one per KTAP case if it expects KTAP."""
     problems = []
@@ -425,6 +472,8 @@ def judge(s: Scenario, run: BootRun, log_path: str) -> list[Outcome]:
         problems += check_acked_writes(run.log, os.path.join(os.path.dirname(log_path), "disk.img"))
     if s.seq_check:
         problems += check_seq_lines(run.log)
+    if s.trace_check:
+        problems += check_trace(os.path.join(os.path.dirname(log_path), "trace.bin"), s.smp)
     if s.net_nics:
         problems += check_net_peer(run.log, os.path.join(os.path.dirname(log_path), "peer.json"))
     cases = tap_outcomes(f"boot/{s.name}", run.log) if s.ktap else []

@@ -29,8 +29,9 @@ enum fe_start_slot {
 	FE_START_MMIO_HPET = 6, /* the HPET's registers, if present */
 	FE_START_ENDPOINT = 7,  /* a service endpoint handed to a child, by convention */
 	FE_START_PCI_ROOT = 8,  /* PCI configuration space and device capabilities (ferrous/pci.h), if ECAM */
+	FE_START_IOPORT_COM2 = 9, /* I/O ports 0x2f8..0x2ff (the trace exporter's serial port) */
 	FE_START_GROUP = 10,    /* a resource group to make processes and groups in (ferrous/group.h) */
-	/* 9..15: reserved for more of the machine */
+	/* 11..15: reserved for more of the machine */
 	FE_START_USER0 = 16,    /* 16..23: free for the spawner's own protocol */
 	FE_START_SLOTS = 24,
 };

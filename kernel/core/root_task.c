@@ -102,6 +102,8 @@ static void grant_devices(struct process *p, struct fe_start_info *si, const str
 	}
 	if (ioport_create(NULL, ARCH_SERIAL_PORT, ARCH_SERIAL_PORT_COUNT, &io) == FE_OK)
 		grant(p, si, FE_START_IOPORT_COM1, &io->obj);
+	if (ioport_create(NULL, ARCH_SERIAL2_PORT, ARCH_SERIAL2_PORT_COUNT, &io) == FE_OK)
+		grant(p, si, FE_START_IOPORT_COM2, &io->obj);
 	if (irq_object_create(SERIAL_ISA_IRQ, &irq) == FE_OK)
 		grant(p, si, FE_START_IRQ_COM1, &irq->obj);
 	if (acpi->hpet.present && mmio_create(NULL, acpi->hpet.address & ~(PAGE_SIZE - 1), PAGE_SIZE,

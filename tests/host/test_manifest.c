@@ -160,9 +160,9 @@ static void cap_names_match_the_vocabulary(void **state)
 {
 	(void)state;
 	static const char *const want[] = { "console", "initrd", "trace", "ioport-com1",
-					    "irq-com1", "hpet", "pci-root", "supervisor" };
+					    "irq-com1", "hpet", "pci-root", "supervisor", "ioport-com2" };
 
-	assert_int_equal(FE_MANIFEST_CAP_COUNT, 8);
+	assert_int_equal(FE_MANIFEST_CAP_COUNT, 9);
 	for (unsigned c = 0; c < FE_MANIFEST_CAP_COUNT; c++) {
 		char text[128];
 		snprintf(text, sizeof(text), "service a\nprogram a\ncaps %s\nrestart never\n",
@@ -213,7 +213,7 @@ static void the_ramdisk_manifests_parse(void **state)
 	(void)state;
 	struct fe_manifest *m = parse_file("initrd/services");
 
-	expect_order(m, "uart pcibus blk net echo console");
+	expect_order(m, "uart pcibus blk net echo traced console");
 	const struct fe_manifest_service *blk = &m->services[idx(m, "blk")];
 	assert_true(blk->device.optional);
 	assert_true(m->services[idx(m, "net")].device.optional);
@@ -224,6 +224,10 @@ static void the_ramdisk_manifests_parse(void **state)
 	const struct fe_manifest_service *uart = &m->services[idx(m, "uart")];
 	assert_true(fe_manifest_has_cap(uart, FE_MANIFEST_CAP_IOPORT_COM1));
 	assert_true(fe_manifest_has_cap(uart, FE_MANIFEST_CAP_IRQ_COM1));
+	const struct fe_manifest_service *traced = &m->services[idx(m, "traced")];
+	assert_true(fe_manifest_has_cap(traced, FE_MANIFEST_CAP_IOPORT_COM2));
+	assert_true(fe_manifest_has_cap(traced, FE_MANIFEST_CAP_TRACE));
+	assert_false(fe_manifest_has_cap(uart, FE_MANIFEST_CAP_IOPORT_COM2));
 	expect_devices_after_pcibus(m);
 	free(m);
 
@@ -356,7 +360,7 @@ static void unknown_cap(void **state)
 	expect_error("service a\nprogram a\ncaps console consol\nrestart never\n",
 		     FE_ERR_BAD_FORMAT, 3,
 		     "unknown capability \"consol\" (console, initrd, trace, ioport-com1, "
-		     "irq-com1, hpet, pci-root, supervisor)");
+		     "irq-com1, hpet, pci-root, supervisor, ioport-com2)");
 	expect_error("service a\nprogram a\ncaps Console\n", FE_ERR_BAD_FORMAT, 3,
 		     "unknown capability \"Console\"");
 	expect_error("service a\nprogram a\ncaps hpet trace hpet\n", FE_ERR_BAD_FORMAT, 3,

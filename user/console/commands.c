@@ -72,6 +72,7 @@ static const struct command commands[] = {
 	{ "crash", "NAME HOW", "make a service fault (null wild stack hang illegal budget dma)", 2, 2,
 	  cmd_crash },
 	{ "shutdown", "[CODE]", "stop every service and the supervisor", 0, 1, cmd_shutdown },
+	{ "traced", "", "the trace exporter's counters, once all traced so far is out", 0, 0, cmd_traced },
 	{ "exit", "[CODE]", "leave the console with CODE (default 0)", 0, 1, cmd_exit },
 };
 

@@ -38,6 +38,7 @@ void cmd_services(int argc, char **argv);
 void cmd_restart(int argc, char **argv);
 void cmd_crash(int argc, char **argv);
 void cmd_shutdown(int argc, char **argv);
+void cmd_traced(int argc, char **argv);
 
 /* ---- input.c: the serial line, through the UART driver or COM1 itself ---- */
 struct serial {

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `services`, `restart NAME`, `crash NAME HOW`, `shutdown [CODE]`: the
+ * `services`, `restart NAME`, `crash NAME HOW`, `shutdown [CODE]`, `traced`: the
  * supervisor's control endpoint (fe/supervisor.h), which the console holds
  * when its manifest names `caps supervisor`.
  */
+#include <fe/ipc.h>
+#include <fe/service.h>
 #include <fe/supervisor.h>
+#include <ferrous/trace_stream.h>
 
 #include "console.h"
 
@@ -149,4 +152,30 @@ void cmd_shutdown(int argc, char **argv)
 	/* Every service stops, this console too: the call may not come back. */
 	st = fe_supervisor_shutdown(ctl, code);
 	printf("shutdown: %s\n", fe_status_name(st));
+}
+
+/* The trace exporter's counters, once everything traced so far has gone out
+ * (FE_TRACED_SYNC, include/ferrous/trace_stream.h). */
+void cmd_traced(int argc, char **argv)
+{
+	fe_handle_t ctl = supervisor(argv[0]), ep;
+	struct fe_msg m = fe_msg_make(FE_TRACED_SYNC, 0, 0);
+	fe_status_t st;
+
+	(void)argc;
+	if (ctl == FE_HANDLE_INVALID)
+		return;
+	if ((st = fe_supervisor_connect(ctl, "traced", &ep)) != FE_OK) {
+		printf("traced: cannot reach the trace exporter: %s\n", fe_status_name(st));
+		return;
+	}
+	if ((st = fe_call(ep, &m)) == FE_OK)
+		st = fe_service_status(&m);
+	if (st == FE_OK)
+		printf("traced: sent %llu records, lost %llu, own system calls %llu, %llu bytes\n",
+		       (unsigned long long)m.w[0], (unsigned long long)m.w[1], (unsigned long long)m.w[2],
+		       (unsigned long long)m.w[3]);
+	else
+		printf("traced: the exporter answered %s\n", fe_status_name(st));
+	(void)fe_handle_delete(ep);
 }

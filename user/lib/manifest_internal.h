@@ -52,7 +52,7 @@ bool manifest_size(struct word w, uint64_t *bytes);
 /* The capability named w, or FE_MANIFEST_CAP_COUNT. */
 enum fe_manifest_cap manifest_cap_find(struct word w);
 /* Every capability name, for messages: "console, initrd, ...". */
-#define MANIFEST_CAP_LIST "console, initrd, trace, ioport-com1, irq-com1, hpet, pci-root, supervisor"
+#define MANIFEST_CAP_LIST "console, initrd, trace, ioport-com1, irq-com1, hpet, pci-root, supervisor, ioport-com2"
 
 /* ---- order (manifest_order.c) ---- */
 

@@ -18,6 +18,7 @@ static const char *const cap_names[FE_MANIFEST_CAP_COUNT] = {
 	[FE_MANIFEST_CAP_HPET] = "hpet",
 	[FE_MANIFEST_CAP_PCI_ROOT] = "pci-root",
 	[FE_MANIFEST_CAP_SUPERVISOR] = "supervisor",
+	[FE_MANIFEST_CAP_IOPORT_COM2] = "ioport-com2",
 };
 
 const char *fe_manifest_cap_name(enum fe_manifest_cap cap)

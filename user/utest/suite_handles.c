@@ -31,6 +31,7 @@ static void handle_info_reports_start_capabilities(struct ut *t)
 		{ FE_START_INITRD, FE_OBJ_VMO },      { FE_START_TRACE, FE_OBJ_TRACE },
 		{ FE_START_IOPORT_COM1, FE_OBJ_IOPORT }, { FE_START_IRQ_COM1, FE_OBJ_IRQ },
 		{ FE_START_MMIO_HPET, FE_OBJ_MMIO },  { FE_START_PCI_ROOT, FE_OBJ_PCI_ROOT },
+		{ FE_START_IOPORT_COM2, FE_OBJ_IOPORT },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(slots); i++)

@@ -54,6 +54,7 @@ enum fe_manifest_cap {
 	FE_MANIFEST_CAP_HPET,        /* "hpet" */
 	FE_MANIFEST_CAP_PCI_ROOT,    /* "pci-root" */
 	FE_MANIFEST_CAP_SUPERVISOR,  /* "supervisor": its control endpoint (fe/supervisor.h) */
+	FE_MANIFEST_CAP_IOPORT_COM2, /* "ioport-com2" (the trace exporter's port) */
 	FE_MANIFEST_CAP_COUNT,
 };
 

@@ -110,6 +110,7 @@ _Static_assert(sizeof(struct fe_supervisor_row) == 128, "sixteen words");
  *   hpet         READ | WRITE | MAP
  *   pci-root     READ | MANAGE             (read any function, make pci-device caps)
  *   supervisor   WRITE                     (call the control endpoint)
+ *   ioport-com2  READ | WRITE
  */
 unsigned fe_supervisor_cap_slot(enum fe_manifest_cap cap);
 uint32_t fe_supervisor_cap_rights(enum fe_manifest_cap cap);

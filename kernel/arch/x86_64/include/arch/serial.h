@@ -6,6 +6,9 @@
 #define ARCH_SERIAL_PORT 0x3f8
 #define ARCH_SERIAL_PORT_COUNT 8
 #define SERIAL_ISA_IRQ 4
+/* The second UART (COM2), left to user space (the trace exporter, user/traced). */
+#define ARCH_SERIAL2_PORT 0x2f8
+#define ARCH_SERIAL2_PORT_COUNT 8
 #define SERIAL_IER_RX 0x01     /* interrupt when a byte arrives */
 #define SERIAL_IER_THRE 0x02   /* interrupt when the transmitter is empty */
 
