@@ -62,7 +62,7 @@ EVENTS: dict[int, str] = {
     36: "cap_create", 37: "cap_transfer", 38: "cap_revoke", 39: "ipc_send", 40: "ipc_recv",
     41: "fault", 42: "service_restart", 43: "sched_place", 44: "sched_migrate", 45: "cpu_idle",
     46: "vmo_seal", 47: "cap_revoke_dep", 48: "tlb_shootdown", 49: "process_watch", 50: "pci",
-    51: "iommu_fault", 52: "console",
+    51: "iommu_fault", 52: "console", 54: "group",
 }
 E = {name: num for num, name in EVENTS.items()}
 ARGS: dict[str, tuple[str, ...]] = {
@@ -85,6 +85,7 @@ ARGS: dict[str, tuple[str, ...]] = {
     "process_watch": ("watched", "watcher", "bit", "what"),
     "iommu_fault": ("function", "address", "reason", "owner"),
     "console": ("what", "driver", "bytes"),
+    "group": ("group", "what", "a", "b"),
 }
 HEX_ARGS = {"phys", "rip", "cr2", "address", "deadline", "page", "error", "cpus"}
 CONTROL_LABELS = {0xFE000001: "heartbeat", 0xFE000002: "crash", 0xFE000003: "who"}
