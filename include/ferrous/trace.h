@@ -45,15 +45,15 @@ enum fe_trace_event {
 	FE_TRACE_BOOT_PHASE = 12,  /* phase number, -, -, - */
 	FE_TRACE_BOOT_PROBLEM = 13, /* enum fe_boot_problem, then per problem (below) */
 	/* Phase 2 and later. */
-	FE_TRACE_SYSCALL_ENTER = 32, /* number, a0, a1, a2 */
-	FE_TRACE_SYSCALL_EXIT = 33,  /* number, status, -, - */
+	FE_TRACE_SYSCALL_ENTER = 32, /* reserved, no longer emitted (FE_TRACE_SYSCALL): number, a0, a1, a2 */
+	FE_TRACE_SYSCALL_EXIT = 33,  /* reserved, no longer emitted (FE_TRACE_SYSCALL): number, status, -, - */
 	FE_TRACE_SCHED_SWITCH = 34,  /* from thread, to thread, reason, - */
-	FE_TRACE_SCHED_WAKE = 35,    /* thread, cpu, reason, - */
+	FE_TRACE_SCHED_WAKE = 35,    /* thread, cpu, reason, - (an IPC hand-over, reason SCHED_IPC_DIRECT, is its switch record alone) */
 	FE_TRACE_CAP_CREATE = 36,    /* process, handle, object type, rights */
 	FE_TRACE_CAP_TRANSFER = 37,  /* from process, to process, handle, rights */
 	FE_TRACE_CAP_REVOKE = 38,    /* process, handle, caps removed, - */
-	FE_TRACE_IPC_SEND = 39,      /* endpoint, label, length, to thread */
-	FE_TRACE_IPC_RECV = 40,      /* endpoint, label, length, from thread */
+	FE_TRACE_IPC_SEND = 39,      /* endpoint, label, length, to thread: the running thread sent (one record per delivery) */
+	FE_TRACE_IPC_RECV = 40,      /* endpoint, label, length, from thread: the running thread took a queued sender's message */
 	FE_TRACE_FAULT = 41,         /* process, vector, address, rip */
 	FE_TRACE_SERVICE_RESTART = 42,
 	FE_TRACE_SCHED_PLACE = 43,   /* thread, chosen cpu, reason (sched/policy.h; 0 = pulled by an idle CPU), waker or source cpu */
@@ -66,8 +66,24 @@ enum fe_trace_event {
 	FE_TRACE_PCI = 50,           /* function (FE_PCI_ADDR), what (enum fe_trace_pci), then per what: vendor << 16 | device | BAR index, size | offset | width << 16, value written (or refused) */
 	FE_TRACE_IOMMU_FAULT = 51,   /* function (FE_PCI_ADDR), device address (page), reason | write << 8, owner koid (0: unclaimed) */
 	FE_TRACE_CONSOLE = 52,       /* what (enum fe_trace_console), driver process koid, bytes the kernel wrote for it (detach), - */
+	FE_TRACE_SYSCALL = 53,       /* number | status << 32 (FE_TRACE_SYSCALL_NR/_STATUS), a0, a1, ticks since entry: emitted at the call's exit */
 	FE_TRACE_EVENT_MAX = 63,
 };
+
+/*
+ * FE_TRACE_SYSCALL: one record per system call, written when the call returns
+ * to user mode (tsc is the exit time). arg[0] packs the call number (bits
+ * 0..15) and its status as a signed 32-bit fe_status_t (bits 32..63); arg[1]
+ * and arg[2] are its first two arguments as they were at entry; arg[3] is the
+ * TSC ticks from entry to exit, so the call started at tsc - arg[3]. A call
+ * that blocked (recv, wait, sleep) is one slice [tsc - arg[3], tsc]; while it
+ * is still blocked it has no record yet (the switch away, reason blocked,
+ * shows it). thread_exit never returns: it is recorded as it is made, status
+ * FE_OK and 0 ticks.
+ */
+#define FE_TRACE_SYSCALL_ARG0(nr, status) (((uint64_t)(nr) & 0xffffu) | ((uint64_t)(uint32_t)(int32_t)(status) << 32))
+#define FE_TRACE_SYSCALL_NR(arg0) ((uint32_t)((arg0) & 0xffffu))
+#define FE_TRACE_SYSCALL_STATUS(arg0) ((int32_t)(uint32_t)((arg0) >> 32))
 
 /* Boot phases named by FE_TRACE_BOOT_PHASE. */
 enum fe_boot_phase {

@@ -551,7 +551,8 @@ fe_status_t sched_block_and_switch(struct thread *next, enum block_reason why)
 		sched_ready(next, SCHED_WOKEN);
 		schedule(SCHED_BLOCKED);
 	} else {
-		trace_emit(FE_TRACE_SCHED_WAKE, tid(next), s->cpu, SCHED_IPC_DIRECT, 0);
+		/* No wake record: the switch, reason SCHED_IPC_DIRECT, says that
+		 * cur woke next by handing it this CPU. */
 		switch_to(next, SCHED_IPC_DIRECT);
 	}
 	return cur->wake_status;

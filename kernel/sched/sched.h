@@ -33,7 +33,8 @@ enum sched_reason {
 	SCHED_BLOCKED = 2,
 	SCHED_YIELDED = 3,
 	SCHED_EXITED = 4,
-	SCHED_IPC_DIRECT = 5, /* IPC fastpath: straight to the partner */
+	SCHED_IPC_DIRECT = 5, /* IPC fastpath: straight to the partner (a switch only: it is
+	                         also the wake-up, from -> to, which has no record of its own) */
 	SCHED_WOKEN = 6,
 	SCHED_TIMEOUT = 7,
 	SCHED_MIGRATED = 8, /* its affinity moved it, an idle CPU pulled it, or it was placed
