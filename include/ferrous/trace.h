@@ -40,7 +40,7 @@ enum fe_trace_event {
 	FE_TRACE_IRQ_UNHANDLED = 7,/* vector, count so far, -, - */
 	FE_TRACE_TIMER_ARM = 8,    /* deadline (TSC), mode (0 tsc-deadline, 1 one-shot), -, - */
 	FE_TRACE_TIMER_FIRE = 9,   /* deadline (TSC), lateness (TSC ticks), -, - */
-	FE_TRACE_SLAB_GROW = 10,   /* cache id, page phys, objects, - */
+	FE_TRACE_SLAB_GROW = 10,   /* cache id (1.. in creation order), slabs held now, objects per slab, - */
 	FE_TRACE_PANIC = 11,       /* rip, -, -, - */
 	FE_TRACE_BOOT_PHASE = 12,  /* phase number, -, -, - */
 	FE_TRACE_BOOT_PROBLEM = 13, /* enum fe_boot_problem, then per problem (below) */
@@ -84,6 +84,24 @@ enum fe_trace_event {
 #define FE_TRACE_SYSCALL_ARG0(nr, status) (((uint64_t)(nr) & 0xffffu) | ((uint64_t)(uint32_t)(int32_t)(status) << 32))
 #define FE_TRACE_SYSCALL_NR(arg0) ((uint32_t)((arg0) & 0xffffu))
 #define FE_TRACE_SYSCALL_STATUS(arg0) ((int32_t)(uint32_t)((arg0) >> 32))
+
+/*
+ * Why a scheduling decision was taken: arg[2] of FE_TRACE_SCHED_SWITCH (why
+ * the running thread stopped) and of FE_TRACE_SCHED_WAKE (why a thread became
+ * runnable). Values are ABI.
+ */
+enum fe_sched_reason {
+	FE_SCHED_PREEMPTED = 1,  /* switch: slice over, or a higher priority woke */
+	FE_SCHED_BLOCKED = 2,    /* switch: it waits (IPC, notification, process, sleep) */
+	FE_SCHED_YIELDED = 3,    /* switch: thread_yield */
+	FE_SCHED_EXITED = 4,     /* switch: it ended */
+	FE_SCHED_IPC_DIRECT = 5, /* switch: the IPC hand-over (from woke to, no wake record) */
+	FE_SCHED_WOKEN = 6,      /* wake: another thread or an interrupt woke it */
+	FE_SCHED_TIMEOUT = 7,    /* wake: its sleep or timed wait ran out */
+	FE_SCHED_MIGRATED = 8,   /* switch or wake: its affinity moved it, an idle CPU pulled it,
+	                            or it was placed again when preempted */
+	FE_SCHED_REASON_COUNT = 9,
+};
 
 /* Boot phases named by FE_TRACE_BOOT_PHASE. */
 enum fe_boot_phase {

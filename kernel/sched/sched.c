@@ -519,13 +519,18 @@ void sched_detach(struct thread *t)
 	detach_blocked(t);
 }
 
-void sched_wake(struct thread *t, fe_status_t status)
+static void wake(struct thread *t, fe_status_t status, enum sched_reason why)
 {
 	if (t->state != THREAD_BLOCKED)
 		return;
 	detach_blocked(t);
 	t->wake_status = status;
-	sched_ready(t, SCHED_WOKEN);
+	sched_ready(t, why);
+}
+
+void sched_wake(struct thread *t, fe_status_t status)
+{
+	wake(t, status, SCHED_WOKEN);
 }
 
 void sched_wake_all(struct waitq *q, fe_status_t status)
@@ -610,7 +615,7 @@ static void timer_fired(void *ctx)
 
 	(void)ctx;
 	while (s->sleepers && s->sleepers->wake_tsc <= now)
-		sched_wake(s->sleepers, s->sleepers->timed ? FE_ERR_TIMED_OUT : FE_OK);
+		wake(s->sleepers, s->sleepers->timed ? FE_ERR_TIMED_OUT : FE_OK, SCHED_TIMEOUT);
 	if (s->slice_end && now >= s->slice_end) {
 		s->slice_end = 0;
 		s->need_resched = true;
