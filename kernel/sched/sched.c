@@ -17,7 +17,7 @@
 #include "mm/kmap.h"
 #include "object/console_driver.h"
 #include "object/process.h"
-#include "trace/trace.h"
+#include "trace/emit.h"
 
 static struct thread idle_threads[MAX_CPUS];
 static uint64_t cpus_taking_threads; /* bit i: CPU i runs its idle loop */
@@ -251,7 +251,7 @@ static void switch_to(struct thread *next, enum sched_reason why)
 		return;
 	}
 	big_lock_assert_switchable();
-	trace_emit(FE_TRACE_SCHED_SWITCH, tid(prev), tid(next), why, 0);
+	trace_emit_hot(FE_TRACE_SCHED_SWITCH, tid(prev), tid(next), why, 0);
 	s->switches++;
 	if (next->last_cpu != s->cpu && next->last_cpu != SCHED_NO_CPU && next != s->idle) {
 		s->migrations_in++;

@@ -20,7 +20,7 @@
 #include "object/thread.h"
 #include "sched/sched.h"
 #include "syscall/sys.h"
-#include "trace/trace.h"
+#include "trace/emit.h"
 
 static const syscall_fn table[FE_SYS_COUNT] = {
 	[FE_SYS_NULL] = sys_null,
@@ -107,7 +107,7 @@ void syscall_dispatch(struct trap_frame *f)
 	if (aspace_flush_pending())
 		panic("syscall %llu left removed mappings without a TLB shootdown",
 		      (unsigned long long)nr);
-	trace_syscall(nr, st, a0, a1, entry);
+	trace_syscall_hot(nr, st, a0, a1, entry);
 	return_to_user(f);
 	/* sysret to a non-user rip would fault in ring 0 on the user stack. */
 	if (!arch_sysret_safe(f))

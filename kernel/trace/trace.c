@@ -8,6 +8,7 @@
 #include "core/kernel.h"
 #include "mm/frame.h"
 #include "object/thread.h"
+#include "trace/emit.h"
 #include "trace/ring.h"
 
 /* One ring per CPU, in struct cpu; this flag is a runtime switch that a racy
@@ -38,22 +39,6 @@ fe_status_t trace_init_cpu(struct cpu *c)
 	return FE_OK;
 }
 
-/* Writes one record to c's ring; the caller holds interrupts off. */
-static inline void emit_on(struct cpu *c, uint16_t type, uint64_t tsc, uint64_t a0, uint64_t a1,
-                           uint64_t a2, uint64_t a3)
-{
-	const struct thread *t = c->sched.current;
-	struct fe_trace_record rec = {
-		.tsc = tsc,
-		.span = t ? t->span : 0,
-		.thread = t ? (uint32_t)t->obj.koid : 0,
-		.type = type,
-		.cpu = (uint16_t)c->index,
-		.arg = { a0, a1, a2, a3 },
-	};
-	trace_ring_emit(c->trace, &rec);
-}
-
 void trace_record(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	if (ncpus == 0)
@@ -63,7 +48,7 @@ void trace_record(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t
 	irqflags_t f = arch_irq_save();
 	struct cpu *c = this_cpu();
 	if (c->trace)
-		emit_on(c, type, trace_clock(), a0, a1, a2, a3);
+		trace_write_on(c, type, trace_clock(), a0, a1, a2, a3);
 	arch_irq_restore(f);
 }
 
@@ -75,7 +60,7 @@ void trace_record_syscall(uint64_t nr, fe_status_t st, uint64_t a0, uint64_t a1,
 	struct cpu *c = this_cpu();
 	if (c->trace) {
 		uint64_t now = trace_clock();
-		emit_on(c, FE_TRACE_SYSCALL, now, FE_TRACE_SYSCALL_ARG0(nr, st), a0, a1, now - entry);
+		trace_write_on(c, FE_TRACE_SYSCALL, now, FE_TRACE_SYSCALL_ARG0(nr, st), a0, a1, now - entry);
 	}
 	arch_irq_restore(f);
 }
