@@ -136,13 +136,25 @@ static int top_ready_priority(const struct sched_cpu *s)
 
 static void timer_fired(void *ctx);
 
+static void timer_fired(void *ctx);
+
+/*
+ * Arms the timer for this CPU's next deadline (slice end or first sleeper).
+ * An earlier deadline of ours already armed is left alone: when it fires,
+ * timer_fired finds nothing due yet and arms the later one. Every switch
+ * starts a new slice, so otherwise two threads taking turns would reprogram
+ * the timer (and record timer_arm) on every switch.
+ */
 static void rearm_timer(struct sched_cpu *s)
 {
+	struct cpu *c = this_cpu();
 	uint64_t deadline = s->slice_end;
 
 	if (s->sleepers && (deadline == 0 || s->sleepers->wake_tsc < deadline))
 		deadline = s->sleepers->wake_tsc;
-	if (deadline == this_cpu()->timer_deadline)
+	if (deadline == c->timer_deadline)
+		return;
+	if (deadline && c->timer_deadline && c->timer_deadline < deadline && c->timer_fn == timer_fired)
 		return;
 	if (deadline)
 		timer_arm(deadline, timer_fired, NULL);
