@@ -136,8 +136,6 @@ static int top_ready_priority(const struct sched_cpu *s)
 
 static void timer_fired(void *ctx);
 
-static void timer_fired(void *ctx);
-
 /*
  * Arms the timer for this CPU's next deadline (slice end or first sleeper).
  * An earlier deadline of ours already armed is left alone: when it fires,
