@@ -245,6 +245,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("console-script",
              "init.run=console console.script=help;ls;run,hello;wait,1;ps;trace,5;stats;pci;services qemu_exit=1",
              smp=2, timeout=120, must=[INIT_LOADED, r"hello from hello", r"ferrous> ", r"cpu node cap  idle%",
+                                  r"thread \d+ +syscall +\w+\(0x[0-9a-f]+, 0x[0-9a-f]+\) -> FE_\w+, began \d+ ticks before",
                                   r"pci: no supervisor reachable, so no PCI bus service",
                                   r"services: no supervisor reachable",
                                   r"init: console exited with code 0"],

@@ -407,6 +407,22 @@ def two_hop() -> Recs:
     return r
 
 
+def two_hop_one_record() -> Recs:
+    """two_hop as today's kernel writes it: one syscall record a call, written at its exit
+    (call and status in arg[0], ticks since entry in arg[3]), and one record a delivery
+    (ipc_send by the sender; ipc_recv by a receiver that took a queued message)."""
+    r = Recs()
+    r.add(0, 10, "ipc_send", 5, 1, 1, 20, span=1)          # 10 calls 20 (20 was waiting)
+    r.add(1, 20, "frame_alloc", 0x1000, 0, 0)
+    r.add(1, 0, "sched_switch", 0, 20, 1)
+    r.add(0, 30, "ipc_recv", 6, 2, 1, 20, span=1)          # 30 takes 20's queued call
+    r.add(0, 30, "ipc_send", 0, 0, 1, 20, span=1)          # 30 replies to 20
+    r.add(0, 20, "syscall", 7, 0, 0, 250)                   # 20's call: entry 250 ticks back
+    r.add(0, 20, "ipc_send", 0, 0, 1, 10, span=1)          # 20 replies to 10
+    r.add(0, 10, "syscall", 7 | (0xFFFFFFF0 << 32), 0, 0, 650)  # 10's call, status -16
+    return r
+
+
 class TraceSchemaTests(unittest.TestCase):
     """tools/trace.py mirrors include/ferrous/trace.h and trace_stream.h."""
 
@@ -521,6 +537,23 @@ class TraceDecodeTests(unittest.TestCase):
         self.assertEqual(by_id[parent["parentSpanId"]]["kind"], trace.KIND_CLIENT)
         roots = [s for s in spans if "parentSpanId" not in s]
         self.assertEqual(len(roots), 1)
+
+    def test_one_record_calls_and_deliveries(self) -> None:
+        cap = trace.decode(theader() + two_hop_one_record().frames())
+        doc = trace.chrome(cap)
+        calls = [e for e in doc["traceEvents"] if e.get("cat") == "syscall"]
+        self.assertEqual(sorted(e["tid"] for e in calls), [10, 20])
+        ten = next(e for e in calls if e["tid"] == 10)
+        self.assertEqual(ten["args"]["status"], -16)
+        self.assertGreater(ten["dur"], 0)
+        serve = [e for e in doc["traceEvents"] if e["ph"] == "X" and e.get("cat") == "ipc"]
+        self.assertEqual(sorted(e["tid"] for e in serve), [20, 30])
+        spans = trace.otlp(cap, epoch_ns=1_700_000_000_000_000_000)["resourceSpans"][0]["scopeSpans"][0]["spans"]
+        self.assertEqual(len(spans), 4)
+        by_id = {s["spanId"]: s for s in spans}
+        inner = next(s for s in spans if s["kind"] == trace.KIND_CLIENT and "ep 6" in s["name"])
+        self.assertEqual(by_id[inner["parentSpanId"]]["name"], "serve ep 5 label 1")
+        self.assertIn("syscall", "\n".join(trace.text_lines(cap)))
 
     def test_otlp_problems_catch_broken_documents(self) -> None:
         doc = trace.otlp(trace.decode(theader() + two_hop().frames()))

@@ -62,7 +62,7 @@ EVENTS: dict[int, str] = {
     36: "cap_create", 37: "cap_transfer", 38: "cap_revoke", 39: "ipc_send", 40: "ipc_recv",
     41: "fault", 42: "service_restart", 43: "sched_place", 44: "sched_migrate", 45: "cpu_idle",
     46: "vmo_seal", 47: "cap_revoke_dep", 48: "tlb_shootdown", 49: "process_watch", 50: "pci",
-    51: "iommu_fault", 52: "console", 54: "group",
+    51: "iommu_fault", 52: "console", 53: "syscall", 54: "group",
 }
 E = {name: num for num, name in EVENTS.items()}
 ARGS: dict[str, tuple[str, ...]] = {
@@ -85,6 +85,7 @@ ARGS: dict[str, tuple[str, ...]] = {
     "process_watch": ("watched", "watcher", "bit", "what"),
     "iommu_fault": ("function", "address", "reason", "owner"),
     "console": ("what", "driver", "bytes"),
+    "syscall": ("call", "a0", "a1", "ticks"),
     "group": ("group", "what", "a", "b"),
 }
 HEX_ARGS = {"phys", "rip", "cr2", "address", "deadline", "page", "error", "cpus"}
@@ -281,7 +282,16 @@ def describe(r: Record, syscalls: dict[int, str]) -> str:
     return " ".join(parts)
 
 
+def syscall_of(r: Record) -> tuple[int, int, int]:
+    """A syscall record's (number, status, entry tsc): one record a call, written at its exit."""
+    nr, st = r.arg[0] & 0xFFFF, (r.arg[0] >> 32) & 0xFFFFFFFF
+    return nr, st - (1 << 32) if st >> 31 else st, r.tsc - r.arg[3]
+
+
 def _value(r: Record, i: int, v: int, syscalls: dict[int, str]) -> str:
+    if r.name == "syscall" and i == 0:
+        nr, st, _ = syscall_of(r)
+        return f"{syscalls.get(nr, str(nr))}->{st}"
     if r.name in ("syscall_enter", "syscall_exit") and i == 0:
         return syscalls.get(v, str(v))
     if r.name == "syscall_exit" and i == 1:
@@ -336,15 +346,32 @@ class Request:
 
 
 def messages(recs: list[Record]):
-    """(send, recv) pairs: the kernel emits a delivery's ipc_send and ipc_recv back to back on one CPU."""
-    last_send: dict[int, Record] = {}
-    for r in recs:
+    """Each delivery as (its record, sender, receiver). Today's kernel writes one record a
+    delivery: ipc_send by the sender (arg[3] the receiver) or ipc_recv by a receiver that took
+    a queued message (arg[3] the sender). Older kernels wrote ipc_send and ipc_recv back to back
+    on one CPU for every delivery (the send's arg[3] the receiver, the recv's the sender)."""
+    for i, r in enumerate(recs):
         if r.type == E["ipc_send"]:
-            last_send[r.cpu] = r
+            nxt = recs[i + 1] if i + 1 < len(recs) else None
+            if (nxt and nxt.type == E["ipc_recv"] and nxt.cpu == r.cpu and nxt.seq == r.seq + 1
+                    and nxt.arg[:2] == r.arg[:2]):
+                yield r, nxt.arg[3], r.arg[3]  # the older pair
+            else:
+                yield r, r.thread, r.arg[3]
         elif r.type == E["ipc_recv"]:
-            s = last_send.pop(r.cpu, None)
-            if s and s.seq + 1 == r.seq and s.arg[:2] == r.arg[:2]:
-                yield s, r
+            prev = recs[i - 1] if i else None
+            if not (prev and prev.type == E["ipc_send"] and prev.cpu == r.cpu and prev.seq + 1 == r.seq
+                    and prev.arg[:2] == r.arg[:2]):
+                yield r, r.arg[3], r.thread
+
+
+def call_spans(recs: list[Record]) -> dict[int, list[tuple[int, int]]]:
+    """Thread -> its system calls as (entry tsc, exit tsc), from the one-record-a-call events."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    for r in recs:
+        if r.type == E["syscall"]:
+            out.setdefault(r.thread, []).append((syscall_of(r)[2], r.tsc))
+    return out
 
 
 def requests(cap: Capture) -> list[Request]:
@@ -355,7 +382,8 @@ def requests(cap: Capture) -> list[Request]:
     serving: dict[int, list[Request]] = {}  # server thread -> requests it is in
     waiting: dict[tuple[int, int], Request] = {}  # (server, client) -> request
     done: list[Request] = []
-    pairs = {s.seq + (s.cpu << 48): (s, rv) for s, rv in messages(recs)}
+    deliveries = {s.seq + (s.cpu << 48): (s, src, dst) for s, src, dst in messages(recs)}
+    calls = call_spans(recs)
     for r in recs:
         if r.type == E["syscall_enter"]:
             open_call[r.thread] = r.tsc
@@ -363,11 +391,12 @@ def requests(cap: Capture) -> list[Request]:
         if r.type == E["syscall_exit"]:
             open_call.pop(r.thread, None)
             continue
-        pair = pairs.get(r.seq + (r.cpu << 48)) if r.type == E["ipc_send"] else None
-        if not pair:
+        d = deliveries.get(r.seq + (r.cpu << 48))
+        if not d:
             continue
-        s, rv = pair
-        src, dst = rv.arg[3], s.arg[3]
+        s, src, dst = d
+        if src in calls:  # one record a call: the one around this send
+            open_call[src] = next((a for a, b in calls[src] if a <= s.tsc <= b), None)
         if s.arg[0] != 0:  # a request
             req = Request(id=(s.cpu << 48) | s.seq, endpoint=s.arg[0], label=s.arg[1], client=src,
                           server=dst, span=s.span, start=s.tsc, call_start=open_call.get(src))
@@ -419,8 +448,8 @@ def chrome(cap: Capture) -> dict:
     ev += _ipc_events(cap, us)
     ev += _counters(recs, us)
     for r in recs:  # everything else as an instant on its CPU's track
-        if r.name not in ("syscall_enter", "syscall_exit", "sched_switch", "irq_enter", "irq_exit",
-                          "ipc_send", "ipc_recv"):
+        if r.name not in ("syscall", "syscall_enter", "syscall_exit", "sched_switch", "irq_enter",
+                          "irq_exit", "ipc_send", "ipc_recv"):
             ev.append({"ph": "i", "s": "t", "name": r.name, "pid": PID_CPUS, "tid": r.cpu, "ts": us(r.tsc),
                        "args": {"thread": r.thread, "args": describe(r, syscalls)}})
     for lo in cap.lost:
@@ -454,7 +483,12 @@ def _syscall_slices(recs: list[Record], us, syscalls: dict[int, str]) -> list[di
     ev: list[dict] = []
     open_: dict[int, Record] = {}
     for r in recs:
-        if r.type == E["syscall_enter"]:
+        if r.type == E["syscall"]:
+            nr, st, start = syscall_of(r)
+            ev.append({"ph": "X", "name": syscalls.get(nr, f"syscall {nr}"), "cat": "syscall",
+                       "pid": PID_THREADS, "tid": r.thread, "ts": us(start), "dur": us(r.tsc) - us(start),
+                       "args": {"nr": nr, "a0": r.arg[1], "a1": r.arg[2], "status": st, "cpu": r.cpu}})
+        elif r.type == E["syscall_enter"]:
             open_[r.thread] = r
         elif r.type == E["syscall_exit"]:
             s = open_.pop(r.thread, None)

@@ -40,20 +40,20 @@ enum fe_trace_event {
 	FE_TRACE_IRQ_UNHANDLED = 7,/* vector, count so far, -, - */
 	FE_TRACE_TIMER_ARM = 8,    /* deadline (TSC), mode (0 tsc-deadline, 1 one-shot), -, - */
 	FE_TRACE_TIMER_FIRE = 9,   /* deadline (TSC), lateness (TSC ticks), -, - */
-	FE_TRACE_SLAB_GROW = 10,   /* cache id, page phys, objects, - */
+	FE_TRACE_SLAB_GROW = 10,   /* cache id (1.. in creation order), slabs held now, objects per slab, - */
 	FE_TRACE_PANIC = 11,       /* rip, -, -, - */
 	FE_TRACE_BOOT_PHASE = 12,  /* phase number, -, -, - */
 	FE_TRACE_BOOT_PROBLEM = 13, /* enum fe_boot_problem, then per problem (below) */
 	/* Phase 2 and later. */
-	FE_TRACE_SYSCALL_ENTER = 32, /* number, a0, a1, a2 */
-	FE_TRACE_SYSCALL_EXIT = 33,  /* number, status, -, - */
+	FE_TRACE_SYSCALL_ENTER = 32, /* reserved, no longer emitted (FE_TRACE_SYSCALL): number, a0, a1, a2 */
+	FE_TRACE_SYSCALL_EXIT = 33,  /* reserved, no longer emitted (FE_TRACE_SYSCALL): number, status, -, - */
 	FE_TRACE_SCHED_SWITCH = 34,  /* from thread, to thread, reason, - */
-	FE_TRACE_SCHED_WAKE = 35,    /* thread, cpu, reason, - */
+	FE_TRACE_SCHED_WAKE = 35,    /* thread, cpu, reason, - (an IPC hand-over, reason SCHED_IPC_DIRECT, is its switch record alone) */
 	FE_TRACE_CAP_CREATE = 36,    /* process, handle, object type, rights */
 	FE_TRACE_CAP_TRANSFER = 37,  /* from process, to process, handle, rights */
 	FE_TRACE_CAP_REVOKE = 38,    /* process, handle, caps removed, - */
-	FE_TRACE_IPC_SEND = 39,      /* endpoint, label, length, to thread */
-	FE_TRACE_IPC_RECV = 40,      /* endpoint, label, length, from thread */
+	FE_TRACE_IPC_SEND = 39,      /* endpoint, label, length, to thread: the running thread sent (one record per delivery) */
+	FE_TRACE_IPC_RECV = 40,      /* endpoint, label, length, from thread: the running thread took a queued sender's message */
 	FE_TRACE_FAULT = 41,         /* process, vector, address, rip */
 	FE_TRACE_SERVICE_RESTART = 42,
 	FE_TRACE_SCHED_PLACE = 43,   /* thread, chosen cpu, reason (sched/policy.h; 0 = pulled by an idle CPU), waker or source cpu */
@@ -66,8 +66,42 @@ enum fe_trace_event {
 	FE_TRACE_PCI = 50,           /* function (FE_PCI_ADDR), what (enum fe_trace_pci), then per what: vendor << 16 | device | BAR index, size | offset | width << 16, value written (or refused) */
 	FE_TRACE_IOMMU_FAULT = 51,   /* function (FE_PCI_ADDR), device address (page), reason | write << 8, owner koid (0: unclaimed) */
 	FE_TRACE_CONSOLE = 52,       /* what (enum fe_trace_console), driver process koid, bytes the kernel wrote for it (detach), - */
+	FE_TRACE_SYSCALL = 53,       /* number | status << 32 (FE_TRACE_SYSCALL_NR/_STATUS), a0, a1, ticks since entry: emitted at the call's exit */
 	FE_TRACE_GROUP = 54,         /* group koid, what (enum fe_trace_group), then per what (below) */
 	FE_TRACE_EVENT_MAX = 63,
+};
+
+/*
+ * FE_TRACE_SYSCALL: one record per system call, written when the call returns
+ * to user mode (tsc is the exit time). arg[0] packs the call number (bits
+ * 0..15) and its status as a signed 32-bit fe_status_t (bits 32..63); arg[1]
+ * and arg[2] are its first two arguments as they were at entry; arg[3] is the
+ * TSC ticks from entry to exit, so the call started at tsc - arg[3]. A call
+ * that blocked (recv, wait, sleep) is one slice [tsc - arg[3], tsc]; while it
+ * is still blocked it has no record yet (the switch away, reason blocked,
+ * shows it). thread_exit never returns: it is recorded as it is made, status
+ * FE_OK and 0 ticks.
+ */
+#define FE_TRACE_SYSCALL_ARG0(nr, status) (((uint64_t)(nr) & 0xffffu) | ((uint64_t)(uint32_t)(int32_t)(status) << 32))
+#define FE_TRACE_SYSCALL_NR(arg0) ((uint32_t)((arg0) & 0xffffu))
+#define FE_TRACE_SYSCALL_STATUS(arg0) ((int32_t)(uint32_t)((arg0) >> 32))
+
+/*
+ * Why a scheduling decision was taken: arg[2] of FE_TRACE_SCHED_SWITCH (why
+ * the running thread stopped) and of FE_TRACE_SCHED_WAKE (why a thread became
+ * runnable). Values are ABI.
+ */
+enum fe_sched_reason {
+	FE_SCHED_PREEMPTED = 1,  /* switch: slice over, or a higher priority woke */
+	FE_SCHED_BLOCKED = 2,    /* switch: it waits (IPC, notification, process, sleep) */
+	FE_SCHED_YIELDED = 3,    /* switch: thread_yield */
+	FE_SCHED_EXITED = 4,     /* switch: it ended */
+	FE_SCHED_IPC_DIRECT = 5, /* switch: the IPC hand-over (from woke to, no wake record) */
+	FE_SCHED_WOKEN = 6,      /* wake: another thread or an interrupt woke it */
+	FE_SCHED_TIMEOUT = 7,    /* wake: its sleep or timed wait ran out */
+	FE_SCHED_MIGRATED = 8,   /* switch or wake: its affinity moved it, an idle CPU pulled it,
+	                            or it was placed again when preempted */
+	FE_SCHED_REASON_COUNT = 9,
 };
 
 /* Boot phases named by FE_TRACE_BOOT_PHASE. */

@@ -6,6 +6,7 @@
 #include "core/panic.h"
 #include "lib/string.h"
 #include "mm/frame.h"
+#include "trace/trace.h"
 
 static fe_status_t pages_alloc(unsigned order, void **va)
 {
@@ -27,6 +28,7 @@ static const struct slab_backend frame_backend = { pages_alloc, pages_free };
  * is never removed and its `next` never changes once it is on the list. */
 static struct spinlock caches_lock = SPINLOCK_INIT("kmem caches");
 static struct kmem_cache *caches GUARDED_BY(caches_lock);
+static uint32_t ncaches GUARDED_BY(caches_lock);
 
 void kmem_cache_init(struct kmem_cache *kc, const char *name, size_t size, size_t align)
 	NO_THREAD_SAFETY_ANALYSIS
@@ -39,6 +41,7 @@ void kmem_cache_init(struct kmem_cache *kc, const char *name, size_t size, size_
 		      fe_status_name(st));
 	irqflags_t f = spin_lock_irqsave(&caches_lock);
 	kc->next = caches;
+	kc->id = ++ncaches;
 	caches = kc;
 	spin_unlock_irqrestore(&caches_lock, f);
 }
@@ -46,12 +49,16 @@ void kmem_cache_init(struct kmem_cache *kc, const char *name, size_t size, size_
 fe_status_t kmem_alloc(struct kmem_cache *kc, void **out)
 {
 	irqflags_t f = spin_lock_irqsave(&kc->lock);
+	uint64_t slabs = kc->slab.slabs;
 	fe_status_t st = slab_alloc(&kc->slab, out);
+	uint64_t grown = kc->slab.slabs;
 	void *bad = kc->slab.bad_object;
 	spin_unlock_irqrestore(&kc->lock, f);
 	if (st == FE_ERR_BAD_STATE)
 		panic("kmem_alloc(%s): free object %p was written after it was freed", kc->slab.name,
 		      bad);
+	if (grown > slabs) /* the cache took memory (its frame_alloc is traced too) */
+		trace_emit(FE_TRACE_SLAB_GROW, kc->id, grown, kc->slab.objs_per_slab, 0);
 	return st;
 }
 

@@ -19,6 +19,7 @@ struct kmem_cache {
 	struct spinlock lock;
 	struct slab_cache slab; /* guarded by lock (C attributes cannot name a sibling field) */
 	struct kmem_cache *next; /* every cache, for statistics */
+	uint32_t id;             /* 1.. in order of creation: the cache in FE_TRACE_SLAB_GROW */
 };
 
 /* Sets up kc (storage owned by the caller, usually a static). Panics on bad

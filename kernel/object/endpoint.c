@@ -11,7 +11,7 @@
 #include "object/process.h"
 #include "object/thread.h"
 #include "sched/sched.h"
-#include "trace/trace.h"
+#include "trace/emit.h"
 
 static struct kmem_cache endpoint_cache;
 static uint64_t next_span = 1;
@@ -108,8 +108,12 @@ static void deliver(struct thread *from, const struct ipc_regs *m, struct thread
 	to->span = from->span;
 	if (rbuf)
 		rbuf->span = from->span;
-	trace_emit(FE_TRACE_IPC_SEND, ep_id, FE_MSG_LABEL(info), words, to->obj.koid);
-	trace_emit(FE_TRACE_IPC_RECV, ep_id, FE_MSG_LABEL(info), words, from->obj.koid);
+	/* One record per delivery, from the running side: a send names its
+	 * receiver, a receive of a queued message its sender. */
+	if (to == sched_current())
+		trace_emit_hot(FE_TRACE_IPC_RECV, ep_id, FE_MSG_LABEL(info), words, from->obj.koid);
+	else
+		trace_emit_hot(FE_TRACE_IPC_SEND, ep_id, FE_MSG_LABEL(info), words, to->obj.koid);
 }
 
 fe_status_t ipc_call(struct cap *via, struct trap_frame *f)

@@ -191,11 +191,6 @@ void thread_unhold(struct thread *t)
 	t->call_ref = NULL;
 }
 
-struct fe_ipc_buffer *thread_ipc_buffer(const struct thread *t)
-{
-	return t->ipcbuf_vmo ? phys_to_virt(t->ipcbuf_phys) : NULL;
-}
-
 /* Breaks every tie a dying thread has: its process, IPC partners, buffer. */
 static void thread_detach(struct thread *t)
 {

@@ -18,6 +18,7 @@
 #include <ferrous/errors.h>
 
 #include "cap/cspace.h"
+#include "core/kernel.h"
 #include "mm/vmap.h"
 #include "object/kobj.h"
 #include "sched/waitq.h"
@@ -147,8 +148,11 @@ void thread_unhold(struct thread *t);
 void thread_revoke_ipcbuf(struct cap_dep *d);
 void thread_revoke_wait(struct cap_dep *d);
 
-/* The IPC buffer of t, mapped in the kernel, or NULL. */
-struct fe_ipc_buffer *thread_ipc_buffer(const struct thread *t);
+/* The IPC buffer of t, mapped in the kernel, or NULL. Inline: every IPC asks. */
+static inline struct fe_ipc_buffer *thread_ipc_buffer(const struct thread *t)
+{
+	return t->ipcbuf_vmo ? phys_to_virt(t->ipcbuf_phys) : NULL;
+}
 
 static inline struct thread *thread_of(struct kobj *o) { return (struct thread *)o; }
 

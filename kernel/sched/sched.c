@@ -17,7 +17,7 @@
 #include "mm/kmap.h"
 #include "object/console_driver.h"
 #include "object/process.h"
-#include "trace/trace.h"
+#include "trace/emit.h"
 
 static struct thread idle_threads[MAX_CPUS];
 static uint64_t cpus_taking_threads; /* bit i: CPU i runs its idle loop */
@@ -136,13 +136,23 @@ static int top_ready_priority(const struct sched_cpu *s)
 
 static void timer_fired(void *ctx);
 
+/*
+ * Arms the timer for this CPU's next deadline (slice end or first sleeper).
+ * An earlier deadline of ours already armed is left alone: when it fires,
+ * timer_fired finds nothing due yet and arms the later one. Every switch
+ * starts a new slice, so otherwise two threads taking turns would reprogram
+ * the timer (and record timer_arm) on every switch.
+ */
 static void rearm_timer(struct sched_cpu *s)
 {
+	struct cpu *c = this_cpu();
 	uint64_t deadline = s->slice_end;
 
 	if (s->sleepers && (deadline == 0 || s->sleepers->wake_tsc < deadline))
 		deadline = s->sleepers->wake_tsc;
-	if (deadline == this_cpu()->timer_deadline)
+	if (deadline == c->timer_deadline)
+		return;
+	if (deadline && c->timer_deadline && c->timer_deadline < deadline && c->timer_fn == timer_fired)
 		return;
 	if (deadline)
 		timer_arm(deadline, timer_fired, NULL);
@@ -251,7 +261,7 @@ static void switch_to(struct thread *next, enum sched_reason why)
 		return;
 	}
 	big_lock_assert_switchable();
-	trace_emit(FE_TRACE_SCHED_SWITCH, tid(prev), tid(next), why, 0);
+	trace_emit_hot(FE_TRACE_SCHED_SWITCH, tid(prev), tid(next), why, 0);
 	s->switches++;
 	if (next->last_cpu != s->cpu && next->last_cpu != SCHED_NO_CPU && next != s->idle) {
 		s->migrations_in++;
@@ -519,13 +529,18 @@ void sched_detach(struct thread *t)
 	detach_blocked(t);
 }
 
-void sched_wake(struct thread *t, fe_status_t status)
+static void wake(struct thread *t, fe_status_t status, enum sched_reason why)
 {
 	if (t->state != THREAD_BLOCKED)
 		return;
 	detach_blocked(t);
 	t->wake_status = status;
-	sched_ready(t, SCHED_WOKEN);
+	sched_ready(t, why);
+}
+
+void sched_wake(struct thread *t, fe_status_t status)
+{
+	wake(t, status, SCHED_WOKEN);
 }
 
 void sched_wake_all(struct waitq *q, fe_status_t status)
@@ -551,7 +566,8 @@ fe_status_t sched_block_and_switch(struct thread *next, enum block_reason why)
 		sched_ready(next, SCHED_WOKEN);
 		schedule(SCHED_BLOCKED);
 	} else {
-		trace_emit(FE_TRACE_SCHED_WAKE, tid(next), s->cpu, SCHED_IPC_DIRECT, 0);
+		/* No wake record: the switch, reason SCHED_IPC_DIRECT, says that
+		 * cur woke next by handing it this CPU. */
 		switch_to(next, SCHED_IPC_DIRECT);
 	}
 	return cur->wake_status;
@@ -609,7 +625,7 @@ static void timer_fired(void *ctx)
 
 	(void)ctx;
 	while (s->sleepers && s->sleepers->wake_tsc <= now)
-		sched_wake(s->sleepers, s->sleepers->timed ? FE_ERR_TIMED_OUT : FE_OK);
+		wake(s->sleepers, s->sleepers->timed ? FE_ERR_TIMED_OUT : FE_OK, SCHED_TIMEOUT);
 	if (s->slice_end && now >= s->slice_end) {
 		s->slice_end = 0;
 		s->need_resched = true;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include <ferrous/errors.h>
+#include <ferrous/trace.h>
 
 #include "object/thread.h"
 #include "sched/policy.h"
@@ -27,17 +28,17 @@
 #define SCHED_SLICE_NS 10000000ULL /* 10 ms */
 #define SCHED_ALL_CPUS (~0ULL)
 
-/* Reasons in FE_TRACE_SCHED_SWITCH arg[2] and FE_TRACE_SCHED_WAKE arg[2]. */
+/* Reasons in FE_TRACE_SCHED_SWITCH arg[2] and FE_TRACE_SCHED_WAKE arg[2]: the
+ * ABI's enum fe_sched_reason (include/ferrous/trace.h), which says when each is used. */
 enum sched_reason {
-	SCHED_PREEMPTED = 1, /* slice over, or a higher priority woke */
-	SCHED_BLOCKED = 2,
-	SCHED_YIELDED = 3,
-	SCHED_EXITED = 4,
-	SCHED_IPC_DIRECT = 5, /* IPC fastpath: straight to the partner */
-	SCHED_WOKEN = 6,
-	SCHED_TIMEOUT = 7,
-	SCHED_MIGRATED = 8, /* its affinity moved it, an idle CPU pulled it, or it was placed
-	                       again when preempted (demanding: a bigger or a free CPU) */
+	SCHED_PREEMPTED = FE_SCHED_PREEMPTED,
+	SCHED_BLOCKED = FE_SCHED_BLOCKED,
+	SCHED_YIELDED = FE_SCHED_YIELDED,
+	SCHED_EXITED = FE_SCHED_EXITED,
+	SCHED_IPC_DIRECT = FE_SCHED_IPC_DIRECT,
+	SCHED_WOKEN = FE_SCHED_WOKEN,
+	SCHED_TIMEOUT = FE_SCHED_TIMEOUT,
+	SCHED_MIGRATED = FE_SCHED_MIGRATED,
 };
 
 /* Makes the boot context this CPU's idle thread and lets threads be placed

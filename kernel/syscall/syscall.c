@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The system call table and the paths back to user mode. Every call is
- * traced on entry (number and first arguments) and exit (its status).
+ * traced by one record at its exit (FE_TRACE_SYSCALL: number, status, first
+ * arguments, and how long ago it began).
  */
 #include "syscall/syscall.h"
 
@@ -21,7 +22,7 @@
 #include "object/thread.h"
 #include "sched/sched.h"
 #include "syscall/sys.h"
-#include "trace/trace.h"
+#include "trace/emit.h"
 
 static const syscall_fn table[FE_SYS_COUNT] = {
 	[FE_SYS_NULL] = sys_null,
@@ -92,12 +93,15 @@ uint64_t syscall_count(void)
 
 void syscall_dispatch(struct trap_frame *f)
 {
-	uint64_t nr = f->rax;
+	uint64_t nr = f->rax, a0 = f->rdi, a1 = f->rsi;
 	fe_status_t st = FE_ERR_BAD_SYSCALL;
 
 	big_lock_acquire();
+	uint64_t entry = trace_syscall_begin();
 	syscalls++;
-	trace_emit(FE_TRACE_SYSCALL_ENTER, nr, f->rdi, f->rsi, f->rdx);
+	/* thread_exit does not come back here: its record is written as it is made. */
+	if (nr == FE_SYS_THREAD_EXIT)
+		trace_syscall(nr, FE_OK, a0, a1, trace_clock());
 	/* Killed while in user mode (its process ended on another CPU while we
 	 * waited for the lock): no call, as the process is gone (a handle made
 	 * in its emptied table would never be freed); return_to_user ends it. */
@@ -109,7 +113,7 @@ void syscall_dispatch(struct trap_frame *f)
 	if (aspace_flush_pending())
 		panic("syscall %llu left removed mappings without a TLB shootdown",
 		      (unsigned long long)nr);
-	trace_emit(FE_TRACE_SYSCALL_EXIT, nr, (uint64_t)(int64_t)st, 0, 0);
+	trace_syscall_hot(nr, st, a0, a1, entry);
 	return_to_user(f);
 	/* sysret to a non-user rip would fault in ring 0 on the user stack. */
 	if (!arch_sysret_safe(f))

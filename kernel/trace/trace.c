@@ -8,6 +8,7 @@
 #include "core/kernel.h"
 #include "mm/frame.h"
 #include "object/thread.h"
+#include "trace/emit.h"
 #include "trace/ring.h"
 
 /* One ring per CPU, in struct cpu; this flag is a runtime switch that a racy
@@ -46,17 +47,20 @@ void trace_record(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t
 	 * out until the record is published (a no-op on the usual IF=0 paths). */
 	irqflags_t f = arch_irq_save();
 	struct cpu *c = this_cpu();
-	const struct thread *t = c->sched.current;
+	if (c->trace)
+		trace_write_on(c, type, trace_clock(), a0, a1, a2, a3);
+	arch_irq_restore(f);
+}
+
+void trace_record_syscall(uint64_t nr, fe_status_t st, uint64_t a0, uint64_t a1, uint64_t entry)
+{
+	if (ncpus == 0)
+		return;
+	irqflags_t f = arch_irq_save();
+	struct cpu *c = this_cpu();
 	if (c->trace) {
-		struct fe_trace_record rec = {
-			.tsc = rdtsc(),
-			.span = t ? t->span : 0,
-			.thread = t ? (uint32_t)t->obj.koid : 0,
-			.type = type,
-			.cpu = (uint16_t)c->index,
-			.arg = { a0, a1, a2, a3 },
-		};
-		trace_ring_emit(c->trace, &rec);
+		uint64_t now = trace_clock();
+		trace_write_on(c, FE_TRACE_SYSCALL, now, FE_TRACE_SYSCALL_ARG0(nr, st), a0, a1, now - entry);
 	}
 	arch_irq_restore(f);
 }
@@ -116,6 +120,7 @@ const char *trace_event_name(uint16_t type)
 	case FE_TRACE_IPC_RECV: return "ipc_recv";
 	case FE_TRACE_FAULT: return "fault";
 	case FE_TRACE_SERVICE_RESTART: return "service_restart";
+	case FE_TRACE_SYSCALL: return "syscall";
 	default: return "unknown";
 	}
 }

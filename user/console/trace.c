@@ -25,6 +25,7 @@ static const char *const event_names[] = {
 	[FE_TRACE_BOOT_PROBLEM] = "boot_problem",
 	[FE_TRACE_SYSCALL_ENTER] = "syscall_enter",
 	[FE_TRACE_SYSCALL_EXIT] = "syscall_exit",
+	[FE_TRACE_SYSCALL] = "syscall",
 	[FE_TRACE_SCHED_SWITCH] = "sched_switch",
 	[FE_TRACE_SCHED_WAKE] = "sched_wake",
 	[FE_TRACE_CAP_CREATE] = "cap_create",
@@ -47,7 +48,7 @@ static const char *const event_names[] = {
 	[FE_TRACE_GROUP] = "group",
 };
 
-/* For syscall_enter/exit, whose arg[0] is the call number. */
+/* For the syscall record (arg[0]: FE_TRACE_SYSCALL_NR) and the old syscall_enter/exit. */
 static const char *const syscall_names[FE_SYS_COUNT] = {
 	"null", "console_write", "handle_dup", "handle_delete", "handle_revoke", "handle_info",
 	"handle_grant", "process_create", "process_info", "process_wait", "process_kill",
@@ -95,6 +96,17 @@ static void sort_by_time(struct fe_trace_record *r, uint64_t n)
 	}
 }
 
+/* A syscall record as a slice: "call NAME(a0, a1) -> status, T ticks". */
+static void print_syscall(const struct fe_trace_record *r)
+{
+	uint32_t nr = FE_TRACE_SYSCALL_NR(r->arg[0]);
+
+	printf("%-15s %s(%#llx, %#llx) -> %s, began %llu ticks before", "syscall",
+	       nr < FE_SYS_COUNT ? syscall_names[nr] : "?", (unsigned long long)r->arg[1],
+	       (unsigned long long)r->arg[2], fe_status_name(FE_TRACE_SYSCALL_STATUS(r->arg[0])),
+	       (unsigned long long)r->arg[3]);
+}
+
 static void print_record(const struct fe_trace_record *r, uint64_t hz)
 {
 	bool is_syscall = r->type == FE_TRACE_SYSCALL_ENTER || r->type == FE_TRACE_SYSCALL_EXIT;
@@ -103,9 +115,15 @@ static void print_record(const struct fe_trace_record *r, uint64_t hz)
 		printf("%12llu us", (unsigned long long)tsc_to_us(r->tsc, hz));
 	else
 		printf("%12llu tsc", (unsigned long long)r->tsc);
-	printf("  cpu %u  thread %-4u %-15s %#llx %#llx %#llx %#llx", r->cpu, r->thread,
-	       event_name(r->type), (unsigned long long)r->arg[0], (unsigned long long)r->arg[1],
-	       (unsigned long long)r->arg[2], (unsigned long long)r->arg[3]);
+	printf("  cpu %u  thread %-4u ", r->cpu, r->thread);
+	if (r->type == FE_TRACE_SYSCALL) {
+		print_syscall(r);
+		printf("\n");
+		return;
+	}
+	printf("%-15s %#llx %#llx %#llx %#llx", event_name(r->type), (unsigned long long)r->arg[0],
+	       (unsigned long long)r->arg[1], (unsigned long long)r->arg[2],
+	       (unsigned long long)r->arg[3]);
 	if (is_syscall && r->arg[0] < FE_SYS_COUNT)
 		printf("  (%s)", syscall_names[r->arg[0]]);
 	printf("\n");

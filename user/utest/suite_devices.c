@@ -181,7 +181,8 @@ static void trace_reads_recent_records(struct ut *t)
 	UT_EXPECT_GT(t, n, 0);
 	UT_EXPECT_LE(t, n, ARRAY_SIZE(recs));
 	for (uint64_t i = 0; i < n && i < ARRAY_SIZE(recs); i++) {
-		nulls += recs[i].type == FE_TRACE_SYSCALL_ENTER && recs[i].arg[0] == FE_SYS_NULL;
+		nulls += recs[i].type == FE_TRACE_SYSCALL && FE_TRACE_SYSCALL_NR(recs[i].arg[0]) == FE_SYS_NULL &&
+		         FE_TRACE_SYSCALL_STATUS(recs[i].arg[0]) == FE_OK;
 		UT_EXPECT_LE(t, recs[i].type, FE_TRACE_EVENT_MAX);
 		if (i > 0 && recs[i].cpu == recs[i - 1].cpu)
 			UT_EXPECT_GE(t, recs[i].tsc, recs[i - 1].tsc); /* oldest first */

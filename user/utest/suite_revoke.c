@@ -140,23 +140,25 @@ static void spinner(void *arg)
 		spin_count++;
 }
 
-/* In the trace, from this CPU's last enter of the revoke call to its exit:
- * how many mappings it removed and how many shootdowns it sent. */
+/* In the trace, during this CPU's last revoke call (its record is written at
+ * its exit and says when it began): how many mappings it removed and how many
+ * shootdowns it sent. */
 static void count_revoke_work(const struct fe_trace_record *r, uint64_t n, uint32_t cpu,
                               unsigned *deps, unsigned *shootdowns)
 {
-	uint64_t start = n;
+	uint64_t end = n;
 
 	for (uint64_t i = 0; i < n; i++)
-		if (r[i].cpu == cpu && r[i].type == FE_TRACE_SYSCALL_ENTER &&
-		    r[i].arg[0] == FE_SYS_HANDLE_REVOKE)
-			start = i;
+		if (r[i].cpu == cpu && r[i].type == FE_TRACE_SYSCALL &&
+		    FE_TRACE_SYSCALL_NR(r[i].arg[0]) == FE_SYS_HANDLE_REVOKE)
+			end = i;
 	*deps = *shootdowns = 0;
-	for (uint64_t i = start; i < n; i++) {
-		if (r[i].cpu != cpu)
+	if (end == n)
+		return;
+	uint64_t began = r[end].tsc - r[end].arg[3];
+	for (uint64_t i = 0; i < end; i++) {
+		if (r[i].cpu != cpu || r[i].tsc < began)
 			continue;
-		if (r[i].type == FE_TRACE_SYSCALL_EXIT && r[i].arg[0] == FE_SYS_HANDLE_REVOKE)
-			break;
 		*deps += r[i].type == FE_TRACE_CAP_REVOKE_DEP && r[i].arg[0] == 1;
 		*shootdowns += r[i].type == FE_TRACE_TLB_SHOOTDOWN;
 	}

@@ -255,6 +255,7 @@ static const struct ut_suite *const suites[] = {
 	&ut_suite_revoke,  &ut_suite_quota,  &ut_suite_watch, &ut_suite_pci, &ut_suite_dma,
 	&ut_suite_blk,     &ut_suite_iommu,  &ut_suite_net,   &ut_suite_net_odd, &ut_suite_console,
 	&ut_suite_group,
+	&ut_suite_trace,
 };
 
 /* Starts the watchdog and waits until it runs: a thread's start-up makes

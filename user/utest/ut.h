@@ -61,7 +61,7 @@ extern const struct ut_suite ut_suite_syscall, ut_suite_handles, ut_suite_memory
 	ut_suite_devices, ut_suite_smp, ut_suite_numa, ut_suite_capacity, ut_suite_rflags,
 	ut_suite_args, ut_suite_atomic, ut_suite_wx, ut_suite_fpu, ut_suite_revoke, ut_suite_quota,
 	ut_suite_watch, ut_suite_pci, ut_suite_dma, ut_suite_blk, ut_suite_iommu, ut_suite_net,
-	ut_suite_net_odd, ut_suite_console, ut_suite_group;
+	ut_suite_net_odd, ut_suite_console, ut_suite_group, ut_suite_trace;
 
 /* utest.capacity=A,B,...: the kernel's cpu_capacity= as the command line gave
  * it, for the capacity suite to compare with; NULL if not given. */
