@@ -81,7 +81,7 @@ void group_destroy(struct kobj *o)
 {
 	struct group *g = group_of(o);
 
-	if (g->processes != 0 || !list_empty(&g->members) || !list_empty(&g->children))
+	if (g->processes != 0 || !list_empty(&g->members) || !list_empty(&g->children) || g->freezer)
 		panic("group %llu destroyed while it holds processes or groups",
 		      (unsigned long long)o->koid);
 	list_remove(&g->parent->children, &g->sibling);
@@ -221,8 +221,16 @@ static void freeze_subtree(struct group *g, int delta)
 		freeze_subtree(container_of(l, struct group, sibling), delta);
 }
 
-void group_freeze(struct group *g, bool freeze)
+void group_freeze(struct group *g, bool freeze, struct process *freezer)
 {
+	if (g->freezer) {
+		list_remove(&g->freezer->frozen_groups, &g->freezer_link);
+		g->freezer = NULL;
+	}
+	if (freeze && freezer) {
+		g->freezer = freezer;
+		list_push(&freezer->frozen_groups, &g->freezer_link);
+	}
 	if (g->freeze_self == freeze)
 		return;
 	g->freeze_self = freeze;
@@ -238,6 +246,27 @@ void group_hold(struct thread *t)
 	/* A kill while it waits ends it there (thread_kill), as in any wait. */
 	while (g->frozen && !t->killed)
 		(void)sched_block_on(&g->thaw, &g->obj, BLOCK_FROZEN);
+}
+
+void group_cap_get(struct group *g)
+{
+	g->caps++;
+}
+
+void group_cap_put(struct group *g)
+{
+	if (g->caps == 0)
+		panic("group %llu: a capability went that was never counted",
+		      (unsigned long long)g->obj.koid);
+	if (--g->caps == 0 && g->freeze_self)
+		group_freeze(g, false, NULL);
+}
+
+void group_freezer_ended(struct process *p)
+{
+	while (p->frozen_groups.first)
+		group_freeze(container_of(p->frozen_groups.first, struct group, freezer_link), false,
+		             NULL);
 }
 
 void group_kill(struct group *g)

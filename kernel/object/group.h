@@ -43,6 +43,9 @@ struct group {
 	uint32_t depth;
 	bool killed;
 	bool freeze_self;             /* frozen by a call on it (not only an ancestor's) */
+	uint32_t caps;                /* capabilities naming it */
+	struct process *freezer;      /* the process whose call froze it (freeze_self) */
+	struct list_link freezer_link; /* on freezer->frozen_groups */
 	uint32_t frozen;              /* frozen groups among it and its ancestors */
 	struct waitq thaw;            /* its own processes' threads held by a freeze */
 	/* Its subtree's live processes and threads (itself included). */
@@ -88,11 +91,19 @@ void group_thread_uncharge(struct group *g);
 /* Ends every process in g's subtree and refuses new ones there. */
 void group_kill(struct group *g);
 /* Freezes (or thaws) g's subtree: each of its threads stops on its way to
- * user mode (group_hold) until no group above it is frozen. */
-void group_freeze(struct group *g, bool freeze);
+ * user mode (group_hold) until no group above it is frozen. A freeze lasts
+ * while its freezer (the calling process; NULL: none) lives and while some
+ * capability names g: with either gone, nothing may ever thaw it. */
+void group_freeze(struct group *g, bool freeze, struct process *freezer);
+/* Process p has ended: the groups it froze thaw. */
+void group_freezer_ended(struct process *p);
 /* On the way to user mode: while the thread's group is frozen, it waits
  * there (a kill still ends it). */
 void group_hold(struct thread *t);
+/* A capability naming g was made / has gone. A group frozen by a call on
+ * it thaws when its last capability goes: nothing could thaw it after. */
+void group_cap_get(struct group *g);
+void group_cap_put(struct group *g);
 void group_info(const struct group *g, struct fe_group_info *out);
 
 static inline struct group *group_of(struct kobj *o) { return (struct group *)o; }

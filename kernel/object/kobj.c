@@ -192,13 +192,15 @@ static void chunk_free(void *ctx, void *p, size_t bytes)
 
 static void cap_obj_get(void *obj, uint32_t type)
 {
-	(void)type;
+	if (type == FE_OBJ_GROUP)
+		group_cap_get(obj);
 	kobj_get(obj);
 }
 
 static void cap_obj_put(void *obj, uint32_t type)
 {
-	(void)type;
+	if (type == FE_OBJ_GROUP)
+		group_cap_put(obj); /* before the reference goes: it may thaw the group */
 	kobj_put(obj);
 }
 

@@ -110,6 +110,7 @@ void process_terminate(struct process *p, const struct fe_exit_status *why)
 	p->exit = *why;
 	live_processes--;
 	unstarted_unlink(p); /* ended: its creator's end has nothing left to do */
+	group_freezer_ended(p); /* what it froze, nobody else may ever thaw */
 	/* Threads first (a running one ends on its way out of the kernel), so
 	 * nothing uses the capabilities or memory torn down next. */
 	struct thread *next;

@@ -57,6 +57,7 @@ struct process {
 	struct list_link unstarted_link; /* on creator->unstarted */
 	struct process *all_next, *all_prev; /* every process, for statistics */
 	struct group *group;        /* the resource group it belongs to (object/group.h) */
+	struct list_head frozen_groups; /* groups its calls froze: they thaw when it ends */
 	struct list_link group_link; /* on group->members until it has finished */
 };
 

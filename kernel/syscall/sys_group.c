@@ -49,7 +49,7 @@ fe_status_t sys_group_freeze(struct trap_frame *f)
 		return st;
 	if (ARG1(f) > 1)
 		return FE_ERR_INVALID_ARG;
-	group_freeze(group_of(o), ARG1(f) == 1);
+	group_freeze(group_of(o), ARG1(f) == 1, current_process());
 	return FE_OK;
 }
 

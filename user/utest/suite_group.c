@@ -247,6 +247,34 @@ static void freeze_thaw_and_kill_frozen(struct ut *t)
 	ut_del(t, n);
 }
 
+/* A frozen group whose last capability goes thaws: nothing could thaw it
+ * after, and its processes would be held for ever. */
+static void last_handle_gone_thaws(struct ut *t)
+{
+	fe_handle_t n, g, p;
+	struct fe_process_info a = { 0 }, b = { 0 };
+
+	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
+	g = make_group(t, root_group(t), 4 * MiB, 0, 0, FE_HANDLE_INVALID);
+	struct ut_child c = { .role = "busy", .group = g, .budget = 2 * MiB, .user = { n } };
+	UT_ASSERT(t, UT_EXPECT_OK(t, ut_spawn(&c, &p)));
+	(void)wait_bits(t, n);
+	fe_handle_t copy = ut_dup(t, g, FE_RIGHTS_ALL);
+	UT_EXPECT_OK(t, fe_group_freeze(g, 1));
+	(void)poll_info(t, g, all_stopped, 0);
+	ut_del(t, g);
+	UT_EXPECT(t, info(t, copy).state & FE_GROUP_FROZEN); /* a copy still names it */
+	ut_del(t, copy);
+	UT_EXPECT_OK(t, fe_process_info(p, &a));
+	do {
+		UT_EXPECT_OK(t, fe_thread_sleep(1000000));
+		UT_EXPECT_OK(t, fe_process_info(p, &b));
+	} while (b.syscalls == a.syscalls && !ut_timed_out());
+	UT_EXPECT(t, b.syscalls > a.syscalls); /* going again */
+	ut_stop(t, p);
+	ut_del(t, n);
+}
+
 /* Killing a group ends its subgroups' processes too, and marks them. */
 static void kill_reaches_subgroups(struct ut *t)
 {
@@ -281,4 +309,5 @@ UT_SUITE(group,
 	UT_CASE(thread_limit),
 	UT_CASE(memory_is_shared_by_the_group),
 	UT_CASE(kill_reaches_subgroups),
-	UT_CASE(freeze_thaw_and_kill_frozen));
+	UT_CASE(freeze_thaw_and_kill_frozen),
+	UT_CASE(last_handle_gone_thaws));
