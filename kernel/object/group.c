@@ -125,10 +125,10 @@ fe_status_t group_join(struct group *g, struct process *p)
 		count_refusal(g, 1);
 		return FE_ERR_NO_RESOURCES;
 	}
-	for (struct group *a = g; a; a = a->parent)
-		a->processes++;
 	g->started++;
 	p->group = g;
+	for (struct group *a = g; a; a = a->parent)
+		a->processes++;
 	kobj_get(&g->obj);
 	list_push(&g->members, &p->group_link);
 	return FE_OK;
@@ -138,10 +138,10 @@ void group_unjoin(struct process *p)
 {
 	struct group *g = p->group;
 
+	g->started--;
 	list_remove(&g->members, &p->group_link);
 	for (struct group *a = g; a; a = a->parent)
 		a->processes--;
-	g->started--;
 	group_release(p);
 }
 

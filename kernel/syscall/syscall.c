@@ -101,7 +101,7 @@ void syscall_dispatch(struct trap_frame *f)
 	syscalls++;
 	/* thread_exit does not come back here: its record is written as it is made. */
 	if (nr == FE_SYS_THREAD_EXIT)
-		trace_syscall(nr, FE_OK, a0, a1, trace_clock());
+		trace_syscall_hot(nr, FE_OK, a0, a1, trace_clock());
 	/* Killed while in user mode (its process ended on another CPU while we
 	 * waited for the lock): no call, as the process is gone (a handle made
 	 * in its emptied table would never be freed); return_to_user ends it. */

@@ -46,7 +46,9 @@ static inline void trace_emit_hot(uint16_t type, uint64_t a0, uint64_t a1, uint6
 	arch_irq_restore(f);
 }
 
-/* trace_syscall, inline. */
+/* The one record of a system call (FE_TRACE_SYSCALL), at its exit: entry is
+ * trace_syscall_begin() when it began; a call that began with tracing off
+ * (entry 0) is not recorded, as its start is unknown. */
 static inline void trace_syscall_hot(uint64_t nr, fe_status_t st, uint64_t a0, uint64_t a1,
                                      uint64_t entry)
 {

@@ -52,19 +52,6 @@ void trace_record(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t
 	arch_irq_restore(f);
 }
 
-void trace_record_syscall(uint64_t nr, fe_status_t st, uint64_t a0, uint64_t a1, uint64_t entry)
-{
-	if (ncpus == 0)
-		return;
-	irqflags_t f = arch_irq_save();
-	struct cpu *c = this_cpu();
-	if (c->trace) {
-		uint64_t now = trace_clock();
-		trace_write_on(c, FE_TRACE_SYSCALL, now, FE_TRACE_SYSCALL_ARG0(nr, st), a0, a1, now - entry);
-	}
-	arch_irq_restore(f);
-}
-
 fe_status_t trace_read(uint32_t cpu_index, struct fe_trace_record *out, uint64_t *lost)
 {
 	if (cpu_index >= ncpus || cpus[cpu_index].trace == NULL)

@@ -38,9 +38,6 @@ static inline uint64_t trace_clock(void)
 }
 
 void trace_record(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
-/* The one record of a system call (FE_TRACE_SYSCALL), at its exit: entry is
- * trace_clock() when it began. */
-void trace_record_syscall(uint64_t nr, fe_status_t st, uint64_t a0, uint64_t a1, uint64_t entry);
 
 static inline void trace_emit(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
@@ -48,17 +45,11 @@ static inline void trace_emit(uint16_t type, uint64_t a0, uint64_t a1, uint64_t 
 		trace_record(type, a0, a1, a2, a3);
 }
 
-/* A system call's start time for trace_syscall: 0 while tracing is off. */
+/* A system call's start time for trace_syscall_hot (trace/emit.h): 0 while
+ * tracing is off. */
 static inline uint64_t trace_syscall_begin(void)
 {
 	return trace_on ? trace_clock() : 0;
-}
-
-/* A call that began with tracing off (entry 0) is not recorded: its start is unknown. */
-static inline void trace_syscall(uint64_t nr, fe_status_t st, uint64_t a0, uint64_t a1, uint64_t entry)
-{
-	if (trace_on && entry != 0)
-		trace_record_syscall(nr, st, a0, a1, entry);
 }
 
 /* Consumer side (one consumer per ring): see trace_ring_read. */

@@ -22,25 +22,12 @@
 #include <fe/ipc.h>
 #include <fe/runtime.h>
 #include <fe/service.h>
+#include <fe/uart16550.h>
 
 #include "stream.h"
 
 #define COM2 0x2f8u
-#define REG_DATA 0
-#define REG_IER 1
-#define REG_DLL 0
-#define REG_DLM 1
-#define REG_FCR 2
-#define REG_LCR 3
-#define REG_MCR 4
-#define REG_LSR 5
-#define REG_SCRATCH 7
-#define LCR_DLAB 0x80u
-#define LCR_8N1 0x03u
-#define FCR_ENABLE_CLEAR 0x07u
 #define MCR_DTR_RTS 0x03u
-#define LSR_THR_EMPTY 0x20u
-#define DIVISOR_FASTEST 1u /* 115200 baud: QEMU's chardev does not pace it */
 #define TX_SPINS 64u
 
 /* fe_trace_read's window: as many records as one CPU's ring holds. */
@@ -89,15 +76,15 @@ static fe_status_t port_write(const uint8_t *b, size_t n)
 {
 	for (unsigned spins = 0;; spins++) {
 		uint32_t lsr;
-		fe_status_t st = fe_ioport_in(io, COM2 + REG_LSR, 1, &lsr);
+		fe_status_t st = fe_ioport_in(io, COM2 + UART_LSR, 1, &lsr);
 		if (st != FE_OK)
 			return st;
-		if (lsr & LSR_THR_EMPTY)
+		if (lsr & UART_LSR_THR_EMPTY)
 			break;
 		if (spins >= TX_SPINS)
 			(void)fe_thread_yield();
 	}
-	return fe_ioport_write(io, COM2 + REG_DATA, b, n);
+	return fe_ioport_write(io, COM2 + UART_DATA, b, n);
 }
 
 /* Writes whole chunks; with `all`, the tail too. */
@@ -300,16 +287,16 @@ static bool uart_present(void)
 {
 	uint32_t v = 0;
 
-	return fe_ioport_out(io, COM2 + REG_SCRATCH, 1, 0x5a) == FE_OK &&
-	       fe_ioport_in(io, COM2 + REG_SCRATCH, 1, &v) == FE_OK && v == 0x5a;
+	return fe_ioport_out(io, COM2 + UART_SCRATCH, 1, 0x5a) == FE_OK &&
+	       fe_ioport_in(io, COM2 + UART_SCRATCH, 1, &v) == FE_OK && v == 0x5a;
 }
 
 /* 8N1 at the fastest divisor, FIFOs on, no interrupts: the pump polls LSR. */
 static fe_status_t uart_init(void)
 {
 	const uint8_t seq[][2] = {
-		{ REG_IER, 0 }, { REG_LCR, LCR_DLAB }, { REG_DLL, DIVISOR_FASTEST }, { REG_DLM, 0 },
-		{ REG_LCR, LCR_8N1 }, { REG_FCR, FCR_ENABLE_CLEAR }, { REG_MCR, MCR_DTR_RTS },
+		{ UART_IER, 0 }, { UART_LCR, UART_LCR_DLAB }, { UART_DLL, UART_DIVISOR_115200 }, { UART_DLM, 0 },
+		{ UART_LCR, UART_LCR_8N1 }, { UART_FCR, UART_FCR_ENABLE_CLEAR }, { UART_MCR, MCR_DTR_RTS },
 	};
 	fe_status_t st;
 

@@ -2,25 +2,10 @@
 /* The 16550's registers, through the I/O-port capability (one call per access). */
 #include "uart.h"
 
-/* Register offsets; DLL/DLM with LCR.DLAB set, the others with it clear. */
-#define REG_DATA 0
-#define REG_IER 1
-#define REG_DLL 0
-#define REG_DLM 1
-#define REG_FCR 2
-#define REG_LCR 3
-#define REG_MCR 4
-#define REG_LSR 5
+#include <fe/uart16550.h>
 
 #define IER_RX 0x01u
-#define FCR_ENABLE_CLEAR 0x07u /* FIFOs on, both cleared, trigger at 1 byte */
-#define LCR_8N1 0x03u
-#define LCR_DLAB 0x80u
 #define MCR_DTR_RTS_OUT2 0x0bu /* OUT2 gates the interrupt line on PC hardware */
-#define LSR_DATA_READY 0x01u
-#define LSR_OVERRUN 0x02u
-#define LSR_THR_EMPTY 0x20u
-#define DIVISOR_115200 1u
 #define TX_FIFO 16u
 /* Polls of LSR before yielding the CPU while the transmitter is busy. */
 #define TX_SPINS 64u
@@ -38,9 +23,9 @@ static fe_status_t in(struct uart *u, unsigned reg, uint32_t *v)
 fe_status_t uart_init(struct uart *u)
 {
 	const uint8_t seq[][2] = {
-		{ REG_IER, 0 },           { REG_LCR, LCR_DLAB },     { REG_DLL, DIVISOR_115200 },
-		{ REG_DLM, 0 },           { REG_LCR, LCR_8N1 },      { REG_FCR, FCR_ENABLE_CLEAR },
-		{ REG_MCR, MCR_DTR_RTS_OUT2 }, { REG_IER, IER_RX },
+		{ UART_IER, 0 },           { UART_LCR, UART_LCR_DLAB },     { UART_DLL, UART_DIVISOR_115200 },
+		{ UART_DLM, 0 },           { UART_LCR, UART_LCR_8N1 },      { UART_FCR, UART_FCR_ENABLE_CLEAR },
+		{ UART_MCR, MCR_DTR_RTS_OUT2 }, { UART_IER, IER_RX },
 	};
 	fe_status_t st;
 
@@ -55,8 +40,8 @@ static fe_status_t wait_tx_room(struct uart *u)
 {
 	for (unsigned spins = 0;; spins++) {
 		uint32_t lsr;
-		fe_status_t st = in(u, REG_LSR, &lsr);
-		if (st != FE_OK || (lsr & LSR_THR_EMPTY))
+		fe_status_t st = in(u, UART_LSR, &lsr);
+		if (st != FE_OK || (lsr & UART_LSR_THR_EMPTY))
 			return st;
 		if (spins >= TX_SPINS)
 			(void)fe_thread_yield();
@@ -78,7 +63,7 @@ fe_status_t uart_write(struct uart *u, const char *s, size_t n)
 			fifo[k++] = (uint8_t)s[i++];
 		}
 		if ((st = wait_tx_room(u)) != FE_OK ||
-		    (st = fe_ioport_write(u->io, u->base + REG_DATA, fifo, k)) != FE_OK)
+		    (st = fe_ioport_write(u->io, u->base + UART_DATA, fifo, k)) != FE_OK)
 			return st;
 	}
 	return FE_OK;
@@ -89,14 +74,14 @@ fe_status_t uart_drain_rx(struct uart *u, void (*put)(uint8_t c, void *ctx), voi
 {
 	for (;;) {
 		uint32_t lsr, v;
-		fe_status_t st = in(u, REG_LSR, &lsr);
+		fe_status_t st = in(u, UART_LSR, &lsr);
 		if (st != FE_OK)
 			return st;
-		if (lsr & LSR_OVERRUN)
+		if (lsr & UART_LSR_OVERRUN)
 			u->lost++;
-		if (!(lsr & LSR_DATA_READY))
+		if (!(lsr & UART_LSR_DATA_READY))
 			return FE_OK;
-		if ((st = in(u, REG_DATA, &v)) != FE_OK)
+		if ((st = in(u, UART_DATA, &v)) != FE_OK)
 			return st;
 		(*got)++;
 		put((uint8_t)v, ctx);
