@@ -92,7 +92,7 @@ void group_destroy(struct kobj *o)
 	budget_free(o->budget, &group_cache, g);
 }
 
-/* The first of g and its ancestors whose count `field` is at its limit. */
+/* Whether g or an ancestor has as many live threads (or processes) as its limit allows. */
 static bool any_full(const struct group *g, bool threads)
 {
 	for (; g; g = g->parent) {

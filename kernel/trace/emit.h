@@ -33,17 +33,25 @@ static inline void trace_write_on(struct cpu *c, uint16_t type, uint64_t tsc, ui
 	trace_ring_emit(c->trace, &rec);
 }
 
-/* trace_emit, inline. Only after the CPU is set up (ncpus > 0): the hot
- * paths run in threads. */
-static inline void trace_emit_hot(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+/* One record on this CPU's ring, stamped now, if the CPU has a ring. The
+ * ring has one producer: this CPU's interrupt handlers stay out until the
+ * record is published (a no-op on the usual IF=0 paths). */
+static inline void trace_write_here(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2,
+                                    uint64_t a3)
 {
-	if (!trace_on)
-		return;
 	irqflags_t f = arch_irq_save();
 	struct cpu *c = this_cpu();
 	if (c->trace)
 		trace_write_on(c, type, trace_clock(), a0, a1, a2, a3);
 	arch_irq_restore(f);
+}
+
+/* trace_emit, inline. Only after the CPU is set up (ncpus > 0): the hot
+ * paths run in threads. */
+static inline void trace_emit_hot(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	if (trace_on)
+		trace_write_here(type, a0, a1, a2, a3);
 }
 
 /* The one record of a system call (FE_TRACE_SYSCALL), at its exit: entry is

@@ -41,15 +41,8 @@ fe_status_t trace_init_cpu(struct cpu *c)
 
 void trace_record(uint16_t type, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	if (ncpus == 0)
-		return;
-	/* The CPU's ring has one producer: keep this CPU's interrupt handlers
-	 * out until the record is published (a no-op on the usual IF=0 paths). */
-	irqflags_t f = arch_irq_save();
-	struct cpu *c = this_cpu();
-	if (c->trace)
-		trace_write_on(c, type, trace_clock(), a0, a1, a2, a3);
-	arch_irq_restore(f);
+	if (ncpus != 0)
+		trace_write_here(type, a0, a1, a2, a3);
 }
 
 fe_status_t trace_read(uint32_t cpu_index, struct fe_trace_record *out, uint64_t *lost)

@@ -35,10 +35,12 @@ static fe_handle_t make_group(struct ut *t, fe_handle_t parent, uint64_t memory,
 	return g;
 }
 
-/* A hanging child in group g (it signals user0 once running, if given). */
-static fe_handle_t hang_in(struct ut *t, fe_handle_t g, uint64_t budget, fe_handle_t started)
+/* A child in `role` (hang, busy) in group g; it signals user0 once running,
+ * if given. FE_HANDLE_INVALID if it could not start (the case has failed). */
+static fe_handle_t child_in(struct ut *t, const char *role, fe_handle_t g, uint64_t budget,
+                            fe_handle_t started)
 {
-	struct ut_child c = { .role = "hang", .group = g, .budget = budget, .user = { started } };
+	struct ut_child c = { .role = role, .group = g, .budget = budget, .user = { started } };
 	fe_handle_t p = FE_HANDLE_INVALID;
 
 	UT_EXPECT_OK(t, ut_spawn(&c, &p));
@@ -112,8 +114,8 @@ static void process_limit_kill_and_empty(struct ut *t)
 
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
 	g = make_group(t, root_group(t), 8 * MiB, 2, 0, n);
-	p[0] = hang_in(t, g, 2 * MiB, FE_HANDLE_INVALID);
-	p[1] = hang_in(t, g, 2 * MiB, FE_HANDLE_INVALID);
+	p[0] = child_in(t, "hang", g, 2 * MiB, FE_HANDLE_INVALID);
+	p[1] = child_in(t, "hang", g, 2 * MiB, FE_HANDLE_INVALID);
 	struct ut_child c = { .role = "hang", .group = g, .budget = 2 * MiB };
 	UT_EXPECT_STATUS(t, ut_spawn(&c, &p[2]), FE_ERR_NO_RESOURCES);
 	struct fe_group_info i = info(t, g);
@@ -145,7 +147,7 @@ static void thread_limit(struct ut *t)
 
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
 	g = make_group(t, root_group(t), 4 * MiB, 0, 1, FE_HANDLE_INVALID);
-	p = hang_in(t, g, 2 * MiB, n);
+	p = child_in(t, "hang", g, 2 * MiB, n);
 	(void)wait_bits(t, n); /* running */
 	UT_EXPECT_EQ(t, info(t, g).threads, 1);
 	UT_EXPECT_STATUS(t, fe_thread_create(p, FE_USER_BASE, FE_STACK_TOP - 4096, 0,
@@ -167,7 +169,7 @@ static void memory_is_shared_by_the_group(struct ut *t)
 
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
 	g = make_group(t, root_group(t), 3 * MiB, 0, 0, FE_HANDLE_INVALID);
-	idle = hang_in(t, g, 2 * MiB, n);
+	idle = child_in(t, "hang", g, 2 * MiB, n);
 	(void)wait_bits(t, n);
 	uint64_t idle_used = info(t, g).memory_used;
 	struct ut_child c = { .role = "hog", .group = g, .budget = 3 * MiB };
@@ -221,8 +223,8 @@ static void freeze_thaw_and_kill_frozen(struct ut *t)
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&e)));
 	g = make_group(t, root_group(t), 4 * MiB, 0, 0, e);
-	struct ut_child c = { .role = "busy", .group = g, .budget = 2 * MiB, .user = { n } };
-	UT_ASSERT(t, UT_EXPECT_OK(t, ut_spawn(&c, &p)));
+	p = child_in(t, "busy", g, 2 * MiB, n);
+	UT_ASSERT(t, p != FE_HANDLE_INVALID);
 	(void)wait_bits(t, n); /* running */
 	UT_EXPECT_STATUS(t, fe_group_freeze(g, 2), FE_ERR_INVALID_ARG);
 	UT_EXPECT_OK(t, fe_group_freeze(g, 1));
@@ -256,8 +258,8 @@ static void last_handle_gone_thaws(struct ut *t)
 
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
 	g = make_group(t, root_group(t), 4 * MiB, 0, 0, FE_HANDLE_INVALID);
-	struct ut_child c = { .role = "busy", .group = g, .budget = 2 * MiB, .user = { n } };
-	UT_ASSERT(t, UT_EXPECT_OK(t, ut_spawn(&c, &p)));
+	p = child_in(t, "busy", g, 2 * MiB, n);
+	UT_ASSERT(t, p != FE_HANDLE_INVALID);
 	(void)wait_bits(t, n);
 	fe_handle_t copy = ut_dup(t, g, FE_RIGHTS_ALL);
 	UT_EXPECT_OK(t, fe_group_freeze(g, 1));
@@ -284,8 +286,8 @@ static void kill_reaches_subgroups(struct ut *t)
 	UT_ASSERT(t, UT_EXPECT_OK(t, fe_notif_create(&n)));
 	top = make_group(t, root_group(t), 8 * MiB, 0, 0, n);
 	sub = make_group(t, top, 4 * MiB, 0, 0, FE_HANDLE_INVALID);
-	a = hang_in(t, top, 2 * MiB, FE_HANDLE_INVALID);
-	b = hang_in(t, sub, 2 * MiB, FE_HANDLE_INVALID);
+	a = child_in(t, "hang", top, 2 * MiB, FE_HANDLE_INVALID);
+	b = child_in(t, "hang", sub, 2 * MiB, FE_HANDLE_INVALID);
 	UT_EXPECT_EQ(t, info(t, top).processes, 2);
 	UT_EXPECT_EQ(t, info(t, sub).processes, 1);
 	UT_EXPECT_OK(t, fe_group_kill(top));
